@@ -1,0 +1,36 @@
+# Two commands for a fresh machine: `make site` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SPHINXOPTS ?=
+STAMP := $(VENV)/.installed
+
+.PHONY: site html test venv clean bench
+
+# Create the virtual environment and install the pinned dependencies (once per change
+# of pyproject.toml or constraints.txt).
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Everything a reader gets: HTML, search index and PDFs, in _build/.
+site: $(STAMP)
+	$(BIN)/sphinx-build -b html -c . -d _build/doctrees $(SPHINXOPTS) docs _build/html
+
+html: site
+
+# Tests: installs the browser and PDF tools the tests drive, then runs pytest.
+test: $(STAMP)
+	bash tools/install-test-deps.sh
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf _build

@@ -1,0 +1,124 @@
+"""Reading a report's front matter with line numbers, for both MyST and reST sources.
+
+Runs while a document is read (``doctree-read``) and in the ``rapport kontroll`` command.
+Sphinx's ``env.metadata`` already holds the values as strings, but not where they
+stand, and MyST drops a malformed block with an English message; so we look at the
+source text once more to name the line a writer has to fix.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+_FIELD_RE = re.compile(r"^:([^:\s][^:]*):\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    values: dict[str, str] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)  # key -> 1-based source line
+    error: str | None = None  # Swedish description of a syntax error
+    error_line: int = 1
+    present: bool = False
+    end_line: int = 0  # last line of the block (the closing ---)
+
+
+def _yaml_value(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def read_markdown(text: str) -> FrontMatter:
+    """Front matter of a MyST page: a YAML block between ``---`` lines at the very top."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return FrontMatter()
+    for end in range(1, len(lines)):
+        if lines[end].strip() in ("---", "..."):
+            break
+    else:
+        return FrontMatter(error="blocket avslutas aldrig med ---", error_line=1, present=True)
+    block = "\n".join(lines[1:end])
+    try:
+        data = yaml.safe_load(block) if block.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 2 if mark is not None else 2
+        problem = getattr(exc, "problem", None) or "ogiltig YAML"
+        return FrontMatter(
+            error=f"ogiltig YAML ({problem})", error_line=line, present=True, end_line=end + 1
+        )
+    if not isinstance(data, dict):
+        return FrontMatter(
+            error="blocket ska bestå av rader på formen nyckel: värde",
+            error_line=2,
+            present=True,
+            end_line=end + 1,
+        )
+    key_lines: dict[str, int] = {}
+    for number, line in enumerate(lines[1:end], start=2):
+        match = re.match(r"^([^\s:#][^:]*):", line)
+        if match:
+            key_lines.setdefault(match.group(1).strip(), number)
+    values = {str(k): _yaml_value(v) for k, v in data.items() if v is not None}
+    return FrontMatter(values, key_lines, present=True, end_line=end + 1)
+
+
+def read_rst(text: str) -> FrontMatter:
+    """Front matter of a reST page: the docinfo field list before the first heading."""
+    values: dict[str, str] = {}
+    key_lines: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            if values:
+                break
+            continue
+        match = _FIELD_RE.match(line)
+        if not match:
+            break
+        key = match.group(1).strip()
+        values[key] = match.group(2).strip()
+        key_lines[key] = number
+    return FrontMatter(values, key_lines, present=bool(values), end_line=max(key_lines.values(), default=0))
+
+
+def read(text: str, source_path: str) -> FrontMatter:
+    if source_path.endswith(".rst"):
+        return read_rst(text)
+    return read_markdown(text)
+
+
+def lookup(fm: FrontMatter, *keys: str) -> tuple[str | None, int]:
+    """First present key among ``keys`` (spelling variants); value and its line."""
+    for key in keys:
+        if key in fm.values:
+            return fm.values[key], fm.lines.get(key, 1)
+    return None, 1
+
+
+def as_list(value: str | None) -> tuple[str, ...]:
+    """A YAML list (stored as JSON) or a comma-separated string, as a tuple of strings."""
+    if not value:
+        return ()
+    text = value.strip()
+    if text.startswith("["):
+        try:
+            items = json.loads(text)
+        except ValueError:
+            items = text.strip("[]").split(",")
+    else:
+        items = text.split(",")
+    return tuple(str(item).strip() for item in items if str(item).strip())
+
+
+def as_bool(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("true", "ja", "yes", "1")

@@ -1,0 +1,45 @@
+"""Placeholder links: ``[text](#)`` keeps its text but is not a dead link.
+
+Runs as a post-transform while writing (every builder), before Sphinx's reference
+resolver (priority 10), so it also covers standing content inserted at ``doctree-read``.
+The reports carry links whose target is not known yet (``(#)``, as in the source
+material); a reader gets the text, marked as a placeholder, instead of a link to
+nowhere. ``rapport kontroll`` lists every such link so the writer can fill it in.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+
+def is_placeholder(node: nodes.Node) -> bool:
+    if isinstance(node, addnodes.pending_xref):
+        return node.get("reftype") == "myst" and node.get("reftarget", "").strip() in ("", "#")
+    if isinstance(node, nodes.reference):
+        return node.get("refuri", None) in ("#",) or (
+            "refuri" in node and not node["refuri"].strip() and "refid" not in node
+        )
+    return False
+
+
+class PlaceholderLinks(SphinxPostTransform):
+    default_priority = 5
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(is_placeholder)):
+            text = node.astext()
+            replacement = nodes.inline(text, "", *node.children, classes=["rapport-platshallare"])
+            if isinstance(node, addnodes.pending_xref) and node.children and isinstance(node[0], nodes.inline):
+                replacement = nodes.inline(text, "", *node[0].children, classes=["rapport-platshallare"])
+            node.replace_self(replacement)
+
+
+def setup(app: Sphinx) -> None:
+    app.add_post_transform(PlaceholderLinks)

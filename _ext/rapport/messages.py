@@ -1,0 +1,83 @@
+"""Writer-facing warnings: one place that lists every warning subtype.
+
+Runs in every build phase. All warnings carry ``type="rapport"`` and a subtype from
+:data:`SUBTYPES`, so a project can silence one with
+``suppress_warnings = ["rapport.section-empty"]`` and tests can assert them. The
+messages are Swedish because the writers are; the ``rapport kontroll`` command and the
+writer's guide list the same subtypes with their explanations.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.util import logging
+
+logger = logging.getLogger("rapport")
+
+#: subtype -> (short Swedish explanation, how to fix it). The writer's guide renders this.
+SUBTYPES: dict[str, tuple[str, str]] = {
+    "frontmatter": (
+        "Front matter (metadata överst i filen) går inte att läsa.",
+        "Kontrollera att blocket börjar och slutar med --- och att varje rad har formen nyckel: värde.",
+    ),
+    "date-missing": (
+        "Rapporten saknar uppgift om när den sammanställdes.",
+        "Lägg till raden sammanstallt: ÅÅÅÅ-MM-DD TT:MM i front matter.",
+    ),
+    "date-invalid": (
+        "Ett datum eller klockslag går inte att läsa.",
+        "Skriv datum som ÅÅÅÅ-MM-DD och klockslag som TT:MM, till exempel 2025-09-25 08:30.",
+    ),
+    "series-unknown": (
+        "Rapporten anger en serie som inte finns i konfigurationen.",
+        "Använd ett av seriernas id i conf.py (rapport_series) eller ta bort raden serie:.",
+    ),
+    "section-unknown": (
+        "Ett avsnitt har ett namn som inte finns i seriens avsnittslista.",
+        "Använd ett av de avsnittsnamn som anges i meddelandet.",
+    ),
+    "section-missing": (
+        "Ett obligatoriskt avsnitt saknas.",
+        "Lägg till avsnittet med direktivet avsnitt.",
+    ),
+    "section-duplicate": (
+        "Samma avsnitt förekommer två gånger.",
+        "Slå ihop innehållet till ett avsnitt.",
+    ),
+    "section-order": (
+        "Avsnitten står i fel ordning.",
+        "Flytta avsnittet så att ordningen följer seriens mall.",
+    ),
+    "section-empty": (
+        "Ett avsnitt saknar innehåll.",
+        "Skriv innehåll i avsnittet eller ta bort det om det inte är obligatoriskt.",
+    ),
+    "standing-missing": (
+        "Filen med stående innehåll för ett avsnitt saknas.",
+        "Skapa filen som anges i meddelandet eller rätta sökvägen i conf.py.",
+    ),
+    "config": (
+        "Inställningarna för rapportserien i conf.py är felaktiga.",
+        "Rätta inställningen som nämns i meddelandet.",
+    ),
+    "report-duplicate": (
+        "Två rapporter i samma serie har samma tidpunkt för sammanställning.",
+        "Ändra tidpunkten i en av rapporterna.",
+    ),
+    "option-invalid": (
+        "Ett direktiv har ett ogiltigt eller saknat alternativ.",
+        "Rätta alternativet som nämns i meddelandet.",
+    ),
+}
+
+
+def warn(subtype: str, message: str, location: Any) -> None:
+    """Emit one writer-facing warning.
+
+    ``location`` is whatever Sphinx accepts: a node, a ``(docname, line)`` pair or a
+    docname; it decides the ``fil.md:12:`` prefix the writer sees.
+    """
+    if subtype not in SUBTYPES:  # a programming error, caught by the test suite
+        raise KeyError(f"unregistered warning subtype {subtype!r}")
+    logger.warning(message, location=location, type="rapport", subtype=subtype)

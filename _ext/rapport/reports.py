@@ -1,0 +1,150 @@
+"""The report model: front matter -> a typed :class:`Report` record in the domain.
+
+Runs at ``doctree-read`` for every page matching ``rapport_report_patterns`` (priority
+400, before Sphinx's own collectors at 500 so the sections inserted here reach the
+table of contents). It reads the front matter (compile time, series, draft flag,
+topics), shows "Sammanställt 25 september 2025 kl. 8.30" under the heading, completes
+and checks the standard sections, and stores the record for the aggregate pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from docutils import nodes
+
+from . import frontmatter
+from .config import get_series, is_report
+from .dates import DateError, format_datetime, parse_datetime
+from .messages import warn
+from .registry import get_domain, register_store
+from .sections import SECTION_ATTR, complete_sections
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+STORE = "reports"
+
+DATE_KEYS = ("sammanstallt", "sammanställt")
+SERIES_KEYS = ("serie",)
+DRAFT_KEYS = ("utkast",)
+TOPIC_KEYS = ("amnen", "ämnen")
+
+
+@dataclass(frozen=True)
+class Report:
+    docname: str
+    series: str
+    title: str
+    compiled: dt.datetime | None  # None when the front matter lacks a readable date
+    has_time: bool
+    draft: bool
+    topics: tuple[str, ...]
+    summary: str  # first point of the first section, for archive lists
+    sections: tuple[str, ...]  # section keys in page order
+    line: int  # line of the compile date, for warnings about the report as a whole
+
+    @property
+    def sort_key(self) -> tuple[dt.datetime, str]:
+        return (self.compiled or dt.datetime.min, self.docname)
+
+    @property
+    def date_text(self) -> str:
+        return format_datetime(self.compiled, self.has_time) if self.compiled else ""
+
+
+def _title(doctree: nodes.document) -> tuple[nodes.section | None, str, int]:
+    for child in doctree.findall(nodes.section):
+        title = child.next_node(nodes.title)
+        if title is not None:
+            return child, title.astext(), title.line or child.line or 1
+    return None, "", 1
+
+
+def first_point(section: nodes.section | None) -> str:
+    """The first list item (or paragraph) of a section, as one line of plain text."""
+    if section is None:
+        return ""
+    for node in section.findall(lambda n: isinstance(n, (nodes.list_item, nodes.paragraph))):
+        if isinstance(node, nodes.list_item):
+            para = node.next_node(nodes.paragraph)
+            text = (para or node).astext()
+        else:
+            text = node.astext()
+        text = " ".join(text.split())
+        if text:
+            return text
+    return ""
+
+
+def read_report(app: Sphinx, doctree: nodes.document) -> None:
+    env = app.env
+    docname = env.docname
+    if not is_report(app.config, docname):
+        return
+    source = str(env.doc2path(docname))
+    try:
+        with open(source, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+    except OSError:
+        text = ""
+    fm = frontmatter.read(text, source)
+    if fm.error:
+        warn("frontmatter", f"Front matter går inte att läsa: {fm.error}", (docname, fm.error_line))
+
+    series_key, series_line = frontmatter.lookup(fm, *SERIES_KEYS)
+    series = get_series(app.config, series_key)
+    if series is None:
+        known = ", ".join(sorted(app.config._rapport_series))
+        warn("series-unknown", f"Okänd serie ”{series_key}”; kända serier: {known}", (docname, series_line))
+        series = get_series(app.config)
+        assert series is not None
+
+    raw_date, date_line = frontmatter.lookup(fm, *DATE_KEYS)
+    compiled: dt.datetime | None = None
+    has_time = False
+    if raw_date is None:
+        if not fm.error:
+            warn(
+                "date-missing",
+                "Uppgift om när rapporten sammanställdes saknas "
+                "(lägg till sammanstallt: ÅÅÅÅ-MM-DD TT:MM i front matter)",
+                (docname, 1),
+            )
+    else:
+        try:
+            compiled, has_time = parse_datetime(raw_date)
+        except DateError as exc:
+            warn("date-invalid", f"Sammanställt: {exc}", (docname, date_line))
+
+    top, title, title_line = _title(doctree)
+    if compiled is not None and top is not None:
+        meta = nodes.paragraph("", "", classes=["rapport-meta"])
+        meta += nodes.Text("Sammanställt ")
+        meta += nodes.inline("", format_datetime(compiled, has_time), classes=["rapport-datum"])
+        meta.source, meta.line = source, date_line
+        top.insert(1, meta)
+
+    sections = complete_sections(env, docname, doctree, series, title_line)
+    first = next((s for s in sections if s[SECTION_ATTR] == series.sections[0].key), None)
+    draft_value, _ = frontmatter.lookup(fm, *DRAFT_KEYS)
+    topics_value, _ = frontmatter.lookup(fm, *TOPIC_KEYS)
+    get_domain(env).store(STORE)[docname] = Report(
+        docname=docname,
+        series=series.key,
+        title=title,
+        compiled=compiled,
+        has_time=has_time,
+        draft=frontmatter.as_bool(draft_value),
+        topics=frontmatter.as_list(topics_value),
+        summary=first_point(first),
+        sections=tuple(s[SECTION_ATTR] for s in sections),
+        line=date_line,
+    )
+
+
+def setup(app: Sphinx) -> None:
+    register_store(STORE)
+    app.connect("doctree-read", read_report, priority=400)

@@ -1,0 +1,97 @@
+"""Sphinx configuration of the site "Regional rapport Samordning vårdinformationsmiljö".
+
+Build with ``make site`` (or ``sphinx-build -c . docs _build/html``): the content lives
+in ``docs/``, the extension in ``_ext/rapport``. Everything specific to the report
+series (sections, their order, which are required, standing content) is set here.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.resolve()
+sys.path.insert(0, str(ROOT / "_ext"))
+
+project = "Regional rapport Samordning vårdinformationsmiljö"
+author = "Koncernstab kommunikation, Koncernkontoret"
+copyright = "Västra Götalandsregionen"
+language = "sv"
+today_fmt = "%-d %B %Y"
+
+extensions = [
+    "myst_parser",
+    "rapport",
+]
+
+source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
+root_doc = "index"
+exclude_patterns = ["_standard/**", "**/.ipynb_checkpoints"]
+templates_path = [str(ROOT / "_templates")]
+
+myst_enable_extensions = ["colon_fence", "deflist", "fieldlist", "smartquotes"]
+myst_heading_anchors = 3
+
+# -- the report series -----------------------------------------------------------------
+
+rapport_default_series = "samordning-vim"
+rapport_series = {
+    "samordning-vim": {
+        "title": "Regional rapport Samordning vårdinformationsmiljö",
+        "sections": [
+            {"key": "sammanfattning", "label": "Sammanfattande lägesbild", "required": True},
+            {"key": "kommunikation", "label": "Kommunikativ lägesbild", "required": True},
+            {"key": "verksamhetens-kommentar", "label": "Verksamhetens kommentar", "required": True},
+            {"key": "atgarder", "label": "Kommunikativa åtgärder, urval", "required": True},
+            {
+                "key": "samlad-information",
+                "label": "Samlad information",
+                "required": True,
+                "standing": "_standard/samlad-information.md",
+            },
+            {
+                "key": "samordningsgrupp",
+                "label": "Samordningsgrupp för vårdinformationsmiljö",
+                "required": True,
+                "standing": "_standard/samordningsgrupp.md",
+            },
+            {
+                "key": "talesperson",
+                "label": "Talesperson",
+                "required": True,
+                "standing": "_standard/talesperson.md",
+            },
+            {
+                "key": "om-rapporten",
+                "label": "Om Regional rapport Samordning vårdinformationsmiljö",
+                "required": True,
+                "standing": "_standard/om-rapporten.md",
+            },
+        ],
+    },
+}
+rapport_report_patterns = ["rapporter/*/*"]
+
+# -- HTML ------------------------------------------------------------------------------
+
+html_theme = "sphinx_book_theme"
+html_title = "Samordning vårdinformationsmiljö"
+html_short_title = "Samordning VIM"
+html_static_path: list[str] = []
+html_last_updated_fmt = None
+html_copy_source = False
+html_show_sourcelink = False
+html_theme_options = {
+    # The sidebar renders the global toctree on every page; collapsing it keeps the cost
+    # per page flat as the archive grows (measured: 111 s -> 21 s for 400 reports).
+    "collapse_navbar": True,
+    "max_navbar_depth": 3,
+    "show_navbar_depth": 1,
+    "show_toc_level": 2,
+    "home_page_in_toc": True,
+    "use_download_button": False,
+    "use_fullscreen_button": False,
+    "use_repository_button": False,
+    "navigation_with_keys": False,
+    "search_bar_text": "Sök i rapporterna …",
+}
