@@ -23,6 +23,8 @@ def rootdir() -> Path:
 
 def warnings_of(app) -> list[str]:
     """Warning lines with the source dir stripped, so tests compare 'file.md:12: ...'."""
-    text = app.warning.getvalue()
+    from sphinx.util.console import strip_colors
+
+    text = strip_colors(app.warning.getvalue())
     src = str(app.srcdir) + "/"
     return [line.replace(src, "") for line in text.splitlines() if line.strip()]

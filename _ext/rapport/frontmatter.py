@@ -53,9 +53,12 @@ def read_markdown(text: str) -> FrontMatter:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 2 if mark is not None else 2
-        problem = getattr(exc, "problem", None) or "ogiltig YAML"
+        # PyYAML's own explanation is English; the line number is what the writer needs
         return FrontMatter(
-            error=f"ogiltig YAML ({problem})", error_line=line, present=True, end_line=end + 1
+            error="raden kan inte tolkas (kontrollera kolon, citattecken och hakparenteser)",
+            error_line=line,
+            present=True,
+            end_line=end + 1,
         )
     if not isinstance(data, dict):
         return FrontMatter(

@@ -15,7 +15,6 @@ Two phases:
 
 from __future__ import annotations
 
-import copy
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -108,10 +107,10 @@ def standing_content(
         text = path.read_text(encoding="utf-8", errors="replace")
         doc = new_document(str(path), document.settings)
         filetype = "restructuredtext" if path.suffix == ".rst" else "markdown"
-        parser = env.app.registry.create_source_parser(filetype, config=env.config, env=env)
+        parser = env._registry.create_source_parser(filetype, config=env.config, env=env)
         parser.parse(text, doc)
         _STANDING_CACHE[cache_key] = list(doc.children)
-    copies = [copy.deepcopy(node) for node in _STANDING_CACHE[cache_key]]
+    copies = [node.deepcopy() for node in _STANDING_CACHE[cache_key]]
     for node in copies:
         for xref in node.findall(lambda n: "refdoc" in getattr(n, "attributes", {})):
             xref["refdoc"] = env.docname  # parsed once, resolved in each report

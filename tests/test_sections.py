@@ -1,0 +1,175 @@
+"""The report model: front matter, standard sections, standing content and their warnings."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+from docutils import nodes
+
+from conftest import warnings_of
+
+ROOT = "sections"
+
+EXPECTED_WARNINGS = [
+    "rapporter/2025/2025-01-01.md:5: WARNING: Det obligatoriska avsnittet ”Kommunikativ lägesbild” "
+    "saknas (skriv :::{avsnitt} kommunikation) [rapport.section-missing]",
+    "rapporter/2025/2025-01-02.md:15: WARNING: Okänt avsnitt ”vaderlek”; serien test har avsnitten: "
+    "sammanfattning, kommunikation, kommentar, talesperson [rapport.section-unknown]",
+    "rapporter/2025/2025-01-03.md:15: WARNING: Avsnittet ”Sammanfattande lägesbild” förekommer två "
+    "gånger (första gången på rad 7) [rapport.section-duplicate]",
+    "rapporter/2025/2025-01-04.md:11: WARNING: Avsnittet ”Sammanfattande lägesbild” ska stå före "
+    "”Kommunikativ lägesbild” [rapport.section-order]",
+    "rapporter/2025/2025-01-05.md:11: WARNING: Avsnittet ”Kommunikativ lägesbild” är tomt "
+    "[rapport.section-empty]",
+    "rapporter/2025/2025-01-06.md:3: WARNING: Sammanställt: ”2025-13-45” är inget giltigt datum "
+    "[rapport.date-invalid]",
+    "rapporter/2025/2025-01-07.md:1: WARNING: Uppgift om när rapporten sammanställdes saknas "
+    "(lägg till sammanstallt: ÅÅÅÅ-MM-DD TT:MM i front matter) [rapport.date-missing]",
+    "rapporter/2025/2025-01-08.md:3: WARNING: Front matter går inte att läsa: raden kan inte tolkas "
+    "(kontrollera kolon, citattecken och hakparenteser) [rapport.frontmatter]",
+    "rapporter/2025/2025-01-12.md:2: WARNING: Okänd serie ”okand”; kända serier: annan, test "
+    "[rapport.series-unknown]",
+]
+
+
+def soup(app, docname: str) -> BeautifulSoup:
+    page = BeautifulSoup((app.outdir / f"{docname}.html").read_text(encoding="utf-8"), "html.parser")
+    for link in page.select("a.headerlink"):  # the "¶" permalink after each heading
+        link.decompose()
+    return page
+
+
+@pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)
+def test_each_bad_input_gives_exactly_one_swedish_warning_with_file_and_line(app):
+    app.build()
+    assert warnings_of(app) == EXPECTED_WARNINGS
+
+
+@pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)
+def test_good_report_renders_sections_as_headings_with_stable_anchors(app):
+    app.build()
+    page = soup(app, "rapporter/2025/2025-09-25")
+    sections = page.select("section.rapport-avsnitt")
+    assert [s["id"] for s in sections] == ["sammanfattning", "kommunikation", "kommentar", "talesperson"]
+    assert [s.h2.get_text(strip=True) for s in sections] == [
+        "Sammanfattande lägesbild",
+        "Kommunikativ lägesbild",
+        "Verksamhetens kommentar",
+        "Talesperson",
+    ]
+    # the compile date in Swedish style, right under the heading
+    meta = page.select_one("p.rapport-meta")
+    assert meta.get_text() == "Sammanställt 25 september 2025 kl. 8.30"
+    assert meta.find_previous_sibling("h1").get_text(strip=True).startswith("Testrapport 25 september 2025")
+    # sections appear in the page's table of contents (what the theme's "Innehåll" shows)
+    toc = app.env.tocs["rapporter/2025/2025-09-25"]
+    anchors = [ref["anchorname"] for ref in toc.findall(nodes.reference)]
+    assert anchors == ["", "#sammanfattning", "#kommunikation", "#kommentar", "#talesperson"]
+    assert page.html["lang"] == "sv"
+
+
+@pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)
+def test_standing_section_is_inserted_once_and_can_be_overridden(app):
+    app.build()
+    standard = soup(app, "rapporter/2025/2025-09-25").select_one("section#talesperson")
+    assert standard.get_text(" ", strip=True) == "Talesperson Stående talesperson, beslutsfattare"
+    override = soup(app, "rapporter/2025/2025-01-10").select_one("section#talesperson")
+    assert "En särskild talesperson för den här rapporten." in override.get_text()
+    assert "Stående talesperson" not in override.get_text()
+    # the standing snippet is not a page of its own
+    assert not (app.outdir / "_standard").exists()
+
+
+@pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)
+def test_content_is_not_lost_on_bad_input(app):
+    app.build()
+    unknown = soup(app, "rapporter/2025/2025-01-02")
+    assert "Innehållet försvinner inte." in unknown.get_text()
+    duplicate = soup(app, "rapporter/2025/2025-01-03")
+    ids = [s["id"] for s in duplicate.select("section.rapport-avsnitt")]
+    assert ids == ["sammanfattning", "kommunikation", "sammanfattning-2", "talesperson"]
+    assert "Punkt två." in duplicate.get_text()
+
+
+@pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)
+def test_restructuredtext_sources_work_with_the_directives(app):
+    app.build()
+    page = soup(app, "rapporter/2025/2025-01-09")
+    assert page.select_one("p.rapport-meta").get_text() == "Sammanställt 9 januari 2025 kl. 14.05"
+    assert [s["id"] for s in page.select("section.rapport-avsnitt")] == [
+        "sammanfattning",
+        "kommunikation",
+        "talesperson",
+    ]
+    assert "Kommunikation i rst." in page.get_text()
+    # standing content (Markdown) is rendered in a reST report too
+    assert "Stående talesperson" in page.select_one("section#talesperson").get_text()
+
+
+@pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)
+def test_another_series_defines_its_own_sections(app):
+    app.build()
+    page = soup(app, "rapporter/2025/2025-01-11")
+    assert [s.h2.get_text(strip=True) for s in page.select("section.rapport-avsnitt")] == ["Kort läge"]
+
+
+@pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)
+def test_year_page_lists_reports_newest_first_and_landing_shows_latest(app):
+    app.build()
+    year = soup(app, "rapporter/2025/index")
+    dates = [a.get_text() for a in year.select("ul.rapport-arkiv > li > p > strong > a")]
+    assert dates[0] == "25 september 2025"
+    assert dates == sorted(dates, key=lambda d: dates.index(d))  # stable
+    assert "9 januari 2025" in dates and dates.index("9 januari 2025") < dates.index("1 januari 2025")
+    summary = year.select_one("ul.rapport-arkiv > li .rapport-sammanfattning").get_text()
+    assert summary == "Första punkten i lägesbilden."
+    landing = soup(app, "index")
+    latest = landing.select_one(".rapport-senaste")
+    assert latest.select_one("a")["href"] == "rapporter/2025/2025-09-25.html"
+    assert "Sammanställt 25 september 2025 kl. 8.30" in latest.get_text()
+
+
+@pytest.mark.sphinx("dummy", testroot=ROOT, freshenv=True)
+def test_section_nodes_in_doctree(app):
+    app.build()
+    doctree = app.env.get_doctree("rapporter/2025/2025-09-25")
+    keys = [n["rapport_section"] for n in doctree.findall(nodes.section) if "rapport_section" in n]
+    assert keys == ["sammanfattning", "kommunikation", "kommentar", "talesperson"]
+    reports = app.env.domains["rapport"].data["reports"]
+    report = reports["rapporter/2025/2025-09-25"]
+    assert report.summary == "Första punkten i lägesbilden."
+    assert report.date_text == "25 september 2025 kl. 8.30"
+
+
+@pytest.mark.sphinx(
+    "html",
+    testroot=ROOT,
+    freshenv=True,
+    confoverrides={"suppress_warnings": ["rapport.section-empty", "rapport.frontmatter"]},
+)
+def test_suppress_warnings_accepts_the_subtypes(app):
+    app.build()
+    text = "\n".join(warnings_of(app))
+    assert "rapport.section-empty" not in text
+    assert "rapport.frontmatter" not in text
+    assert "rapport.section-order" in text
+
+
+def test_no_traceback_and_strict_build_fails(tmp_path):
+    """A strict build (-W) fails with a non-zero exit; no input produces a traceback."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = Path(__file__).parent / "roots" / "test-sections"
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(src), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert len(re.findall(r"\[rapport\.", result.stderr)) == len(EXPECTED_WARNINGS)
