@@ -80,7 +80,7 @@ def test_seed_page_has_all_eight_sections_in_order_in_its_toc(site):
     assert page.html["lang"] == "sv"
     sections = page.select("article section.rapport-avsnitt")
     assert [(s["id"], s.h2.contents[0].strip()) for s in sections] == SECTIONS
-    toc = [a["href"] for a in page.select("li.toc-entry > a")]
+    toc = [a["href"] for a in page.select("#pst-secondary-sidebar li.toc-entry > a")]
     assert toc == [f"#{key}" for key, _ in SECTIONS]
     assert page.select_one("p.rapport-meta").get_text() == "Sammanställt 25 september 2025 kl. 8.30"
     assert len(page.select("h1")) == 1
