@@ -1,0 +1,415 @@
+"""The scale benchmark: build the fictitious demo corpus and print one table.
+
+Run with ``make bench`` (or ``.venv/bin/python bench/run.py``). Every figure in the table
+comes from the same run, and every ratio is against a figure measured in that run, so
+machine load affects numerator and denominator alike. Each step is one ``sphinx-build``
+child process; its wall time is measured around it and its peak memory is the
+``ru_maxrss`` that ``os.wait4`` reports for that child alone (with ``-j`` this is the
+largest of the worker processes, which is what can run out of memory).
+
+Steps per corpus size (default 130 and 520 reports, see ``bench/corpus.py``):
+
+* floor: ``sphinx-build -b dummy`` with only myst-parser on the same files, directives
+  rewritten to plain MyST (the parse-only floor of issues 4 and 8);
+* full: ``sphinx-build -b html``, serial, fresh output and doctree dirs;
+* incremental after editing one report, and after adding a new report (which becomes
+  the latest one): seconds and the HTML files rewritten (by modification time);
+* ``-j 2`` full build;
+* the same corpus without decision and FAQ directives (registry overhead, issue 3);
+* search indexing: Pagefind over the built HTML;
+* PDF (when the ``rapportpdf`` builder exists): full build, then after one edit.
+
+This is a benchmark, not a test: it prints what it measures and marks targets that are
+missed; it never fails a build over a slow machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import corpus  # noqa: E402
+
+REPO = corpus.REPO
+EXT = corpus.EXT
+
+
+@dataclasses.dataclass
+class Step:
+    seconds: float
+    peak_mb: float
+    returncode: int
+    warnings: list[str]
+    stdout: str = ""
+
+
+def run_step(args: list[str], cwd: Path | None = None) -> Step:
+    """Run one child; wall time, its own peak RSS (``wait4``) and its warning lines."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1", LC_ALL="C.UTF-8")
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True
+    )
+    # read both pipes fully before reaping the child, so a full pipe cannot block it
+    out, err = _drain(proc)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    warnings = [line for line in err.splitlines() if "WARNING" in line or "ERROR" in line or "Traceback" in line]
+    if proc.returncode != 0:
+        warnings.append(f"exit status {proc.returncode}: {err.strip().splitlines()[-1:] if err.strip() else ''}")
+    return Step(seconds, usage.ru_maxrss / 1024, proc.returncode, warnings, out)
+
+
+def _drain(proc: subprocess.Popen[str]) -> tuple[str, str]:
+    import threading
+
+    chunks: dict[str, str] = {}
+
+    def read(name: str, stream) -> None:  # type: ignore[no-untyped-def]
+        chunks[name] = stream.read()
+
+    threads = [
+        threading.Thread(target=read, args=("out", proc.stdout)),
+        threading.Thread(target=read, args=("err", proc.stderr)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return chunks.get("out", ""), chunks.get("err", "")
+
+
+def sphinx(builder: str, src: Path, out: Path, doctrees: Path, *extra: str) -> Step:
+    return run_step([sys.executable, "-m", "sphinx", "-b", builder, "-q", "-d", str(doctrees), *extra, str(src), str(out)])
+
+
+def snapshot(outdir: Path) -> dict[str, int]:
+    return {str(p.relative_to(outdir)): p.stat().st_mtime_ns for p in outdir.rglob("*.html")}
+
+
+def rewritten(before: dict[str, int], after: dict[str, int]) -> list[str]:
+    return sorted(name for name, mtime in after.items() if before.get(name) != mtime)
+
+
+def fresh(*paths: Path) -> None:
+    for path in paths:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def edit_report(src: Path, index: int) -> str:
+    """Add one point to the summary of the ``index``-th report; return its docname."""
+    reports = sorted(src.glob("rapporter/*/*-*-*.md"))
+    path = reports[index]
+    text = path.read_text(encoding="utf-8")
+    marker = re.search(r"^:{3,4}\{avsnitt\} sammanfattning\n|^## .*\n", text, re.M)
+    assert marker, f"no summary section in {path}"
+    stamp = time.time_ns()
+    line = f"- Ändrad punkt (mätning {stamp}): arbetsgruppen har lämnat en kompletterande rapport.\n"
+    path.write_text(text[: marker.end()] + line + text[marker.end():], encoding="utf-8")
+    return str(path.relative_to(src).with_suffix(""))
+
+
+def add_report(src: Path, variant: str) -> str:
+    docname, text = corpus.new_report_text(src, variant)
+    target = src / f"{docname}.md"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not (target.parent / "index.md").exists():
+        year = target.parent.name
+        (target.parent / "index.md").write_text(f"# Rapporter {year}\n\n:::{{rapportar}}\n:::\n", encoding="utf-8")
+    target.write_text(text, encoding="utf-8")
+    return docname
+
+
+def has_builder(name: str) -> bool:
+    pattern = re.compile(rf"name\s*=\s*[\"']{re.escape(name)}[\"']")
+    return any(pattern.search(p.read_text(encoding="utf-8")) for p in corpus.active_modules())
+
+
+def pagefind_in_build() -> bool:
+    """Whether the extension runs Pagefind itself (rapport/search.py)."""
+    path = EXT / "search.py"
+    return path in corpus.active_modules() and "pagefind" in path.read_text(encoding="utf-8").lower()
+
+
+def pagefind(site: Path, output: Path) -> Step:
+    import pagefind_bin
+
+    fresh(output)
+    return run_step([str(pagefind_bin.get_executable()), "--site", str(site), "--output-path", str(output)])
+
+
+# -- measuring one corpus size -------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class SizeResult:
+    reports: int
+    floor: Step | None = None
+    full: Step | None = None
+    edit: Step | None = None
+    edit_pages: list[str] = dataclasses.field(default_factory=list)
+    edit_doc: str = ""
+    add: Step | None = None
+    add_pages: list[str] = dataclasses.field(default_factory=list)
+    add_doc: str = ""
+    parallel: Step | None = None
+    no_registry: Step | None = None
+    search: Step | None = None
+    search_pages: int = 0
+    pdf_full: Step | None = None
+    pdf_edit: Step | None = None
+    pdf_sum: float | None = None
+
+
+def log(message: str) -> None:
+    print(f"[bench {dt.datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+def measure(size: int, work: Path, opts: argparse.Namespace) -> SizeResult:
+    result = SizeResult(size)
+    base = work / str(size)
+    srcs = {v: base / f"src-{v}" for v in corpus.VARIANTS}
+    for variant, src in srcs.items():
+        if variant == "no-registry" and not opts.registry:
+            continue
+        corpus.write_corpus(src, size, variant)
+    log(f"{size} rapporter: korpus skriven till {base}")
+
+    log(f"{size}: golv (-b dummy, bara myst-parser)")
+    result.floor = sphinx("dummy", srcs["floor"], base / "out-floor", base / "dt-floor")
+
+    html, doctrees = base / "html", base / "dt"
+    fresh(html, doctrees)
+    log(f"{size}: full HTML-bygge, seriellt")
+    result.full = sphinx("html", srcs["full"], html, doctrees)
+
+    if opts.search:
+        log(f"{size}: sökindex (Pagefind)")
+        result.search = pagefind(html, base / "pagefind")
+        result.search_pages = len(list(html.rglob("*.html")))
+
+    if opts.incremental:
+        before = snapshot(html)
+        result.edit_doc = edit_report(srcs["full"], size // 2)
+        log(f"{size}: inkrementellt efter ändring av {result.edit_doc}")
+        result.edit = sphinx("html", srcs["full"], html, doctrees)
+        result.edit_pages = rewritten(before, snapshot(html))
+
+        before = snapshot(html)
+        result.add_doc = add_report(srcs["full"], "full")
+        log(f"{size}: inkrementellt efter ny rapport {result.add_doc}")
+        result.add = sphinx("html", srcs["full"], html, doctrees)
+        result.add_pages = rewritten(before, snapshot(html))
+
+    if opts.parallel:
+        fresh(base / "html-j2", base / "dt-j2")
+        corpus.write_corpus(srcs["full"], size, "full")  # undo the edits: same corpus as serial
+        log(f"{size}: full HTML-bygge, -j 2")
+        result.parallel = sphinx("html", srcs["full"], base / "html-j2", base / "dt-j2", "-j", "2")
+
+    if opts.registry:
+        fresh(base / "html-noreg", base / "dt-noreg")
+        log(f"{size}: full HTML-bygge utan register (beslut/FAQ som text)")
+        result.no_registry = sphinx("html", srcs["no-registry"], base / "html-noreg", base / "dt-noreg")
+
+    if opts.pdf and has_builder("rapportpdf"):
+        pdf, pdf_dt = base / "pdf", base / "dt-pdf"
+        fresh(pdf, pdf_dt)
+        corpus.write_corpus(srcs["full"], size, "full")
+        log(f"{size}: PDF, fullt bygge")
+        result.pdf_full = sphinx("rapportpdf", srcs["full"], pdf, pdf_dt)
+        result.pdf_sum = pdf_render_sum(pdf)
+        edit_report(srcs["full"], size // 2)
+        log(f"{size}: PDF efter ändring av en rapport")
+        result.pdf_edit = sphinx("rapportpdf", srcs["full"], pdf, pdf_dt)
+    if not opts.keep:
+        fresh(base)
+    return result
+
+
+def pdf_render_sum(outdir: Path) -> float | None:
+    """Sum of per-report render seconds, if the PDF builder records them (timings.json)."""
+    for candidate in (outdir / "timings.json", outdir / ".timings.json", outdir / "pdf" / "timings.json"):
+        if candidate.exists():
+            try:
+                data = json.loads(candidate.read_text(encoding="utf-8"))
+            except ValueError:
+                return None
+            values = data.get("reports", data) if isinstance(data, dict) else data
+            if isinstance(values, dict):
+                return float(sum(float(v) for v in values.values()))
+    return None
+
+
+# -- the table -----------------------------------------------------------------------------
+
+
+def fmt_s(step: Step | None) -> str:
+    if step is None:
+        return "–"
+    mark = " (fel)" if step.returncode else ""
+    return f"{step.seconds:.1f} s{mark}"
+
+
+def fmt_mb(step: Step | None) -> str:
+    return "–" if step is None else f"{step.peak_mb:.0f} MB"
+
+
+def ratio(a: Step | None, b: Step | None) -> float | None:
+    if a is None or b is None or b.seconds <= 0 or a.returncode or b.returncode:
+        return None
+    return a.seconds / b.seconds
+
+
+def verdict(values: list[float | None], test) -> str:  # type: ignore[no-untyped-def]
+    known = [v for v in values if v is not None]
+    if not known:
+        return "–"
+    return "ja" if all(test(v) for v in known) else "nej"
+
+
+def table(results: list[SizeResult]) -> str:
+    by_size = {r.reports: r for r in results}
+    sizes = sorted(by_size)
+    header = ["measure", *(f"{n} reports" for n in sizes), "target", "ok?"]
+    rows: list[list[str]] = []
+
+    def row(measure: str, cells: list[str], target: str = "", ok: str = "") -> None:
+        rows.append([measure, *cells, target, ok])
+
+    def each(fn):  # type: ignore[no-untyped-def]
+        return [fn(by_size[n]) for n in sizes]
+
+    row("parse-only floor (`-b dummy`, myst-parser only)", each(lambda r: fmt_s(r.floor)))
+    row("full HTML build, serial", each(lambda r: fmt_s(r.full)))
+    full_floor = each(lambda r: ratio(r.full, r.floor))
+    row("full / floor", [f"{v:.2f}" if v else "–" for v in full_floor], "≤ 2.0", verdict(full_floor, lambda v: v <= 2.0))
+    if len(sizes) >= 2:
+        small, large = by_size[sizes[0]], by_size[sizes[-1]]
+        lin = ratio(large.full, small.full)
+        limit = 4.4 * (sizes[-1] / sizes[0]) / 4  # 4.4 for 130 -> 520
+        cells = ["–"] * (len(sizes) - 1) + [f"{lin:.2f}" if lin else "–"]
+        row(f"build({sizes[-1]}) / build({sizes[0]})", cells, f"≤ {limit:.1f}", verdict([lin], lambda v: v <= limit))
+    row("full HTML build without registry", each(lambda r: fmt_s(r.no_registry)))
+    overhead = each(lambda r: (ratio(r.full, r.no_registry) - 1) if ratio(r.full, r.no_registry) else None)
+    row(
+        "registry overhead (full / without − 1)",
+        [f"{v * 100:+.0f} %" if v is not None else "–" for v in overhead],
+        "≤ 15 %",
+        verdict(overhead, lambda v: v <= 0.15),
+    )
+    edit = each(lambda r: r.edit.seconds if r.edit else None)
+    row("incremental, one report edited", each(lambda r: fmt_s(r.edit)), "< 3 s", verdict(edit, lambda v: v < 3))
+    row("  HTML pages rewritten", each(lambda r: str(len(r.edit_pages)) if r.edit else "–"))
+    add = each(lambda r: r.add.seconds if r.add else None)
+    row("incremental, one report added", each(lambda r: fmt_s(r.add)), "< 5 s", verdict(add, lambda v: v < 5))
+    row("  HTML pages rewritten", each(lambda r: str(len(r.add_pages)) if r.add else "–"))
+    row("full HTML build, `-j 2`", each(lambda r: fmt_s(r.parallel)))
+    peak = each(lambda r: r.full.peak_mb if r.full else None)
+    row("peak memory, HTML serial", each(lambda r: fmt_mb(r.full)), "< 1 GB", verdict(peak, lambda v: v < 1024))
+    peak_j = each(lambda r: r.parallel.peak_mb if r.parallel else None)
+    row("peak memory, HTML `-j 2` (largest process)", each(lambda r: fmt_mb(r.parallel)), "< 1 GB", verdict(peak_j, lambda v: v < 1024))
+    search = each(lambda r: r.search.seconds if r.search else None)
+    where = " (in build)" if pagefind_in_build() else ""
+    row(f"search indexing (Pagefind){where}", each(lambda r: fmt_s(r.search)), "≤ 10 s", verdict(search, lambda v: v <= 10))
+    if any(r.pdf_full for r in results):
+        row("PDF, full build", each(lambda r: fmt_s(r.pdf_full)))
+        bundle = each(lambda r: (r.pdf_full.seconds / r.pdf_sum) if r.pdf_full and r.pdf_sum else None)
+        row("PDF full / sum of per-report renders", [f"{v:.2f}" if v else "–" for v in bundle], "≤ 1.2", verdict(bundle, lambda v: v <= 1.2))
+        row("PDF, incremental after one edit", each(lambda r: fmt_s(r.pdf_edit)))
+        share = each(lambda r: ratio(r.pdf_edit, r.pdf_full))
+        row("PDF incremental / full", [f"{v * 100:.0f} %" if v is not None else "–" for v in share], "≤ 15 %", verdict(share, lambda v: v <= 0.15))
+        pdf_peak = each(lambda r: r.pdf_full.peak_mb if r.pdf_full else None)
+        row("peak memory, PDF", each(lambda r: fmt_mb(r.pdf_full)), "< 1.5 GB", verdict(pdf_peak, lambda v: v < 1536))
+
+    widths = [max(len(str(line[i])) for line in [header, *rows]) for i in range(len(header))]
+    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |"]
+    lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(line, widths)) + " |" for line in rows]
+    return "\n".join(lines)
+
+
+def notes(results: list[SizeResult], opts: argparse.Namespace, started: dt.datetime, total: float) -> str:
+    out = [
+        "",
+        f"Run {started:%Y-%m-%d %H:%M} UTC on {os.cpu_count()} CPUs, load average at start "
+        f"{os.getloadavg()[0]:.2f}, total {total:.0f} s; Python {sys.version.split()[0]}. "
+        "Corpus: bench/corpus.py (fictitious Region Fjällmark; 1,000 decisions and 500 FAQ entries per 520 reports).",
+        "Floor: the same Markdown with custom directives rewritten to plain MyST, built with `-b dummy` and "
+        "extensions = [\"myst_parser\"] only. Peak memory: ru_maxrss of the sphinx-build child (os.wait4).",
+    ]
+    known = corpus.known_directives()
+    missing = [name for name in ("beslut", "faq") if name not in known]
+    if missing:
+        out.append(
+            f"Registry: the directives {', '.join(missing)} are not loaded by the extension yet; the full corpus "
+            "writes those entries as plain text, as the no-registry corpus does."
+        )
+    if not pagefind_in_build():
+        out.append("Search: rapport/search.py not present; Pagefind run by the benchmark over the built HTML.")
+    if opts.pdf and not has_builder("rapportpdf"):
+        out.append("PDF: the rapportpdf builder does not exist yet; PDF rows skipped.")
+    for r in results:
+        problems = []
+        for name in ("floor", "full", "edit", "add", "parallel", "no_registry", "search", "pdf_full", "pdf_edit"):
+            step = getattr(r, name)
+            if step is not None and step.warnings and name != "floor":
+                problems.append(f"{name}: {len(step.warnings)} warnings, first: {step.warnings[0][:200]}")
+        if r.edit:
+            out.append(f"{r.reports}: edited {r.edit_doc}; rewritten: {', '.join(_short(r.edit_pages))}")
+        if r.add:
+            out.append(f"{r.reports}: added {r.add_doc}; rewritten: {', '.join(_short(r.add_pages))}")
+        if r.floor is not None and r.floor.warnings:
+            out.append(f"{r.reports}: floor build had {len(r.floor.warnings)} warnings (not counted as errors)")
+        out += [f"{r.reports}: {p}" for p in problems]
+    return "\n".join(out) + "\n"
+
+
+def _short(pages: list[str], limit: int = 12) -> list[str]:
+    names = [p.removesuffix(".html") for p in pages]
+    return names if len(names) <= limit else [*names[:limit], f"… ({len(names)} in all)"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Kör prestandamätningen på den fiktiva demokorpusen.")
+    parser.add_argument("--sizes", default="130,520", help="korpusstorlekar, kommaseparerade (standard 130,520)")
+    parser.add_argument("--quick", action="store_true", help="bara 130 rapporter, utan -j 2 och PDF")
+    parser.add_argument("--skip-pdf", dest="pdf", action="store_false", help="hoppa över PDF")
+    parser.add_argument("--skip-search", dest="search", action="store_false", help="hoppa över sökindex")
+    parser.add_argument("--skip-parallel", dest="parallel", action="store_false", help="hoppa över -j 2")
+    parser.add_argument("--skip-registry", dest="registry", action="store_false", help="hoppa över bygget utan register")
+    parser.add_argument("--skip-incremental", dest="incremental", action="store_false", help="hoppa över inkrementella byggen")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/rapport-bench"), help="arbetskatalog")
+    parser.add_argument("--keep", action="store_true", help="behåll korpus och utdata i arbetskatalogen")
+    parser.add_argument("--output", type=Path, default=Path(__file__).resolve().parent / "results.md")
+    opts = parser.parse_args(argv)
+    if opts.quick:
+        opts.sizes, opts.pdf, opts.parallel = "130", False, False
+    sizes = [int(s) for s in opts.sizes.split(",") if s.strip()]
+
+    started = dt.datetime.now(dt.timezone.utc)
+    t0 = time.perf_counter()
+    opts.workdir.mkdir(parents=True, exist_ok=True)
+    results = [measure(n, opts.workdir, opts) for n in sizes]
+    text = "## Benchmark\n\n" + table(results) + "\n" + notes(results, opts, started, time.perf_counter() - t0)
+    print(text)
+    if opts.output:
+        opts.output.write_text(text, encoding="utf-8")
+        log(f"tabellen skriven till {opts.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
