@@ -7,6 +7,7 @@ series (sections, their order, which are required, standing content) is set here
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -15,7 +16,6 @@ sys.path.insert(0, str(ROOT / "_ext"))
 
 project = "Regional rapport Samordning vårdinformationsmiljö"
 author = "Koncernstab kommunikation, Koncernkontoret"
-copyright = "Västra Götalandsregionen"
 language = "sv"
 today_fmt = "%-d %B %Y"
 
@@ -42,7 +42,13 @@ rapport_series = {
             {"key": "sammanfattning", "label": "Sammanfattande lägesbild", "required": True},
             {"key": "kommunikation", "label": "Kommunikativ lägesbild", "required": True},
             {"key": "verksamhetens-kommentar", "label": "Verksamhetens kommentar", "required": True},
-            {"key": "atgarder", "label": "Kommunikativa åtgärder, urval", "required": True},
+            {
+                "key": "atgarder",
+                "label": "Kommunikativa åtgärder, urval",
+                "required": True,
+                # each list item is an action: "23/9 Kanal: [Titel](länk) – kommentar"
+                "actions": True,
+            },
             {
                 "key": "samlad-information",
                 "label": "Samlad information",
@@ -74,6 +80,10 @@ rapport_report_patterns = ["rapporter/*/*"]
 
 # -- HTML ------------------------------------------------------------------------------
 
+# Absolute links in the Atom feed and the sitemap; set RAPPORT_BASE_URL to the address the
+# site is published at (the default is the local preview).
+html_baseurl = os.environ.get("RAPPORT_BASE_URL", "http://127.0.0.1:8000/")
+
 html_theme = "sphinx_book_theme"
 html_title = "Samordning vårdinformationsmiljö"
 html_short_title = "Samordning VIM"
@@ -93,5 +103,8 @@ html_theme_options = {
     "use_fullscreen_button": False,
     "use_repository_button": False,
     "navigation_with_keys": False,
+    # reports carry their own "Föregående/Nästa rapport" links in date order; the theme's
+    # links follow the toctree (newest first) and would point the other way
+    "show_prev_next": False,
     "search_bar_text": "Sök i rapporterna …",
 }

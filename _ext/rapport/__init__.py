@@ -21,7 +21,10 @@ MODULES = (
     "sections",
     "reports",
     "series",
+    "topics",
+    "actions",
     "links",
+    "feed",
     "html",
 )
 

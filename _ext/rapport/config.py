@@ -40,6 +40,7 @@ class SectionSpec:
     label: str  # the heading the reader sees
     required: bool = False
     standing: str | None = None  # path (relative to the source dir) of the standing content
+    actions: bool = False  # list items are communication actions (date, channel, link)
 
 
 @dataclass(frozen=True)
@@ -77,13 +78,15 @@ def _parse_section(series: str, raw: Any, index: int) -> SectionSpec:
         raise ConfigError(f"{where}: 'key' ska vara gemena bokstäver a-z, siffror och bindestreck")
     if not isinstance(label, str) or not label.strip():
         raise ConfigError(f"{where}: 'label' saknas")
-    unknown = set(raw) - {"key", "label", "required", "standing"}
+    unknown = set(raw) - {"key", "label", "required", "standing", "actions"}
     if unknown:
         raise ConfigError(f"{where}: okända nycklar {sorted(unknown)}")
     standing = raw.get("standing")
     if standing is not None and not isinstance(standing, str):
         raise ConfigError(f"{where}: 'standing' ska vara en sökväg")
-    return SectionSpec(key, label.strip(), bool(raw.get("required", False)), standing)
+    return SectionSpec(
+        key, label.strip(), bool(raw.get("required", False)), standing, bool(raw.get("actions", False))
+    )
 
 
 def parse_series(raw: Any) -> dict[str, SeriesSpec]:

@@ -9,6 +9,7 @@ nowhere. ``rapport kontroll`` lists every such link so the writer can fill it in
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
@@ -27,6 +28,36 @@ def is_placeholder(node: nodes.Node) -> bool:
             "refuri" in node and not node["refuri"].strip() and "refid" not in node
         )
     return False
+
+
+SAFE_SCHEMES = ("http", "https", "mailto")
+_SCHEME_RE = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def find_link(node: nodes.Element) -> nodes.Element | None:
+    """The first link (resolved or pending) inside ``node``."""
+    for child in node.findall(lambda n: isinstance(n, (nodes.reference, addnodes.pending_xref))):
+        return child
+    return None
+
+
+def classify_link(node: nodes.Element) -> tuple[str, str]:
+    """``("external", url)``, ``("internal", target)``, ``("placeholder", "")`` or
+    ``("invalid", target)`` for a link node, at any phase after parsing."""
+    if is_placeholder(node):
+        return "placeholder", ""
+    if isinstance(node, nodes.reference):
+        uri = node.get("refuri", "")
+        if not uri:
+            return "internal", node.get("refid", "")
+    else:
+        uri = node.get("reftarget", "")
+    match = _SCHEME_RE.match(uri)
+    if match:
+        if match.group(1).lower() in SAFE_SCHEMES and re.match(r"^\s*\w+:(//)?\S+$", uri):
+            return "external", uri.strip()
+        return "invalid", uri
+    return "internal", uri
 
 
 class PlaceholderLinks(SphinxPostTransform):

@@ -65,6 +65,18 @@ SUBTYPES: dict[str, tuple[str, str]] = {
         "Två rapporter i samma serie har samma tidpunkt för sammanställning.",
         "Ändra tidpunkten i en av rapporterna.",
     ),
+    "action-date": (
+        "En kommunikativ åtgärd saknar datum eller har ett ogiltigt datum.",
+        "Börja punkten med datum, till exempel ”23/9: [Titel](länk)” eller ”23/9 Vårdskiftet: …”.",
+    ),
+    "action-link": (
+        "En kommunikativ åtgärd saknar länk eller har en felaktig länk.",
+        "Skriv åtgärdens titel som en länk: [Titel](https://…). Endast http-, https- och mailto-länkar godtas.",
+    ),
+    "topic-unknown": (
+        "Ett ämne används men har ingen ämnessida.",
+        "Använd ett av de kända ämnena eller skapa en ämnessida i docs/amnen/.",
+    ),
     "option-invalid": (
         "Ett direktiv har ett ogiltigt eller saknat alternativ.",
         "Rätta alternativet som nämns i meddelandet.",

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 
 STORE = "reports"
 
+#: Functions called with (app, report, sections) after a report is read; concept
+#: modules (actions, topics) add theirs here to derive records from the report's page.
+REPORT_HOOKS: list = []
+
 DATE_KEYS = ("sammanstallt", "sammanställt")
 SERIES_KEYS = ("serie",)
 DRAFT_KEYS = ("utkast",)
@@ -45,6 +49,7 @@ class Report:
     summary: str  # first point of the first section, for archive lists
     sections: tuple[str, ...]  # section keys in page order
     line: int  # line of the compile date, for warnings about the report as a whole
+    topics_line: int = 1  # line of the topics in the front matter
 
     @property
     def sort_key(self) -> tuple[dt.datetime, str]:
@@ -130,8 +135,8 @@ def read_report(app: Sphinx, doctree: nodes.document) -> None:
     sections = complete_sections(env, docname, doctree, series, title_line)
     first = next((s for s in sections if s[SECTION_ATTR] == series.sections[0].key), None)
     draft_value, _ = frontmatter.lookup(fm, *DRAFT_KEYS)
-    topics_value, _ = frontmatter.lookup(fm, *TOPIC_KEYS)
-    get_domain(env).store(STORE)[docname] = Report(
+    topics_value, topics_line = frontmatter.lookup(fm, *TOPIC_KEYS)
+    report = Report(
         docname=docname,
         series=series.key,
         title=title,
@@ -142,7 +147,11 @@ def read_report(app: Sphinx, doctree: nodes.document) -> None:
         summary=first_point(first),
         sections=tuple(s[SECTION_ATTR] for s in sections),
         line=date_line,
+        topics_line=topics_line,
     )
+    get_domain(env).store(STORE)[docname] = report
+    for hook in REPORT_HOOKS:
+        hook(app, report, sections)
 
 
 def setup(app: Sphinx) -> None:

@@ -13,16 +13,19 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
-from typing import TYPE_CHECKING, ClassVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
+from . import frontmatter
 from .config import is_report
-from .dates import format_date
-from .registry import add_aggregate_renderer, aggregate, get_domain, make_aggregate
-from .reports import STORE, Report
+from .dates import DateError, format_date, parse_datetime
+from .messages import warn
+from .registry import add_aggregate_renderer, aggregate, get_domain, make_aggregate, register_store
+from .reports import DATE_KEYS, DRAFT_KEYS, REPORT_HOOKS, STORE, Report
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -68,6 +71,33 @@ def _link(app: Sphinx, fromdoc: str, todoc: str, text: str, anchor: str = "") ->
     return nodes.reference(text, text, internal=True, refuri=uri)
 
 
+def report_link(app: Sphinx, fromdoc: str, report: Report) -> nodes.reference:
+    """A link to a report, its text the Swedish compile date ("25 september 2025")."""
+    text = format_date(report.compiled.date()) if report.compiled else (report.title or report.docname)
+    return _link(app, fromdoc, report.docname, text)
+
+
+def _source_is_published(app_config: Config, path: str) -> bool:
+    """Read a report's front matter from disk (parse time, before the report is read)."""
+    if app_config.rapport_preview:
+        return True
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return True
+    fm = frontmatter.read(head, path)
+    if frontmatter.as_bool(frontmatter.lookup(fm, *DRAFT_KEYS)[0]):
+        return False
+    raw, _ = frontmatter.lookup(fm, *DATE_KEYS)
+    if raw is None:
+        return True  # shown, and the missing date is reported when the report is read
+    try:
+        return parse_datetime(raw)[0].date() <= today(app_config)
+    except DateError:
+        return True
+
+
 class YearPageDirective(SphinxDirective):
     """``rapportar``: the toctree and the archive list of one year's reports."""
 
@@ -83,6 +113,14 @@ class YearPageDirective(SphinxDirective):
             reverse=True,  # file names start with the date: newest first
         )
         members = [d for d in members if is_report(self.config, d)]
+        published = []
+        for member in members:
+            path = str(self.env.doc2path(member))
+            # the toctree depends on each report's draft flag and date
+            self.env.note_dependency(path)
+            if _source_is_published(self.config, path):
+                published.append(member)
+        members = published
         toctree = addnodes.toctree()
         toctree["parent"] = docname
         toctree["entries"] = [(nav_title(d), d) for d in members]
@@ -160,7 +198,206 @@ def render_latest(app: Sphinx, docname: str, node: aggregate) -> list[nodes.Node
     return [box]
 
 
+# -- per-report navigation and "Nytt sedan förra rapporten" ---------------------------------
+#
+# Every report shows its previous and next report and what is new since the previous
+# one. Those depend on other reports, but making every report an aggregate page would
+# rewrite all 500 of them on every build. Instead env-updated computes a signature of
+# what each report shows and returns only the reports whose signature changed (adding
+# a report changes its predecessor's "next" link, nothing else).
+
+SIGNATURE_STORE = "report_signatures"
+
+#: providers(app, previous, report) -> list of NewItem, added by concept modules
+NEW_SINCE_PROVIDERS: list = []
+
+
+@dataclass(frozen=True)
+class NewItem:
+    kind: str  # "Beslut", "Fråga", "Åtgärd"
+    text: str
+    docname: str = ""  # where it links to ("" for an external url or none)
+    anchor: str = ""
+    url: str = ""
+    changed: bool = False  # changed rather than new
+
+
+def neighbours(app: Sphinx) -> dict[str, tuple[Report | None, Report | None]]:
+    """Previous and next published report of the same series, per report docname."""
+    cached = getattr(app, "_rapport_neighbours", None)
+    if cached is not None:
+        return cached
+    by_series: dict[str, list[Report]] = {}
+    for report in sorted(published_reports(app), key=lambda r: r.sort_key):
+        by_series.setdefault(report.series, []).append(report)
+    result: dict[str, tuple[Report | None, Report | None]] = {}
+    for reports in by_series.values():
+        for i, report in enumerate(reports):
+            prev = reports[i - 1] if i > 0 else None
+            nxt = reports[i + 1] if i + 1 < len(reports) else None
+            result[report.docname] = (prev, nxt)
+    app._rapport_neighbours = result  # type: ignore[attr-defined]
+    return result
+
+
+def new_since(app: Sphinx, report: Report) -> list[NewItem]:
+    prev, _ = neighbours(app).get(report.docname, (None, None))
+    items: list[NewItem] = []
+    for provider in NEW_SINCE_PROVIDERS:
+        items.extend(provider(app, prev, report))
+    return items
+
+
+def _signature(app: Sphinx, report: Report) -> tuple:
+    prev, nxt = neighbours(app).get(report.docname, (None, None))
+    def brief(r: Report | None) -> tuple:
+        return (r.docname, r.compiled, r.title) if r else ()
+    return (brief(prev), brief(nxt), tuple(new_since(app, report)))
+
+
+def check_duplicate_dates(app: Sphinx) -> None:
+    """Two reports of a series compiled at the same moment: which one is "the latest"?"""
+    seen: dict[tuple[str, dt.datetime], Report] = {}
+    for report in sorted(get_domain(app.env).records(STORE), key=lambda r: r.docname):
+        if report.compiled is None:
+            continue
+        key = (report.series, report.compiled)
+        if key in seen:
+            first = seen[key]
+            warn(
+                "report-duplicate",
+                f"Rapporten har samma tidpunkt för sammanställning ({report.date_text}) "
+                f"som {app.env.doc2path(first.docname, base=False)}:{first.line}",
+                (report.docname, report.line),
+            )
+        else:
+            seen[key] = report
+
+
+def _on_env_updated(app: Sphinx, env: object) -> list[str]:
+    check_duplicate_dates(app)
+    app._rapport_neighbours = None  # type: ignore[attr-defined]
+    store = get_domain(app.env).store(SIGNATURE_STORE)
+    changed = []
+    for report in get_domain(app.env).records(STORE):
+        signature = _signature(app, report)
+        if store.get(report.docname) != signature:
+            store[report.docname] = signature
+            changed.append(report.docname)
+    return changed
+
+
+def _on_env_get_outdated(app: Sphinx, env: object, added: set, changed: set, removed: set) -> list[str]:
+    """Re-read year pages when a report's publication date has come since the last build."""
+    domain = get_domain(app.env)
+    now = today(app.config)
+    last = domain.data.get("last_today")
+    domain.data["last_today"] = now
+    if last is None or last == now:
+        return []
+    years = set()
+    for report in domain.records(STORE):
+        if report.compiled and last < report.compiled.date() <= now:
+            years.add(posixpath.join(posixpath.dirname(report.docname), "index"))
+    return sorted(y for y in years if y in app.env.found_docs)
+
+
+def add_report_placeholders(app: Sphinx, report: Report, sections: list[nodes.section]) -> None:
+    """``doctree-read`` hook: mark where a report shows its navigation and news box."""
+    if not sections:
+        return
+    container = sections[0].parent
+    index = container.index(sections[0])
+    container.insert(index, aggregate("", kind="new-since"))
+    container.append(aggregate("", kind="report-nav"))
+    if not is_published(report, app.config):
+        # reachable by its address in a preview, but listed in no toctree
+        app.env.metadata[report.docname]["orphan"] = True
+
+
+def render_new_since(app: Sphinx, docname: str, node: aggregate) -> list[nodes.Node]:
+    report = get_domain(app.env).store(STORE).get(docname)
+    if report is None or not is_published(report, app.config):
+        return []
+    prev, _ = neighbours(app).get(docname, (None, None))
+    if prev is None:
+        return []
+    items = new_since(app, report)
+    box = nodes.container(classes=["rapport-nytt"])
+    heading = nodes.paragraph(classes=["rapport-nytt-rubrik"])
+    heading += nodes.strong("Nytt sedan förra rapporten", "Nytt sedan förra rapporten")
+    heading += nodes.Text(" (")
+    heading += report_link(app, docname, prev)
+    heading += nodes.Text(")")
+    box += heading
+    if not items:
+        text = "Inga nya beslut, frågor eller åtgärder."
+        box += nodes.paragraph(text, text)
+        return [box]
+    listing = nodes.bullet_list()
+    for item in items:
+        entry = nodes.paragraph()
+        label = f"{item.kind} ({'ändrad' if item.changed else 'ny'}): "
+        entry += nodes.emphasis(label, label)
+        if item.docname:
+            entry += _link(app, docname, item.docname, item.text, item.anchor)
+        elif item.url:
+            entry += nodes.reference(item.text, item.text, refuri=item.url)
+        else:
+            entry += nodes.Text(item.text)
+        listing += nodes.list_item("", entry)
+    box += listing
+    return [box]
+
+
+def render_report_nav(app: Sphinx, docname: str, node: aggregate) -> list[nodes.Node]:
+    prev, nxt = neighbours(app).get(docname, (None, None))
+    if prev is None and nxt is None:
+        return []
+    nav = nodes.container(classes=["rapport-bladdring"])
+    if prev is not None:
+        para = nodes.paragraph(classes=["rapport-foregaende"])
+        para += nodes.Text("Föregående rapport: ")
+        para += report_link(app, docname, prev)
+        nav += para
+    if nxt is not None:
+        para = nodes.paragraph(classes=["rapport-nasta"])
+        para += nodes.Text("Nästa rapport: ")
+        para += report_link(app, docname, nxt)
+        nav += para
+    return [nav]
+
+
+def _topic_reports(app: Sphinx, topic: Any, fromdoc: str) -> list:
+    from .topics import dated_entry, normalise
+
+    entries = []
+    for report in published_reports(app):
+        if topic.slug in {normalise(t) for t in report.topics}:
+            link = _link(app, fromdoc, report.docname, report.title or report.docname)
+            extra = [nodes.Text(f" – {report.summary}")] if report.summary else []
+            entries.append(dated_entry(report.compiled.date() if report.compiled else None, link, *extra))
+    return entries
+
+
+def _topics_used(app: Sphinx) -> list:
+    return [
+        (name, (report.docname, report.topics_line))
+        for report in get_domain(app.env).records(STORE)
+        for name in report.topics
+    ]
+
+
 def setup(app: Sphinx) -> None:
+    from .topics import TOPIC_PROVIDERS
+
+    TOPIC_PROVIDERS.append(("Rapporter", _topic_reports, _topics_used))
+    register_store(SIGNATURE_STORE)
+    REPORT_HOOKS.append(add_report_placeholders)
+    app.connect("env-updated", _on_env_updated)
+    app.connect("env-get-outdated", _on_env_get_outdated)
+    add_aggregate_renderer("new-since", render_new_since)
+    add_aggregate_renderer("report-nav", render_report_nav)
     app.add_config_value("rapport_today", "", "env", types=[str])
     app.add_config_value("rapport_preview", False, "env", types=[bool])
     app.add_directive("rapportar", YearPageDirective)

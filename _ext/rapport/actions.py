@@ -1,0 +1,244 @@
+"""Communication actions ("Kommunikativa åtgärder, urval") and the timeline page.
+
+Reading phase: after a report is read (:data:`rapport.reports.REPORT_HOOKS`), every list
+item of a section configured with ``"actions": True`` becomes an :class:`Action`::
+
+    - 23/9 Regionstyrelsen: [Regionstyrelsen 23 september](https://...) – om bl.a. ...
+    - 2025-09-16: [Expertgruppen lämnar utlåtande ...](https://...)
+
+The date is D/M (the year is the report's; a date after the report's own date belongs
+to the year before) or ISO; the channel before the colon is optional. Nothing new to
+learn for the writer: the list keeps reading like the original report.
+
+Writing phase: the ``tidslinje`` aggregate lists every action of every published
+report, newest first, the same action carried by several reports shown once with all
+of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from docutils import nodes
+from sphinx.util.docutils import SphinxDirective
+
+from .dates import MONTHS, format_date
+from .links import classify_link, find_link
+from .messages import warn
+from .registry import add_aggregate_renderer, aggregate, get_domain, make_aggregate, register_store
+from .reports import REPORT_HOOKS, Report
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+STORE = "actions"
+
+_ITEM_RE = re.compile(
+    r"^\s*(?P<date>\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2})(?:\s+(?P<channel>[^:\n]{1,60}?))?\s*:\s*(?P<rest>.*)$",
+    re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Action:
+    docname: str  # the report that carries the action
+    date: dt.date
+    channel: str
+    title: str
+    url: str | None  # external link; None for a placeholder link
+    comment: str
+    line: int
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Identity across reports: the same action repeated in several reports."""
+        return (self.date.isoformat(), " ".join(self.title.lower().split()))
+
+
+def _resolve_day(text: str, report_date: dt.date) -> dt.date:
+    if "-" in text:
+        return dt.date.fromisoformat(text)
+    day, month = (int(part) for part in text.split("/"))
+    candidate = dt.date(report_date.year, month, day)
+    # "28/12" in a report of 5 January is last year's
+    if candidate > report_date + dt.timedelta(days=31):
+        candidate = dt.date(report_date.year - 1, month, day)
+    return candidate
+
+
+def extract_actions(app: Sphinx, report: Report, sections: list[nodes.section]) -> None:
+    """``doctree-read`` hook: turn the list items of action sections into records."""
+    from .config import get_series
+
+    series = get_series(app.config, report.series)
+    if series is None:
+        return
+    action_keys = {spec.key for spec in series.sections if spec.actions}
+    records: list[Action] = []
+    for section in sections:
+        if section.get("rapport_section") not in action_keys:
+            continue
+        for item in section.findall(nodes.list_item):
+            if not isinstance(item.parent, nodes.bullet_list) or item.parent.parent is not section:
+                continue  # only the section's own top-level list
+            para = item.next_node(nodes.paragraph)
+            if para is None:
+                continue
+            line = para.line or item.line or section.line or 1
+            location = (report.docname, line)
+            text = " ".join(para.astext().split())
+            match = _ITEM_RE.match(text)
+            if not match:
+                warn(
+                    "action-date",
+                    f"Åtgärden ”{text[:60]}” saknar datum; skriv till exempel ”23/9: [Titel](länk)”",
+                    location,
+                )
+                continue
+            if report.compiled is None:
+                continue  # the missing compile date is already reported
+            try:
+                day = _resolve_day(match["date"], report.compiled.date())
+            except ValueError:
+                warn("action-date", f"Åtgärden har ett ogiltigt datum ”{match['date']}”", location)
+                continue
+            link = find_link(para)
+            if link is None:
+                warn("action-link", f"Åtgärden ”{text[:60]}” saknar länk", location)
+                continue
+            kind, value = classify_link(link)
+            if kind == "invalid":
+                warn("action-link", f"Åtgärdens länk ”{value}” är felaktig", location)
+                continue
+            title = " ".join(link.astext().split())
+            after = text.split(title, 1)[1] if title in text else ""
+            comment = after.strip().lstrip("–—-").strip()
+            records.append(
+                Action(
+                    docname=report.docname,
+                    date=day,
+                    channel=(match["channel"] or "").strip(),
+                    title=title,
+                    url=value if kind == "external" else None,
+                    comment=comment,
+                    line=line,
+                )
+            )
+    if records:
+        get_domain(app.env).store(STORE)[report.docname] = records
+
+
+def grouped_actions(app: Sphinx, reports: list[Report]) -> list[tuple[Action, list[Report]]]:
+    """Actions of the given reports, once each with the reports carrying them, newest first."""
+    by_doc = {r.docname: r for r in reports}
+    groups: dict[tuple[str, str], list[Action]] = defaultdict(list)
+    for action in get_domain(app.env).records(STORE):
+        if action.docname in by_doc:
+            groups[action.key].append(action)
+    result = []
+    for key in sorted(groups, reverse=True):
+        actions = groups[key]
+        carriers = sorted({by_doc[a.docname] for a in actions}, key=lambda r: r.sort_key, reverse=True)
+        # the newest report's wording wins (it may have corrected a link)
+        newest = next(a for a in actions if a.docname == carriers[0].docname)
+        result.append((newest, carriers))
+    return result
+
+
+def action_paragraph(action: Action) -> nodes.paragraph:
+    para = nodes.paragraph(classes=["rapport-atgard"])
+    date = format_date(action.date)
+    para += nodes.strong(date, date)
+    if action.channel:
+        para += nodes.Text(f" {action.channel}")
+    para += nodes.Text(": ")
+    if action.url:
+        para += nodes.reference(action.title, action.title, refuri=action.url)
+    else:
+        para += nodes.inline(action.title, action.title, classes=["rapport-platshallare"])
+    if action.comment:
+        para += nodes.Text(f" – {action.comment}")
+    return para
+
+
+class TimelineDirective(SphinxDirective):
+    """``tidslinje``: every communication action of every published report."""
+
+    has_content = False
+    option_spec: ClassVar[dict] = {}
+
+    def run(self) -> list[nodes.Node]:
+        return [make_aggregate(self.env, "timeline")]
+
+
+def render_timeline(app: Sphinx, docname: str, node: aggregate) -> list[nodes.Node]:
+    from .series import published_reports, report_link
+
+    groups = grouped_actions(app, published_reports(app))
+    if not groups:
+        text = "Inga kommunikativa åtgärder är publicerade ännu."
+        return [nodes.paragraph(text, text)]
+    result: list[nodes.Node] = []
+    current_month = None
+    listing: nodes.bullet_list | None = None
+    for action, carriers in groups:
+        month = (action.date.year, action.date.month)
+        if month != current_month:
+            current_month = month
+            label = f"{MONTHS[month[1] - 1].capitalize()} {month[0]}"
+            result.append(nodes.rubric(label, label, classes=["rapport-tidslinje-manad"]))
+            listing = nodes.bullet_list(classes=["rapport-tidslinje"])
+            result.append(listing)
+        item = nodes.list_item()
+        item += action_paragraph(action)
+        carried = nodes.paragraph(classes=["rapport-omnamnt"])
+        carried += nodes.Text("Omnämnt i: " if len(carriers) == 1 else "Omnämnt i rapporterna: ")
+        for index, report in enumerate(carriers):
+            if index:
+                carried += nodes.Text(", ")
+            carried += report_link(app, docname, report)
+        item += carried
+        assert listing is not None
+        listing += item
+    return result
+
+
+def _new_actions(app: Sphinx, previous: Report | None, report: Report) -> list:
+    """"Nytt sedan förra rapporten": actions this report carries that the previous did not."""
+    from .series import NewItem
+
+    store = get_domain(app.env).store(STORE)
+    before = {a.key for a in store.get(previous.docname, [])} if previous else set()
+    return [
+        NewItem("Åtgärd", f"{format_date(a.date)}: {a.title}", url=a.url or "")
+        for a in store.get(report.docname, [])
+        if a.key not in before
+    ]
+
+
+def _topic_actions(app: Sphinx, topic: object, fromdoc: str) -> list:
+    from .series import published_reports
+
+    keywords = [k.lower() for k in getattr(topic, "keywords", ())]
+    entries = []
+    for action, _carriers in grouped_actions(app, published_reports(app)):
+        text = f"{action.title} {action.comment}".lower()
+        if any(k in text for k in keywords):
+            entries.append((action.date, action_paragraph(action)))
+    return entries
+
+
+def setup(app: Sphinx) -> None:
+    from .series import NEW_SINCE_PROVIDERS
+    from .topics import TOPIC_PROVIDERS
+
+    NEW_SINCE_PROVIDERS.append(_new_actions)
+    TOPIC_PROVIDERS.append(("Kommunikativa åtgärder", _topic_actions, None))
+    register_store(STORE)
+    REPORT_HOOKS.append(extract_actions)
+    app.add_directive("tidslinje", TimelineDirective)
+    add_aggregate_renderer("timeline", render_timeline)

@@ -1,0 +1,168 @@
+"""Topics (ämnen): one page per topic listing everything about it over time.
+
+A topic is declared by its own page, ``docs/amnen/<namn>.md``::
+
+    # Ambulink
+
+    :::{amne} Ambulink
+    :nyckelord: Ambulink
+    Ambulink är ett system som används av ambulanssjukvården.
+    :::
+
+so the set of topics is the set of those pages (a fixed list: a topic used elsewhere
+that has no page is reported). Reports carry topics in front matter (``amnen``),
+decisions and FAQ entries in their options; actions match a topic when one of its
+keywords occurs in their title or comment.
+
+Phases: the directive records the topic while its page is read; the unknown-topic check
+runs at ``env-updated`` (it needs every page); the listing is an aggregate rendered at
+``doctree-resolved``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.util.docutils import SphinxDirective
+
+from .dates import format_date
+from .messages import warn
+from .registry import add_aggregate_renderer, aggregate, get_domain, make_aggregate, register_store
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+STORE = "topics"
+
+
+@dataclass(frozen=True)
+class Topic:
+    docname: str
+    name: str
+    keywords: tuple[str, ...]
+    line: int
+
+    @property
+    def slug(self) -> str:
+        return normalise(self.name)
+
+
+def normalise(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
+#: For the topic pages and the unknown-topic check, concept modules register
+#: ``(heading, entries(app, topic, fromdoc) -> [(date, nodes.Node)], used(app) -> [(name, location)])``.
+TOPIC_PROVIDERS: list[tuple[str, Any, Any]] = []
+
+
+def _keywords(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+class TopicDirective(SphinxDirective):
+    """``amne``: declares a topic on its own page and lists everything about it."""
+
+    required_arguments = 1
+    final_argument_whitespace = True
+    has_content = True
+    option_spec: ClassVar[dict] = {"nyckelord": directives.unchanged}
+
+    def run(self) -> list[nodes.Node]:
+        name = " ".join(self.arguments[0].split())
+        keywords = tuple(_keywords(self.options.get("nyckelord", ""))) or (name,)
+        topic = Topic(self.env.docname, name, keywords, self.lineno)
+        get_domain(self.env).store(STORE).setdefault(self.env.docname, []).append(topic)
+        result: list[nodes.Node] = []
+        if self.content:
+            result.extend(self.parse_content_to_nodes())
+        result.append(make_aggregate(self.env, "topic", topic=name))
+        return result
+
+
+class TopicIndexDirective(SphinxDirective):
+    """``amnesindex``: every topic with how much there is about it."""
+
+    has_content = False
+    option_spec: ClassVar[dict] = {}
+
+    def run(self) -> list[nodes.Node]:
+        return [make_aggregate(self.env, "topic-index")]
+
+
+def all_topics(app: Sphinx) -> dict[str, Topic]:
+    return {t.slug: t for t in get_domain(app.env).records(STORE)}
+
+
+def _entries(app: Sphinx, topic: Topic, fromdoc: str) -> list[tuple[str, list[tuple[dt.date, nodes.Node]]]]:
+    return [(heading, entries(app, topic, fromdoc)) for heading, entries, _ in TOPIC_PROVIDERS]
+
+
+def render_topic(app: Sphinx, docname: str, node: aggregate) -> list[nodes.Node]:
+    topic = all_topics(app).get(normalise(node["topic"]))
+    if topic is None:
+        return []
+    result: list[nodes.Node] = []
+    for heading, entries in _entries(app, topic, docname):
+        if not entries:
+            continue
+        result.append(nodes.rubric(heading, heading, classes=["rapport-amne-rubrik"]))
+        listing = nodes.bullet_list(classes=["rapport-amne-lista"])
+        for _, entry in sorted(entries, key=lambda e: e[0], reverse=True):
+            listing += nodes.list_item("", entry)
+        result.append(listing)
+    if not result:
+        text = "Inget publicerat om ämnet ännu."
+        result.append(nodes.paragraph(text, text))
+    return result
+
+
+def render_topic_index(app: Sphinx, docname: str, node: aggregate) -> list[nodes.Node]:
+    topics = sorted(all_topics(app).values(), key=lambda t: t.slug)
+    listing = nodes.bullet_list(classes=["rapport-amnen"])
+    for topic in topics:
+        count = sum(len(entries) for _, entries in _entries(app, topic, docname))
+        para = nodes.paragraph()
+        uri = app.builder.get_relative_uri(docname, topic.docname)
+        para += nodes.reference(topic.name, topic.name, internal=True, refuri=uri)
+        para += nodes.Text(f" ({count} {'post' if count == 1 else 'poster'})")
+        listing += nodes.list_item("", para)
+    return [listing]
+
+
+def check_topics(app: Sphinx, env: Any) -> None:
+    """``env-updated``: topics used on pages must have a topic page (when any exist)."""
+    known = all_topics(app)
+    if not known:
+        return  # topics are free text until the first topic page exists
+    names = ", ".join(sorted(t.name for t in known.values()))
+    for _, _, used in TOPIC_PROVIDERS:
+        if used is None:
+            continue
+        for name, location in used(app):
+            if normalise(name) not in known:
+                warn("topic-unknown", f"Okänt ämne ”{name}”; kända ämnen: {names}", location)
+
+
+def dated_entry(date: dt.date | None, *content: nodes.Node) -> tuple[dt.date, nodes.Node]:
+    para = nodes.paragraph()
+    if date is not None:
+        text = format_date(date)
+        para += nodes.strong(text, text)
+        para += nodes.Text(": ")
+    para.extend(content)
+    return (date or dt.date.min, para)
+
+
+def setup(app: Sphinx) -> None:
+    register_store(STORE)
+    app.add_directive("amne", TopicDirective)
+    app.add_directive("amnesindex", TopicIndexDirective)
+    add_aggregate_renderer("topic", render_topic)
+    add_aggregate_renderer("topic-index", render_topic_index)
+    # after the stores are complete, before pages are written
+    app.connect("env-updated", check_topics, priority=600)
