@@ -26,6 +26,8 @@ MODULES = (
     "links",
     "feed",
     "html",
+    "carryover",
+    "guide",
 )
 
 

@@ -81,6 +81,14 @@ SUBTYPES: dict[str, tuple[str, str]] = {
         "Ett direktiv har ett ogiltigt eller saknat alternativ.",
         "Rätta alternativet som nämns i meddelandet.",
     ),
+    "carryover-unconfirmed": (
+        "En punkt som rapport ny kopierade från förra rapporten är inte bekräftad (märkt [BEKRÄFTA]).",
+        "Läs punkten. Stämmer den: ta bort [BEKRÄFTA]. Gäller den inte längre: ta bort hela punkten.",
+    ),
+    "example-invalid": (
+        "Ett exempel i skrivguiden (direktivet exempel) är tomt eller går inte att visa.",
+        "Skriv MyST-källtexten för exemplet inuti direktivet.",
+    ),
 }
 
 

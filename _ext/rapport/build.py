@@ -1,0 +1,162 @@
+"""The site build that ``make site`` and ``rapport bygg`` both run.
+
+Runs outside Sphinx, in the ``rapport`` command (``make site`` calls ``rapport bygg``).
+The steps live in :func:`site_steps` only, so the two can never differ: to add a step
+(the PDFs, the search index), add it there. Each step is a command run in its own
+process; its output is read line by line to show progress (Sphinx prints
+``[ 40%]`` for every page), and warnings are passed through as they come.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str  # Swedish, shown to the writer
+    argv: tuple[str, ...]
+    cwd: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def _sphinx(project: Path, builder: str, outdir: str, extra: list[str]) -> tuple[str, ...]:
+    return (
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-b",
+        builder,
+        "-c",
+        ".",
+        "-d",
+        "_build/doctrees",
+        *extra,
+        "docs",
+        outdir,
+    )
+
+
+def site_steps(project: Path, sphinxopts: str = "") -> list[Step]:
+    """Everything a reader gets, in ``project/_build``: HTML, search index and PDFs."""
+    extra = shlex.split(sphinxopts)
+    steps = [Step("Webbplatsen (HTML)", _sphinx(project, "html", "_build/html", extra), project)]
+    # the PDF builder lands with rapport.pdf; until then the step is left out
+    if importlib.util.find_spec("rapport.pdf") is not None:
+        steps.append(Step("PDF för varje rapport", _sphinx(project, "rapportpdf", "_build/pdf", extra), project))
+    return steps
+
+
+_PROGRESS_RE = re.compile(r"^(?P<what>.*?)\s*\[\s*(?P<pct>\d{1,3})%\]\s*(?P<item>.*)$")
+_ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_WARNING_RE = re.compile(r"(WARNING|ERROR|CRITICAL|VARNING|FEL):")
+
+
+class Progress:
+    """One status line per step; rewritten in place on a terminal, plain lines otherwise."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self._last_pct = -1
+        self._shown = ""
+
+    def start(self, index: int, total: int, label: str) -> None:
+        self.prefix = f"[{index}/{total}] {label}"
+        self._last_pct = -1
+        self._write(f"{self.prefix} …", final=not self.tty)
+
+    def update(self, what: str, pct: int) -> None:
+        if self.tty:
+            self._write(f"{self.prefix}: {what} {pct} %")
+        elif pct // 25 != self._last_pct // 25:  # a log file gets a line per quarter
+            self._write(f"{self.prefix}: {what} {pct} %", final=True)
+        self._last_pct = pct
+
+    def message(self, text: str) -> None:
+        if self.tty and self._shown:
+            self.stream.write("\r\x1b[K")
+        self.stream.write(text + "\n")
+        if self.tty and self._shown:
+            self.stream.write(self._shown)
+        self.stream.flush()
+
+    def done(self, seconds: float, ok: bool) -> None:
+        state = "klart" if ok else "misslyckades"
+        self._write(f"{self.prefix}: {state} ({seconds:.1f} s)", final=True)
+
+    def _write(self, text: str, final: bool = False) -> None:
+        if self.tty:
+            self.stream.write("\r\x1b[K" + text)
+            self._shown = "" if final else text
+            if final:
+                self.stream.write("\n")
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+@dataclass
+class StepResult:
+    step: Step
+    returncode: int
+    warnings: int
+    seconds: float
+
+
+def run_steps(
+    steps: list[Step], stream: TextIO, on_line: Callable[[str], None] | None = None
+) -> list[StepResult]:
+    """Run the steps in order, stopping at the first that fails."""
+    progress = Progress(stream)
+    results = []
+    for index, step in enumerate(steps, start=1):
+        progress.start(index, len(steps), step.label)
+        began = time.monotonic()
+        env = {**os.environ, **step.env, "PYTHONUNBUFFERED": "1"}
+        env.pop("FORCE_COLOR", None)
+        warnings = 0
+        with subprocess.Popen(
+            step.argv,
+            cwd=step.cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            bufsize=1,
+        ) as proc:
+            assert proc.stdout is not None
+            for raw in proc.stdout:
+                for part in _ANSI_RE.sub("", raw).replace("\r", "\n").splitlines():
+                    line = part.rstrip()
+                    if not line:
+                        continue
+                    if on_line:
+                        on_line(line)
+                    match = _PROGRESS_RE.match(line)
+                    if match and int(match.group("pct")) <= 100:
+                        progress.update(match.group("what").rstrip(". "), int(match.group("pct")))
+                    elif _WARNING_RE.search(line) or line.startswith((" ", "\t")) and warnings:
+                        warnings += 1 if _WARNING_RE.search(line) else 0
+                        progress.message(line)
+                    elif "Traceback" in line or "Exception" in line or "error" in line.lower():
+                        progress.message(line)
+            returncode = proc.wait()
+        seconds = time.monotonic() - began
+        progress.done(seconds, returncode == 0)
+        results.append(StepResult(step, returncode, warnings, seconds))
+        if returncode != 0:
+            break
+    return results

@@ -1,0 +1,519 @@
+"""The writer's command ``rapport``: start, check, preview and build a report.
+
+Runs outside the Sphinx build (``pyproject.toml`` installs it as the ``rapport``
+entry point; ``python -m rapport.cli`` works too). Subcommands::
+
+    rapport ny [--datum ÅÅÅÅ-MM-DD[ TT:MM]]   the next report, from the latest one
+    rapport kontroll [--format json]           every finding, with file and line
+    rapport förhandsgranska                    live preview on 127.0.0.1
+    rapport bygg                               the same build as ``make site``
+
+Everything the writer sees is Swedish, argparse's own texts included. Bad input
+(unknown command or option, a date that is not a date, a missing folder, a file that
+is not UTF-8, a read-only file) gives one line on stderr and exit code 2; no
+traceback ever reaches the writer, and no file the writer wrote is changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import errno
+import json
+import os
+import re
+import runpy
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+PROG = "rapport"
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A Swedish, writer-facing reason to stop with exit code 2."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+# -- argparse in Swedish ------------------------------------------------------------------
+#
+# argparse looks its texts up through the module-level gettext functions ``_`` and
+# ``ngettext`` at call time, so replacing those two gives Swedish help and errors
+# without copying argparse's formatting code.
+
+_TRANSLATIONS = {
+    "usage: ": "användning: ",
+    "positional arguments": "argument",
+    "options": "flaggor",
+    "optional arguments": "flaggor",
+    "show this help message and exit": "visa den här hjälptexten och avsluta",
+    "show program's version number and exit": "visa versionen och avsluta",
+    "unrecognized arguments: %s": "okända argument: %s",
+    "the following arguments are required: %s": "argument som saknas: %s",
+    "expected one argument": "ett värde saknas",
+    "expected at most one argument": "högst ett värde",
+    "expected at least one argument": "minst ett värde saknas",
+    "argument %(argument_name)s: %(message)s": "%(argument_name)s: %(message)s",
+    "invalid %(type)s value: %(value)r": "ogiltigt värde: %(value)r",
+    "invalid choice: %(value)r (choose from %(choices)s)": "ogiltigt val: %(value)r (välj bland %(choices)s)",
+    "ambiguous option: %(option)s could match %(matches)s": "flaggan %(option)s är tvetydig: %(matches)s",
+    "not allowed with argument %s": "kan inte kombineras med %s",
+    "ignored explicit argument %r": "värdet %r används inte",
+    "unexpected option string: %s": "oväntad flagga: %s",
+    "one of the arguments %s is required": "ett av argumenten %s krävs",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: fel: %(message)s\n",
+    "subcommands": "kommandon",
+}
+
+
+def _sv(message: str) -> str:
+    return _TRANSLATIONS.get(message, message)
+
+
+def _sv_n(singular: str, plural: str, n: int) -> str:
+    if singular == "expected %s argument":
+        return "förväntade %s värde" if n == 1 else "förväntade %s värden"
+    return singular if n == 1 else plural
+
+
+argparse._ = _sv  # type: ignore[attr-defined]
+argparse.ngettext = _sv_n  # type: ignore[attr-defined]
+
+
+class SwedishParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one Swedish line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        match = re.search(r"ogiltigt val: '([^']*)' \(välj bland (.*)\)", message)
+        if match and message.startswith("kommando"):
+            choices = ", ".join(c.strip("'") for c in match.group(2).split(", ") if c != "'forhandsgranska'")
+            message = f"okänt kommando ”{match.group(1)}” (kommandona är: {choices})"
+        elif message.startswith("okända argument"):
+            message = message.replace("okända argument", "okänd flagga eller okänt argument")
+        self.exit(EXIT_USAGE, f"{self.prog}: fel: {message}. Se {self.prog} --help\n")
+
+
+def _datum(value: str) -> tuple[dt.datetime, bool]:
+    from .dates import DateError, parse_datetime
+
+    try:
+        return parse_datetime(value)
+    except DateError as exc:
+        raise argparse.ArgumentTypeError(f"{exc} (skriv till exempel --datum \"2025-10-02 08:30\")") from None
+
+
+def build_parser() -> SwedishParser:
+    parser = SwedishParser(
+        prog=PROG,
+        description="Skriv, kontrollera, förhandsgranska och bygg rapporterna. "
+        "Skrivguiden på webbplatsen beskriver arbetsgången steg för steg.",
+        epilog="Hjälp för ett kommando: rapport <kommando> --help",
+    )
+    parser.add_argument(
+        "--katalog",
+        metavar="MAPP",
+        help="projektmappen (där conf.py finns); standard: den aktuella mappen eller närmaste mapp ovanför med conf.py",
+    )
+    commands = parser.add_subparsers(dest="kommando", metavar="kommando", title="kommandon", parser_class=SwedishParser)
+
+    ny = commands.add_parser(
+        "ny",
+        help="skapa nästa rapport utifrån den senaste",
+        description="Skapar nästa rapport utifrån den senaste: rätt mapp och filnamn, tidpunkten för "
+        "sammanställning, alla avsnitt i mallen och förra rapportens punkter märkta [BEKRÄFTA]. "
+        "En befintlig fil skrivs aldrig över.",
+    )
+    ny.add_argument(
+        "--datum",
+        type=_datum,
+        metavar="ÅÅÅÅ-MM-DD[ TT:MM]",
+        help="när rapporten sammanställs (standard: nu), till exempel \"2025-10-02 08:30\"",
+    )
+    ny.add_argument("--serie", metavar="SERIE", help="rapportserien (standard: seriens standardval i conf.py)")
+
+    kontroll = commands.add_parser(
+        "kontroll",
+        help="kontrollera hela webbplatsen och lista fynd med fil och rad",
+        description="Kontrollerar hela webbplatsen utan att bygga den: allt som bygget varnar för, "
+        "platshållarlänkar, personnummer, mobilnummer och e-postadresser, rå HTML och datum och "
+        "klockslag som inte följer skrivreglerna. Slutstatus 0: inga fynd, 1: fynd, 2: fel i anropet.",
+    )
+    kontroll.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="utdata som text (standard) eller json för verktyg",
+    )
+
+    for name, aliases in (("förhandsgranska", ["forhandsgranska"]),):
+        preview = commands.add_parser(
+            name,
+            aliases=aliases,
+            help="förhandsgranska webbplatsen i webbläsaren medan du skriver",
+            description="Bygger webbplatsen med utkasten synliga och visar den på http://127.0.0.1. "
+            "Sidan byggs om och laddas om i webbläsaren varje gång du sparar en fil. Avsluta med Ctrl+C.",
+        )
+        preview.add_argument("--port", type=_port, default=8000, metavar="PORT", help="portnummer (standard: 8000)")
+        preview.add_argument("--oppna", action="store_true", help="öppna webbläsaren automatiskt")
+
+    commands.add_parser(
+        "bygg",
+        help="bygg hela webbplatsen (samma som make site)",
+        description="Bygger allt läsaren får i _build/: webbplatsen, sökindexet och PDF:erna. "
+        "Samma bygge som make site, med en förloppsvisning.",
+    )
+    return parser
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise argparse.ArgumentTypeError(f"”{value}” är inget portnummer (1–65535)")
+    return int(value)
+
+
+# -- the project ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path  # the folder with conf.py
+    srcdir: Path  # docs/
+    config: dict[str, Any]  # conf.py's values
+
+    @property
+    def reports_dir(self) -> Path:
+        patterns = self.config.get("rapport_report_patterns") or ["rapporter/*/*"]
+        return self.srcdir / str(patterns[0]).split("/", 1)[0]
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def find_project(katalog: str | None) -> Project:
+    if katalog is not None:
+        root = Path(katalog).expanduser()
+        if not root.is_dir():
+            raise UsageError(f"Mappen {katalog} finns inte", "ange projektmappen, där conf.py finns")
+        if not (root / "conf.py").is_file():
+            raise UsageError(f"Mappen {katalog} har ingen conf.py", "ange projektmappen, där conf.py finns")
+    else:
+        here = Path.cwd()
+        root = next((p for p in (here, *here.parents) if (p / "conf.py").is_file()), None)  # type: ignore[assignment]
+        if root is None:
+            raise UsageError(
+                "Hittar inget rapportprojekt (ingen conf.py i den här mappen eller ovanför)",
+                "gå till projektmappen eller ange den med --katalog",
+            )
+    root = root.resolve()
+    srcdir = root / "docs" if (root / "docs").is_dir() else root
+    return Project(root, srcdir, load_conf(root))
+
+
+def load_conf(root: Path) -> dict[str, Any]:
+    """conf.py's values, executed as Sphinx does (in its own folder)."""
+    conf = root / "conf.py"
+    _read_text(conf)  # a clear message if conf.py itself is not UTF-8
+    with _chdir(root):
+        try:
+            namespace = runpy.run_path(str(conf), run_name="conf")
+        except SystemExit:
+            raise UsageError("conf.py avslutade programmet när den lästes") from None
+        except Exception as exc:  # noqa: BLE001 - any error in the writer's project file
+            raise UsageError(f"conf.py går inte att läsa: {type(exc).__name__}: {exc}", "rätta conf.py") from None
+    return {k: v for k, v in namespace.items() if not k.startswith("__")}
+
+
+@contextlib.contextmanager
+def _chdir(path: Path) -> Iterator[None]:
+    before = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+def _read_text(path: Path) -> str:
+    from .kontroll import read_utf8
+
+    try:
+        return read_utf8(path)
+    except PermissionError:
+        raise UsageError(f"{path} går inte att läsa (saknar behörighet)") from None
+
+
+def _series(project: Project, key: str | None):  # noqa: ANN202
+    from .config import ConfigError, parse_series
+
+    try:
+        specs = parse_series(project.config.get("rapport_series"))
+    except ConfigError as exc:
+        raise UsageError(f"conf.py: {exc}", "rätta rapport_series i conf.py") from None
+    chosen = key or project.config.get("rapport_default_series") or next(iter(specs))
+    if chosen not in specs:
+        raise UsageError(f"Serien ”{chosen}” finns inte; serierna är: {', '.join(specs)}")
+    return specs[chosen]
+
+
+# -- the subcommands ----------------------------------------------------------------------
+
+
+def cmd_ny(project: Project, args: argparse.Namespace) -> int:
+    from .carryover import MARKER
+    from .dates import format_datetime
+    from .newreport import NewReportError, create
+
+    if args.datum is None:
+        now = dt.datetime.now().replace(second=0, microsecond=0)
+        compiled, has_time = now, True
+    else:
+        compiled, has_time = args.datum
+    series = _series(project, args.serie)
+    try:
+        path, previous, created = create(project.reports_dir, series, compiled, _read_text, has_time=has_time)
+    except NewReportError as exc:
+        raise UsageError(str(exc)) from None
+    text = path.read_text(encoding="utf-8")
+    markers = text.count(MARKER)
+    print(f"Skapade {project.relative(path)} (sammanställd {format_datetime(compiled, has_time)}, utkast).")
+    for extra in created[:-1]:
+        if extra.is_file():
+            print(f"Skapade också årssidan {project.relative(extra)}.")
+    if previous is not None:
+        print(f"Utgick från rapporten {project.relative(previous.path)}.")
+    print(
+        f"Nästa steg: gå igenom de {markers} punkter som är märkta {MARKER}. Ta bort märkningen när "
+        "punkten stämmer, annars hela punkten. Ta bort raden utkast: true när rapporten är klar. "
+        "Kör sedan rapport kontroll."
+    )
+    return EXIT_OK
+
+
+def cmd_kontroll(project: Project, args: argparse.Namespace) -> int:
+    from . import kontroll
+
+    findings = kontroll.run(
+        project.root,
+        project.srcdir,
+        project.config.get("myst_enable_extensions", []),
+        project.config.get("rapport_kontroll_tillatna", []),
+    )
+    if args.format == "json":
+        json.dump(
+            {"antal": len(findings), "fynd": [f.as_dict() for f in findings]},
+            sys.stdout,
+            ensure_ascii=False,
+            indent=2,
+        )
+        sys.stdout.write("\n")
+    else:
+        for finding in findings:
+            print(finding.as_line())
+        if findings:
+            files = len({f.file for f in findings})
+            noun = "fil" if files == 1 else "filer"
+            print(f"{len(findings)} fynd i {files} {noun}. Skrivguiden förklarar varje slag av fynd.", file=sys.stderr)
+        else:
+            print("Inga fynd.", file=sys.stderr)
+    return EXIT_FINDINGS if findings else EXIT_OK
+
+
+_AUTOBUILD_MESSAGES = (
+    (re.compile(r"Serving on (\S+)"), "Förhandsgranskningen visas på {0} – öppna adressen i webbläsaren. Avsluta med Ctrl+C."),
+    (re.compile(r"Starting initial build"), "Bygger förhandsgranskningen …"),
+    (re.compile(r"Waiting to detect changes"), "Väntar på ändringar: spara en fil så byggs sidan om och laddas om i webbläsaren."),
+    (re.compile(r"Detected changes? \((.*)\)"), "Ändrat: {0} – bygger om …"),
+    (re.compile(r"Rebuilding"), None),
+    (re.compile(r"Server ceasing operations"), "Förhandsgranskningen är avslutad."),
+)
+_ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def preview_command(project: Project, port: int, open_browser: bool) -> list[str]:
+    out = project.root / "_build" / "forhandsgranskning"
+    argv = [
+        sys.executable,
+        "-m",
+        "sphinx_autobuild",
+        "-b",
+        "html",
+        "-c",
+        str(project.root),
+        "-d",
+        str(out.parent / "forhandsgranskning-doctrees"),
+        "-D",
+        "rapport_preview=1",
+        "-q",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    for folder in ("_ext", "_templates"):
+        if (project.root / folder).is_dir():
+            argv += ["--watch", str(project.root / folder)]
+    if open_browser:
+        argv.append("--open-browser")
+    return [*argv, str(project.srcdir), str(out)]
+
+
+def cmd_forhandsgranska(project: Project, args: argparse.Namespace) -> int:
+    from .kontroll import check_encodings
+
+    check_encodings(project.srcdir)
+    with subprocess.Popen(
+        preview_command(project, args.port, args.oppna),
+        cwd=project.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        bufsize=1,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"},
+    ) as proc:
+        assert proc.stdout is not None
+        try:
+            for raw in proc.stdout:
+                line = _ANSI_RE.sub("", raw).rstrip()
+                if not line:
+                    continue
+                if line.startswith("[sphinx-autobuild]"):
+                    text = line[len("[sphinx-autobuild]"):].strip()
+                    for pattern, swedish in _AUTOBUILD_MESSAGES:
+                        match = pattern.search(text)
+                        if match:
+                            if swedish:
+                                print(swedish.format(*match.groups()), flush=True)
+                            break
+                    continue
+                if "address already in use" in line.lower():
+                    raise UsageError(
+                        f"Port {args.port} används redan av ett annat program",
+                        f"välj en annan med rapport förhandsgranska --port {args.port + 1}",
+                    )
+                print(line, flush=True)
+            code = proc.wait()
+        except KeyboardInterrupt:
+            proc.terminate()
+            proc.wait()
+            print("Förhandsgranskningen är avslutad.")
+            return EXIT_OK
+    if code not in (0, -2, 130):
+        raise UsageError("Förhandsgranskningen avbröts med ett fel (se meddelandena ovan)")
+    return EXIT_OK
+
+
+def cmd_bygg(project: Project, args: argparse.Namespace) -> int:
+    from .build import run_steps, site_steps
+    from .kontroll import check_encodings
+
+    check_encodings(project.srcdir)
+    steps = site_steps(project.root, os.environ.get("SPHINXOPTS", ""))
+    results = run_steps(steps, sys.stderr)
+    failed = [r for r in results if r.returncode != 0]
+    warnings = sum(r.warnings for r in results)
+    if failed:
+        print(
+            f"Bygget misslyckades i steget ”{failed[0].step.label}” (se meddelandena ovan).",
+            file=sys.stderr,
+        )
+        return EXIT_FINDINGS
+    html = project.root / "_build" / "html" / "index.html"
+    noun = "varning" if warnings == 1 else "varningar"
+    print(f"Klart: {project.relative(html)} ({warnings} {noun}; kör rapport kontroll för en lista).")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "ny": cmd_ny,
+    "kontroll": cmd_kontroll,
+    "förhandsgranska": cmd_forhandsgranska,
+    "forhandsgranska": cmd_forhandsgranska,
+    "bygg": cmd_bygg,
+}
+
+
+# -- errors -------------------------------------------------------------------------------
+
+
+def _describe(exc: BaseException) -> tuple[str, str]:
+    """One Swedish line and a hint for any error that reaches the top."""
+    from .kontroll import EncodingProblem
+
+    if isinstance(exc, UsageError):
+        return str(exc), exc.hint
+    if isinstance(exc, EncodingProblem):
+        return (
+            f"{exc.path} är inte sparad som UTF-8 (första felet på rad {exc.line})",
+            "öppna filen och spara den med teckenkodningen UTF-8",
+        )
+    if isinstance(exc, UnicodeDecodeError):
+        return "En fil är inte sparad som UTF-8", "spara filen med teckenkodningen UTF-8"
+    if isinstance(exc, (PermissionError, BlockingIOError)) or (
+        isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ETXTBSY)
+    ):
+        name = getattr(exc, "filename", None) or "en fil"
+        return (
+            f"{name} är låst eller skrivskyddad",
+            "stäng programmet som har filen öppen eller ändra behörigheten; inget har skrivits över",
+        )
+    if isinstance(exc, FileNotFoundError):
+        return f"{exc.filename or 'En fil'} finns inte", "kontrollera sökvägen"
+    if isinstance(exc, NotADirectoryError):
+        return f"{exc.filename} är en fil, inte en mapp", "kontrollera sökvägen"
+    if isinstance(exc, OSError):
+        return f"Fel vid läsning eller skrivning av {exc.filename or 'en fil'}: {exc.strerror}", ""
+    try:
+        from sphinx.errors import SphinxError
+    except ImportError:  # pragma: no cover
+        SphinxError = ()  # type: ignore[assignment,misc]  # noqa: N806
+    if isinstance(exc, SphinxError):
+        return f"Sphinx kunde inte läsa projektet: {exc}", "rätta conf.py eller filen som nämns"
+    return (
+        f"Oväntat fel ({type(exc).__name__}: {exc})",
+        "kör kommandot igen; om felet står kvar, skicka raden ovan till den som förvaltar verktyget",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns (and exits with) 0, 1 (findings, failed build) or 2 (usage)."""
+    return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not args.kommando:
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
+        project = find_project(args.katalog)
+        return COMMANDS[args.kommando](project, args)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"{PROG}: avbrutet.", file=sys.stderr)
+        return EXIT_USAGE
+    except BaseException as exc:  # noqa: BLE001 - never a traceback for the writer
+        message, hint = _describe(exc)
+        line = f"{PROG}: fel: {message}"
+        if hint:
+            line += f" ({hint})"
+        print(line, file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""The writer's guide (Skrivguide): examples built by the same build, and the warning tables.
+
+Parsing phase. Two directives:
+
+* ``exempel``: its content is MyST source; the page shows the source as written next
+  to what the build makes of it. The example is parsed by the real directives, so the
+  guide cannot drift from the extension. While the example is parsed,
+  ``env.temp_data["rapport_example"]`` is true: registry directives (``beslut``,
+  ``faq``) check :func:`in_example` and do not register example records, and the
+  example's nodes carry ``rapport_example`` so document-wide checks skip them. Ids in
+  the example get a prefix, so two examples of the same section do not collide.
+* ``varningstabell``: every warning of the build (:data:`rapport.messages.SUBTYPES`)
+  or finding of ``rapport kontroll`` (:data:`rapport.kontroll.CHECKS`), with what it
+  means and how to fix it, rendered from the same dicts the code uses.
+
+It also declares ``rapport_kontroll_tillatna``: phone numbers and e-mail addresses
+that may be published (a switchboard, a shared mailbox), read by ``rapport kontroll``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.util.docutils import SphinxDirective
+
+from .messages import SUBTYPES, warn
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+EXAMPLE_FLAG = "rapport_example"
+
+
+def in_example(env: BuildEnvironment) -> bool:
+    """Whether the directive being run is part of a guide example (do not register)."""
+    return bool(env.temp_data.get(EXAMPLE_FLAG))
+
+
+def is_example_node(node: nodes.Node) -> bool:
+    """Whether ``node`` sits inside a guide example (for document-wide checks)."""
+    current: nodes.Node | None = node
+    while current is not None:
+        if isinstance(current, nodes.Element) and current.get(EXAMPLE_FLAG):
+            return True
+        current = current.parent
+    return False
+
+
+class ExampleDirective(SphinxDirective):
+    """``exempel``: MyST source and its rendered result side by side."""
+
+    has_content = True
+    required_arguments = 0
+    optional_arguments = 0
+    option_spec: ClassVar[dict] = {"titel": directives.unchanged}
+
+    def run(self) -> list[nodes.Node]:
+        source = "\n".join(self.content).strip("\n")
+        if not source.strip():
+            warn("example-invalid", "Exemplet är tomt; skriv källtexten inuti direktivet exempel", (self.env.docname, self.lineno))
+            return []
+        number = self.env.new_serialno("rapport-exempel")
+        before = self.env.temp_data.get(EXAMPLE_FLAG)
+        self.env.temp_data[EXAMPLE_FLAG] = True
+        try:
+            rendered = self.parse_content_to_nodes(allow_section_headings=True)
+        finally:
+            self.env.temp_data[EXAMPLE_FLAG] = before
+        prefix = f"exempel-{number}-"
+        for node in rendered:
+            for element in node.findall(nodes.Element):
+                element["ids"] = [prefix + i for i in element.get("ids", [])]
+                if "names" in element:
+                    element["names"] = []
+
+        box = nodes.container(classes=["rapport-exempel"])
+        box[EXAMPLE_FLAG] = True
+        if "titel" in self.options:
+            box += nodes.rubric(self.options["titel"], self.options["titel"])
+
+        written = nodes.container(classes=["rapport-exempel-kalla"])
+        written += nodes.paragraph("Så skriver du:", "Så skriver du:", classes=["rapport-exempel-etikett"])
+        literal = nodes.literal_block(source, source, language="markdown")
+        written += literal
+
+        result = nodes.container(classes=["rapport-exempel-resultat"])
+        result += nodes.paragraph("Så blir det:", "Så blir det:", classes=["rapport-exempel-etikett"])
+        result.extend(rendered)
+
+        box += written
+        box += result
+        self.set_source_info(box)
+        self.set_source_info(literal)
+        return [box]
+
+
+class WarningTableDirective(SphinxDirective):
+    """``varningstabell``: the warnings (``:kalla: bygget``) or checks (``:kalla: kontroll``)."""
+
+    has_content = False
+    option_spec: ClassVar[dict] = {"kalla": lambda value: directives.choice(value, ("bygget", "kontroll"))}
+
+    def run(self) -> list[nodes.Node]:
+        if self.options.get("kalla", "bygget") == "kontroll":
+            from .kontroll import CHECKS
+
+            rows = [(key, *texts) for key, texts in CHECKS.items()]
+        else:
+            rows = [(key, *texts) for key, texts in SUBTYPES.items()]
+        table = nodes.table(classes=["rapport-varningstabell"])
+        group = nodes.tgroup(cols=3)
+        table += group
+        for width in (20, 40, 40):
+            group += nodes.colspec(colwidth=width)
+        head = nodes.thead()
+        group += head
+        head += self._row(("Märkning", "Vad det betyder", "Så rättar du"), header=True)
+        body = nodes.tbody()
+        group += body
+        for key, meaning, fix in rows:
+            body += self._row((key, meaning, fix))
+        self.set_source_info(table)
+        return [table]
+
+    @staticmethod
+    def _row(cells: tuple[str, ...], header: bool = False) -> nodes.row:
+        row = nodes.row()
+        for index, text in enumerate(cells):
+            entry = nodes.entry()
+            para = nodes.paragraph()
+            if index == 0 and not header:
+                para += nodes.literal(text, text)
+            else:
+                para += nodes.Text(text)
+            entry += para
+            row += entry
+        return row
+
+
+def setup(app: Sphinx) -> None:
+    app.add_config_value("rapport_kontroll_tillatna", [], "", types=[list])
+    app.add_directive("exempel", ExampleDirective)
+    app.add_directive("varningstabell", WarningTableDirective)

@@ -1,0 +1,212 @@
+"""``rapport ny``: start the next report from the latest one.
+
+Runs outside the Sphinx build, in the ``rapport`` command; it reads and writes Markdown
+files only. The latest report is found by its compile date in the front matter (not
+by file name, which a writer may have chosen differently). The new file gets:
+
+* the front matter of the series, a new compile date and ``utkast: true``;
+* every standard section of the series that has no standing content, in the series'
+  order; standing sections are left out because they come from ``docs/_standard``;
+* the previous report's points of those sections, each marked ``[BEKRÄFTA]`` so the
+  writer confirms (removes the marker) or deletes it. The build warns about every
+  marker left (:mod:`rapport.carryover`), so old text cannot be published by mistake.
+
+Nothing is ever overwritten: files are created with exclusive mode.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import frontmatter
+from .carryover import MARKER
+from .config import SeriesSpec
+from .dates import DateError, format_date, parse_datetime
+
+
+class NewReportError(Exception):
+    """A Swedish, writer-facing reason why no report was created (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class ExistingReport:
+    path: Path
+    compiled: dt.datetime
+    series: str | None
+    text: str
+
+
+_FENCE_OPEN_RE = re.compile(r"^(?P<indent>\s*)(?P<fence>:{3,})\{avsnitt\}\s+(?P<key>\S+)\s*$")
+
+
+def find_reports(reports_dir: Path, read) -> list[ExistingReport]:  # noqa: ANN001
+    """Every report below ``reports_dir/<year>/`` with a readable compile date."""
+    found = []
+    for path in sorted(reports_dir.glob("*/*.md")):
+        if path.name == "index.md":
+            continue
+        text = read(path)
+        fm = frontmatter.read_markdown(text)
+        raw, _ = frontmatter.lookup(fm, "sammanstallt", "sammanställt")
+        if raw is None:
+            continue
+        try:
+            compiled, _has_time = parse_datetime(raw)
+        except DateError:
+            continue
+        series, _ = frontmatter.lookup(fm, "serie")
+        found.append(ExistingReport(path, compiled, series, text))
+    return found
+
+
+def section_bodies(text: str) -> dict[str, list[str]]:
+    """The body lines of each ``avsnitt`` in a report, dedented, by section key."""
+    lines = text.splitlines()
+    bodies: dict[str, list[str]] = {}
+    index = 0
+    while index < len(lines):
+        match = _FENCE_OPEN_RE.match(lines[index])
+        if not match:
+            index += 1
+            continue
+        fence, indent = match.group("fence"), len(match.group("indent"))
+        body: list[str] = []
+        index += 1
+        while index < len(lines) and lines[index].strip() != fence:
+            body.append(lines[index][indent:] if lines[index][:indent].isspace() else lines[index])
+            index += 1
+        # options (:class: x) belong to the old directive, not to the text
+        while body and re.match(r"^:[\w-]+:", body[0]):
+            body.pop(0)
+        bodies.setdefault(match.group("key"), body)
+        index += 1
+    return bodies
+
+
+def mark_carry_over(body: list[str], at_end: bool = False) -> list[str]:
+    """Mark every top-level point (or paragraph) with the confirmation marker.
+
+    The marker goes first, where the eye starts; in a list of communication actions it
+    goes last, because an action must start with its date (:mod:`rapport.actions`).
+    """
+    out: list[str] = []
+    paragraph_start = True
+    for line in body:
+        stripped = line.strip()
+        if not stripped:
+            out.append("")
+            paragraph_start = True
+            continue
+        item = re.match(r"^([-*+]|\d+[.)])(\s+)(.*)$", line)
+        if item and at_end:
+            out.append(f"{line.rstrip()} {MARKER}")
+        elif item:  # a top-level list item (nested items are indented)
+            out.append(f"{item.group(1)}{item.group(2)}{MARKER} {item.group(3)}")
+        elif paragraph_start and not line[0].isspace() and not stripped.startswith((":::", "```", "#", "%")):
+            out.append(f"{MARKER} {line}")
+        else:
+            out.append(line)
+        paragraph_start = False
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def render(
+    series: SeriesSpec, compiled: dt.datetime, previous: ExistingReport | None, has_time: bool = True
+) -> str:
+    """The text of the new report."""
+    bodies = section_bodies(previous.text) if previous else {}
+    topics = ()
+    if previous:
+        value, _ = frontmatter.lookup(frontmatter.read_markdown(previous.text), "amnen", "ämnen")
+        topics = frontmatter.as_list(value)
+    lines = [
+        "---",
+        f"serie: {series.key}",
+        f"sammanstallt: {compiled:%Y-%m-%d %H:%M}" if has_time else f"sammanstallt: {compiled:%Y-%m-%d}",
+        "utkast: true",
+    ]
+    if topics:
+        lines.append("amnen: [" + ", ".join(topics) + "]")
+    lines += ["---", "", f"# {series.title} {format_date(compiled.date())}", ""]
+    for spec in series.sections:
+        if spec.standing:
+            continue  # comes from its single source in docs/_standard
+        is_actions = bool(getattr(spec, "actions", False))
+        body = mark_carry_over(bodies.get(spec.key, []), at_end=is_actions)
+        if not body and is_actions:
+            day = f"{compiled.day}/{compiled.month}"
+            body = [f"- {day}: [Skriv åtgärdens rubrik och adress](#) {MARKER}"]
+        elif not body:
+            body = [f"- {MARKER} Skriv avsnittets första punkt här."]
+        lines += [f":::{{avsnitt}} {spec.key}", *body, ":::", ""]
+    return "\n".join(lines)
+
+
+YEAR_PAGE = """# Rapporter {year}
+
+Rapporterna från {year}, den senaste först.
+
+:::{{rapportar}}
+:::
+"""
+
+
+def target_path(reports_dir: Path, compiled: dt.datetime, has_time: bool = True) -> Path:
+    folder = reports_dir / f"{compiled.year:04d}"
+    path = folder / f"{compiled:%Y-%m-%d}.md"
+    if path.exists() and has_time:
+        path = folder / f"{compiled:%Y-%m-%d-%H%M}.md"
+    if path.exists():
+        raise NewReportError(
+            f"Det finns redan en rapport {path.name} i {folder}; den skrivs inte över. "
+            "Ange en annan tidpunkt med --datum."
+        )
+    return path
+
+
+def write_new(path: Path, text: str) -> None:
+    """Create ``path`` exclusively; a half-written file is removed again."""
+    try:
+        handle = open(path, "x", encoding="utf-8", newline="\n")
+    except FileExistsError:
+        raise NewReportError(f"{path} finns redan och skrivs inte över") from None
+    try:
+        with handle:
+            handle.write(text)
+    except BaseException:
+        os.unlink(path)
+        raise
+
+
+def create(
+    reports_dir: Path,
+    series: SeriesSpec,
+    compiled: dt.datetime,
+    read,  # noqa: ANN001 - read(path) -> str, raising the command's own errors
+    has_time: bool = True,
+) -> tuple[Path, ExistingReport | None, list[Path]]:
+    """Create the next report; return its path, the report it started from and new files."""
+    if not reports_dir.is_dir():
+        raise NewReportError(f"Rapportmappen {reports_dir} finns inte")
+    candidates = [r for r in find_reports(reports_dir, read) if r.series in (None, series.key)]
+    previous = max(candidates, key=lambda r: (r.compiled, r.path.name), default=None)
+    path = target_path(reports_dir, compiled, has_time)
+    created: list[Path] = []
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir()
+        created.append(folder)
+    year_page = folder / "index.md"
+    if not year_page.exists():
+        # the archive's glob toctree (*/index) picks the new year up by itself
+        write_new(year_page, YEAR_PAGE.format(year=compiled.year))
+        created.append(year_page)
+    write_new(path, render(series, compiled, previous, has_time))
+    created.append(path)
+    return path, previous, created
