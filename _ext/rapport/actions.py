@@ -29,7 +29,7 @@ from sphinx.util.docutils import SphinxDirective
 from .dates import MONTHS, format_date
 from .links import classify_link, find_link
 from .messages import warn
-from .registry import add_aggregate_renderer, aggregate, get_domain, make_aggregate, register_store
+from .registry import add_aggregate_renderer, add_hook, aggregate, get_domain, make_aggregate, register_store
 from .reports import REPORT_HOOKS, Report
 
 if TYPE_CHECKING:
@@ -108,7 +108,16 @@ def extract_actions(app: Sphinx, report: Report, sections: list[nodes.section]) 
                 continue
             link = find_link(para)
             if link is None:
-                warn("action-link", f"Åtgärden ”{text[:60]}” saknar länk", location)
+                broken = re.search(r"\]\((.*)\)", text)
+                if broken:  # the Markdown parser refused the link (e.g. javascript:)
+                    warn(
+                        "action-link",
+                        f"Åtgärdens länk ”{broken.group(1)}” är felaktig; "
+                        "endast http-, https- och mailto-länkar godtas",
+                        location,
+                    )
+                else:
+                    warn("action-link", f"Åtgärden ”{text[:60]}” saknar länk", location)
                 continue
             kind, value = classify_link(link)
             if kind == "invalid":
@@ -236,9 +245,9 @@ def setup(app: Sphinx) -> None:
     from .series import NEW_SINCE_PROVIDERS
     from .topics import TOPIC_PROVIDERS
 
-    NEW_SINCE_PROVIDERS.append(_new_actions)
-    TOPIC_PROVIDERS.append(("Kommunikativa åtgärder", _topic_actions, None))
+    add_hook(NEW_SINCE_PROVIDERS, _new_actions)
+    add_hook(TOPIC_PROVIDERS, ("Kommunikativa åtgärder", _topic_actions, None))
     register_store(STORE)
-    REPORT_HOOKS.append(extract_actions)
+    add_hook(REPORT_HOOKS, extract_actions)
     app.add_directive("tidslinje", TimelineDirective)
     add_aggregate_renderer("timeline", render_timeline)

@@ -66,6 +66,13 @@ class RapportDomain(Domain):
                 yield value
 
 
+def add_hook(hooks: list[Any], hook: Any) -> None:
+    """Append ``hook`` once: ``setup`` runs again for every Sphinx app in one process
+    (tests, ``rapport kontroll``), and a module-level hook list must not grow with it."""
+    if hook not in hooks:
+        hooks.append(hook)
+
+
 def register_store(name: str, empty: Any = None) -> None:
     """Declare a per-document store; called from a concept module's ``setup``."""
     RapportDomain.initial_data.setdefault(name, {} if empty is None else empty)

@@ -24,7 +24,7 @@ from . import frontmatter
 from .config import is_report
 from .dates import DateError, format_date, parse_datetime
 from .messages import warn
-from .registry import add_aggregate_renderer, aggregate, get_domain, make_aggregate, register_store
+from .registry import add_aggregate_renderer, add_hook, aggregate, get_domain, make_aggregate, register_store
 from .reports import DATE_KEYS, DRAFT_KEYS, REPORT_HOOKS, STORE, Report
 
 if TYPE_CHECKING:
@@ -391,9 +391,9 @@ def _topics_used(app: Sphinx) -> list:
 def setup(app: Sphinx) -> None:
     from .topics import TOPIC_PROVIDERS
 
-    TOPIC_PROVIDERS.append(("Rapporter", _topic_reports, _topics_used))
+    add_hook(TOPIC_PROVIDERS, ("Rapporter", _topic_reports, _topics_used))
     register_store(SIGNATURE_STORE)
-    REPORT_HOOKS.append(add_report_placeholders)
+    add_hook(REPORT_HOOKS, add_report_placeholders)
     app.connect("env-updated", _on_env_updated)
     app.connect("env-get-outdated", _on_env_get_outdated)
     add_aggregate_renderer("new-since", render_new_since)
