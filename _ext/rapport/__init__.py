@@ -28,6 +28,7 @@ MODULES = (
     "html",
     "carryover",
     "guide",
+    "pdf",
 )
 
 

@@ -89,6 +89,46 @@ SUBTYPES: dict[str, tuple[str, str]] = {
         "Ett exempel i skrivguiden (direktivet exempel) är tomt eller går inte att visa.",
         "Skriv MyST-källtexten för exemplet inuti direktivet.",
     ),
+    "pdf-image": (
+        "En bild i rapporten finns inte (eller ligger på nätet) och kommer inte med i PDF:en.",
+        "Rätta sökvägen till bilden eller lägg bildfilen bredvid rapporten.",
+    ),
+    "pdf-link": (
+        "En länk går till en sida eller ett ankare som inte finns; i PDF:en blir den vanlig text.",
+        "Rätta länkens mål eller ta bort länken.",
+    ),
+    "pdf-pages": (
+        "Rapporten blir fler sidor i PDF:en än gränsen rapport_pdf_max_pages.",
+        "Korta rapporten eller flytta bakgrund till en egen sida.",
+    ),
+    "pdf-long-word": (
+        "Ett mycket långt ord utan mellanslag bryts mitt i ordet i PDF:en.",
+        "Lägg in det mellanslag som saknas eller gör texten till en länk.",
+    ),
+    "pdf-overflow": (
+        "En tabell, bild eller ett kodblock är bredare än PDF-sidan.",
+        "Minska antalet kolumner eller dela upp tabellen.",
+    ),
+    "pdf-wide-table": (
+        "En tabell har fler kolumner än som ryms väl på en PDF-sida (rapport_pdf_max_columns).",
+        "Minska antalet kolumner, till exempel genom att dela upp tabellen.",
+    ),
+    "pdf-long-table": (
+        "En tabell delas över flera sidor i PDF:en.",
+        "Dela upp tabellen eller flytta den till en egen sida om den blir svår att läsa.",
+    ),
+    "pdf-failed": (
+        "En PDF kunde inte skapas; de andra PDF:erna skrivs ändå.",
+        "Läs felbeskrivningen; ofta är det en bild eller ett tecken som inte kan visas.",
+    ),
+    "pdf-font": (
+        "Typsnitten för PDF:en finns inte på datorn.",
+        "Installera fonts-liberation eller fonts-dejavu-core, eller ange typsnittsfiler i rapport_pdf_fonts.",
+    ),
+    "pdf-config": (
+        "En PDF-inställning (rapport_pdf_*) är felaktig.",
+        "Rätta inställningen som nämns i meddelandet.",
+    ),
 }
 
 
