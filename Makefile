@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SPHINXOPTS ?=
+# PDF options, e.g. PDFOPTS="-D rapport_pdf_variant=pdf/a-2a -D rapport_pdf_from=2025-01-01"
+PDFOPTS ?=
 STAMP := $(VENV)/.installed
 
 .PHONY: site html test venv clean bench
@@ -20,6 +22,7 @@ venv: $(STAMP)
 
 # Everything a reader gets: HTML, search index and PDFs, in _build/.
 site: $(STAMP)
+	$(BIN)/sphinx-build -b rapportpdf -c . -d _build/doctrees $(SPHINXOPTS) $(PDFOPTS) docs _build/pdf
 	$(BIN)/sphinx-build -b html -c . -d _build/doctrees $(SPHINXOPTS) docs _build/html
 
 html: site
