@@ -21,8 +21,12 @@ today_fmt = "%-d %B %Y"
 
 extensions = [
     "myst_parser",
+    "sphinxcontrib.bibtex",
     "rapport",
 ]
+
+# Sources of decisions and FAQ answers (:kallor: keys); the path is relative to conf.py.
+bibtex_bibfiles = ["docs/kallor.bib"]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"

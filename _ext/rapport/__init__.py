@@ -29,6 +29,10 @@ MODULES = (
     "carryover",
     "guide",
     "pdf",
+    "references",
+    "decisions",
+    "faq",
+    "export",
 )
 
 

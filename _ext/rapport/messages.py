@@ -129,6 +129,26 @@ SUBTYPES: dict[str, tuple[str, str]] = {
         "En PDF-inställning (rapport_pdf_*) är felaktig.",
         "Rätta inställningen som nämns i meddelandet.",
     ),
+    "entry-duplicate": (
+        "Samma id används för två beslut eller FAQ-poster; den senare hoppas över.",
+        "Ge en av posterna ett annat id (meddelandet nämner var den första finns).",
+    ),
+    "ref-unknown": (
+        "En hänvisning ({beslut} eller {faq}, eller ersätter/ersatt av) går till ett id som inte finns.",
+        "Rätta id:t eller lägg till beslutet eller FAQ-posten.",
+    ),
+    "status-unknown": (
+        "Ett beslut har en status som inte finns.",
+        "Skriv en av statusarna planerat, fattat, upphävt eller ersatt.",
+    ),
+    "supersedes-cycle": (
+        "Beslut ersätter varandra i en cirkel (A ersätter B som ersätter A).",
+        "Rätta :ersatter: eller :ersatt-av: så att kedjan får en början och ett slut.",
+    ),
+    "source-unknown": (
+        "Ett beslut anger en källa som inte finns i källförteckningen (kallor.bib).",
+        "Lägg till källan i kallor.bib eller rätta nyckeln i :kallor:.",
+    ),
 }
 
 

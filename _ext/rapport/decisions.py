@@ -1,0 +1,581 @@
+"""Decisions (beslut): the ``beslut`` directive, its sources and the Beslutsregister page.
+
+Phases:
+
+* parsing: ``:::{beslut} ID`` validates its options (Swedish warnings with the option's
+  line), renders the decision as a block with a stable anchor where it is declared and
+  stores a :class:`Decision` in the domain under that page. Its sources (``:kallor:``)
+  are rendered from the ``.bib`` file that sphinxcontrib-bibtex parsed at
+  ``builder-inited`` and the page notes a dependency on that file, so editing a
+  source re-reads the pages that cite it;
+* ``env-updated`` (through :mod:`rapport.references`): the supersedes check looks at all
+  decisions at once, so serial and parallel builds warn alike;
+* ``doctree-resolved``: the ``beslutsregister`` placeholder becomes the register,
+  grouped by deciding body, newest first, with status and "Omnämnt i"; an optional
+  script adds filters by body and status (the table works without it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx import addnodes
+from sphinx.util.docutils import SphinxDirective
+
+from .config import is_report
+from .dates import DateError, format_date, parse_date
+from .messages import warn
+from .references import (
+    DOMAIN,
+    Index,
+    Kind,
+    anchor_for,
+    get_index,
+    make_link,
+    mentions_paragraph,
+    mentions_placeholder,
+    register_kind,
+    source_path,
+)
+from .registry import add_aggregate_renderer, aggregate, get_domain, make_aggregate, register_store
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+STORE = "decisions"
+KIND = "beslut"
+
+#: status key -> label the reader sees
+STATUSES = {"planerat": "Planerat", "fattat": "Fattat", "upphävt": "Upphävt", "ersatt": "Ersatt"}
+_STATUS_ALIASES = {"upphavt": "upphävt"}  # writers without å/ä/ö on the keyboard
+REQUIRED = ("datum", "organ", "titel", "status")
+# "senast 2025-09-25": the decision is known to be taken no later than that day (a report
+# tells that it happened without giving the date); the register shows "senast ...".
+_LATEST_RE = re.compile(r"^senast\s+(\S+)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    text: str  # Swedish one-line citation
+    url: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    id: str
+    docname: str
+    line: int
+    date: dt.date | None
+    date_is_latest: bool
+    organ: str
+    title: str
+    status: str | None  # a key of STATUSES; None if missing or unknown
+    supersedes: tuple[str, ...]
+    superseded_by: tuple[str, ...]
+    sources: tuple[Source, ...]
+    topics: tuple[str, ...]
+    text: str  # the body as plain text, for the export
+
+    @property
+    def kind(self) -> str:
+        return KIND
+
+    @property
+    def anchor(self) -> str:
+        return anchor_for("beslut", self.id)
+
+    @property
+    def date_text(self) -> str:
+        if self.date is None:
+            return ""
+        return ("senast " if self.date_is_latest else "") + format_date(self.date)
+
+    @property
+    def sort_key(self) -> tuple[dt.date, str]:
+        return (self.date or dt.date.min, self.id)
+
+    def link_text(self) -> str:
+        """"23 september 2025, Regionstyrelsen: Godkände ..." (parts that exist)."""
+        head = ", ".join(part for part in (self.date_text, self.organ) if part)
+        text = f"{head}: {self.title}" if head and self.title else (head or self.title or self.id)
+        return text[:1].upper() + text[1:]  # "Senast 25 september 2025, ..."
+
+
+def slug(text: str) -> str:
+    return nodes.make_id(text.replace("ä", "a").replace("å", "a").replace("ö", "o")) or "okand"
+
+
+def split_list(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+# -- sources (sphinxcontrib-bibtex's parsed .bib data) -----------------------------------
+
+
+def _bibdata(env: BuildEnvironment) -> Any | None:
+    try:
+        return env.domains["cite"].bibdata  # type: ignore[attr-defined]
+    except (KeyError, AttributeError):
+        return None
+
+
+def _plain(value: str) -> str:
+    from pybtex.richtext import Text
+
+    return Text.from_latex(value).render_as("text").strip()
+
+
+def format_source(entry: Any) -> tuple[str, str]:
+    """One Swedish line: ``Organisation: Titel. Kanal, 22 september 2025.`` (parts that exist)."""
+    fields = entry.fields
+    who = _plain(fields.get("organization", "")) or " och ".join(
+        _plain(str(person)) for person in entry.persons.get("author", [])
+    )
+    title = _plain(fields.get("title", ""))
+    where = _plain(fields.get("howpublished", "") or fields.get("journal", "") or fields.get("publisher", ""))
+    when = ""
+    raw_date = fields.get("date", "")
+    if raw_date:
+        try:
+            when = format_date(parse_date(raw_date))
+        except DateError:
+            when = _plain(raw_date)
+    elif fields.get("year"):
+        when = _plain(fields["year"])
+    # "Regionstyrelsen 23 september 2025" needs neither the body nor the date repeated
+    if when and when in title:
+        when = ""
+    if who and title.startswith(who):
+        who = ""
+    text = f"{who}: {title}" if who and title else (title or who or entry.key)
+    tail = ", ".join(part for part in (where, when) if part)
+    text = f"{text.rstrip('.')}. {tail}." if tail else f"{text.rstrip('.')}."
+    return text, _plain(fields.get("url", ""))
+
+
+# -- the directive -----------------------------------------------------------------------
+
+
+class EntryDirective(SphinxDirective):
+    """Shared option handling of ``beslut`` and ``faq``: Swedish messages with line numbers."""
+
+    required_arguments = 1
+    final_argument_whitespace = False
+    has_content = True
+
+    def option_line(self, name: str) -> int:
+        """The source line of ``:name:``, so the writer is sent to the right line."""
+        for offset, text in enumerate(self.block_text.splitlines()):
+            if text.strip().startswith(f":{name}:"):
+                return self.lineno + offset
+        return self.lineno
+
+    def text_option(self, name: str) -> str:
+        return " ".join(str(self.options.get(name) or "").split())
+
+    def check_required(self, names: tuple[str, ...], what: str) -> None:
+        missing = [n for n in names if not self.text_option(n)]
+        if missing:
+            listed = ", ".join(f":{n}:" for n in missing)
+            warn(
+                "option-invalid",
+                f"{what} ”{self.arguments[0]}” saknar obligatoriska alternativ: {listed}",
+                (self.env.docname, self.lineno),
+            )
+
+    def date_option(self, name: str, allow_latest: bool = False) -> tuple[dt.date | None, bool]:
+        value = self.text_option(name)
+        if not value:
+            return None, False
+        latest = _LATEST_RE.match(value) if allow_latest else None
+        try:
+            return parse_date(latest.group(1) if latest else value), bool(latest)
+        except DateError as exc:
+            warn("date-invalid", f":{name}: {exc}", (self.env.docname, self.option_line(name)))
+            return None, False
+
+    def sources_option(self) -> tuple[Source, ...]:
+        keys = split_list(self.options.get("kallor"))
+        if not keys:
+            return ()
+        bibdata = _bibdata(self.env)
+        if bibdata is not None:
+            for path in bibdata.bibfiles:  # editing the .bib re-reads this page
+                self.env.note_dependency(str(path))
+        result = []
+        for key in keys:
+            entry = bibdata.data.entries.get(key) if bibdata is not None else None
+            if entry is None:
+                warn(
+                    "source-unknown",
+                    f"Källan ”{key}” finns inte i källförteckningen (bibtex_bibfiles i conf.py)",
+                    (self.env.docname, self.option_line("kallor")),
+                )
+                continue
+            text, url = format_source(entry)
+            result.append(Source(key, text, url))
+        return tuple(result)
+
+    def on_report_page(self) -> bool:
+        return is_report(self.config, self.env.docname)
+
+    def _parent_node(self) -> nodes.Node | None:
+        try:
+            return self.state.parent  # reST
+        except Exception:  # MyST's mock state has no parent; its renderer knows the node
+            return getattr(getattr(self.state, "_renderer", None), "current_node", None)
+
+    def block(self, anchor: str, title: str, classes: list[str]) -> tuple[nodes.Element, nodes.Element]:
+        """The visible block: a section (a real heading) where one may stand, else a container.
+
+        A heading lets readers and screen readers jump between entries on the register
+        pages; inside a list item or a report section a container keeps the tree valid.
+        """
+        if isinstance(self._parent_node(), (nodes.section, nodes.document)) and not self.on_report_page():
+            outer: nodes.Element = nodes.section("", ids=[anchor], classes=classes)
+            outer += nodes.title(title, title)
+            body: nodes.Element = outer
+        else:
+            outer = nodes.container("", ids=[anchor], classes=classes)
+            outer += nodes.paragraph("", "", nodes.strong(title, title), classes=["rapport-post-rubrik"])
+            body = outer
+        self.set_source_info(outer)
+        return outer, body
+
+
+def entry_xref(env: BuildEnvironment, kind: str, target: str, line: int) -> addnodes.pending_xref:
+    """A reference as the ``{beslut}`` role makes it; resolved by :mod:`rapport.references`."""
+    node = addnodes.pending_xref(
+        "", refdomain=DOMAIN, reftype=kind, reftarget=target, refexplicit=False, refwarn=False, refdoc=env.docname
+    )
+    node += nodes.inline(target, target)
+    node.source, node.line = str(env.doc2path(env.docname)), line
+    return node
+
+
+class DecisionDirective(EntryDirective):
+    """``beslut``: declares one decision and shows it where it is declared."""
+
+    option_spec: ClassVar[dict] = {
+        "datum": directives.unchanged,
+        "organ": directives.unchanged,
+        "titel": directives.unchanged,
+        "status": directives.unchanged,
+        "ersatter": directives.unchanged,
+        "ersätter": directives.unchanged,
+        "ersatt-av": directives.unchanged,
+        "kallor": directives.unchanged,
+        "källor": directives.unchanged,
+        "amnen": directives.unchanged,
+        "ämnen": directives.unchanged,
+        "class": directives.class_option,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        env = self.env
+        entry_id = self.arguments[0].strip()
+        for spelled, plain in (("ersätter", "ersatter"), ("källor", "kallor"), ("ämnen", "amnen")):
+            if spelled in self.options and plain not in self.options:
+                self.options[plain] = self.options[spelled]
+        self.check_required(REQUIRED, "Beslutet")
+        date, is_latest = self.date_option("datum", allow_latest=True)
+        status = self._status()
+        decision_sources = self.sources_option()
+        body_nodes = self.parse_content_to_nodes()
+        decision = Decision(
+            id=entry_id,
+            docname=env.docname,
+            line=self.lineno,
+            date=date,
+            date_is_latest=is_latest,
+            organ=self.text_option("organ"),
+            title=self.text_option("titel"),
+            status=status,
+            supersedes=split_list(self.options.get("ersatter")),
+            superseded_by=split_list(self.options.get("ersatt-av")),
+            sources=decision_sources,
+            topics=split_list(self.options.get("amnen")),
+            text=" ".join(" ".join(n.astext() for n in body_nodes).split()),
+        )
+        get_domain(env).store(STORE).setdefault(env.docname, []).append(decision)
+        return [self._render(decision, body_nodes)]
+
+    def _status(self) -> str | None:
+        value = self.text_option("status").lower()
+        if not value:
+            return None
+        value = _STATUS_ALIASES.get(value, value)
+        if value not in STATUSES:
+            warn(
+                "status-unknown",
+                f"Okänd status ”{self.text_option('status')}”; tillåtna är: {', '.join(STATUSES)}",
+                (self.env.docname, self.option_line("status")),
+            )
+            return None
+        return value
+
+    def _render(self, decision: Decision, body_nodes: list[nodes.Node]) -> nodes.Element:
+        status_slug = slug(decision.status or "okand")
+        classes = ["rapport-beslut", f"rapport-status-{status_slug}", *self.options.get("class", [])]
+        outer, body = self.block(decision.anchor, decision.title or decision.id, classes)
+        meta = nodes.paragraph(classes=["rapport-post-meta"])
+        parts = [p for p in (decision.date_text, decision.organ) if p]
+        meta += nodes.Text(" · ".join(parts) + (" · " if parts else ""))
+        meta += status_label(decision.status)
+        body += meta
+        body.extend(body_nodes)
+        for label, targets, option in (
+            ("Ersätter", decision.supersedes, "ersatter"),
+            ("Ersatt av", decision.superseded_by, "ersatt-av"),
+        ):
+            if targets:
+                para = nodes.paragraph(classes=["rapport-beslut-relation"])
+                para += nodes.strong(label + ":", label + ":")
+                para += nodes.Text(" ")
+                for i, target in enumerate(targets):
+                    if i:
+                        para += nodes.Text("; ")
+                    para += entry_xref(self.env, KIND, target, self.option_line(option))
+                body += para
+        if decision.sources:
+            body += nodes.paragraph("", "", nodes.strong("Källor:", "Källor:"), classes=["rapport-kallor-rubrik"])
+            body += source_list(decision.sources)
+        if not self.on_report_page():
+            # a report is a dated snapshot; its decisions show their backlinks in the
+            # register, which keeps reports out of the pages rewritten on every build
+            body += mentions_placeholder(self.env, decision.id)
+        return outer
+
+
+def status_label(status: str | None) -> nodes.inline:
+    text = STATUSES.get(status or "", "Okänd status")
+    return nodes.inline(text, text, classes=["rapport-status", f"rapport-status-{slug(status or 'okand')}"])
+
+
+def source_list(sources: tuple[Source, ...]) -> nodes.bullet_list:
+    listing = nodes.bullet_list(classes=["rapport-kallor"])
+    for source in sources:
+        para = nodes.paragraph()
+        para += nodes.Text(source.text)
+        if source.url:
+            para += nodes.Text(" ")
+            para += nodes.reference(source.url, source.url, refuri=source.url)
+        listing += nodes.list_item("", para)
+    return listing
+
+
+# -- global check (env-updated) ----------------------------------------------------------
+
+
+def check_cycles(env: BuildEnvironment, index: Index) -> None:
+    """A decision that (through others) supersedes itself is reported once per cycle."""
+    decisions = {d.id: d for d in index.of_kind(KIND)}
+    edges: dict[str, set[str]] = {i: set() for i in decisions}
+    for decision in decisions.values():
+        for old in decision.supersedes:
+            if old in decisions:
+                edges[decision.id].add(old)
+        for new in decision.superseded_by:
+            if new in decisions:
+                edges[new].add(decision.id)
+    seen_cycles: set[tuple[str, ...]] = set()
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(edges[node]):
+            if state.get(nxt) == 1:
+                cycle = path[path.index(nxt):]
+                start = cycle.index(min(cycle))
+                seen_cycles.add(tuple(cycle[start:] + cycle[:start]))
+            elif nxt not in state:
+                visit(nxt, path)
+        path.pop()
+        state[node] = 2
+
+    for node in sorted(edges):
+        if node not in state:
+            visit(node, [])
+    for cycle in sorted(seen_cycles):
+        first = decisions[cycle[0]]
+        chain = " → ".join((*cycle, cycle[0]))
+        others = ", ".join(
+            f"{source_path(env, decisions[i].docname)}:{decisions[i].line}" for i in cycle[1:]
+        )
+        where = f" (se även {others})" if others else ""
+        warn(
+            "supersedes-cycle",
+            f"Besluten ersätter varandra i en cirkel: {chain}{where}",
+            (first.docname, first.line),
+        )
+
+
+# -- the register (doctree-resolved) -----------------------------------------------------
+
+
+class RegisterDirective(SphinxDirective):
+    """``beslutsregister``: every decision of the site, by deciding body, newest first."""
+
+    has_content = False
+    option_spec: ClassVar[dict] = {}
+
+    def run(self) -> list[nodes.Node]:
+        node = make_aggregate(self.env, "beslutsregister")
+        self.set_source_info(node)
+        return [node]
+
+
+def _table(headers: list[str], widths: list[int], classes: list[str]) -> tuple[nodes.table, nodes.tbody]:
+    table = nodes.table(classes=classes)
+    group = nodes.tgroup(cols=len(headers))
+    table += group
+    for width in widths:
+        group += nodes.colspec(colwidth=width)
+    head = nodes.thead()
+    row = nodes.row()
+    for text in headers:
+        row += nodes.entry("", nodes.paragraph(text, text))
+    head += row
+    group += head
+    body = nodes.tbody()
+    group += body
+    return table, body
+
+
+def _cell(*children: nodes.Node) -> nodes.entry:
+    para = nodes.paragraph()
+    para.extend(children)
+    return nodes.entry("", para)
+
+
+def superseded_by(index: Index, decision: Decision) -> list[str]:
+    """``ersatt-av`` of the decision plus every decision that says it replaces it."""
+    ids = set(decision.superseded_by)
+    ids.update(d.id for d in index.of_kind(KIND) if decision.id in d.supersedes)
+    return sorted(ids)
+
+
+def _filter_form(organs: list[str], statuses: list[str], total: int) -> nodes.raw:
+    """Labelled selects; hidden until the script runs, so without JS the full table shows."""
+
+    def options(values: list[tuple[str, str]]) -> str:
+        return "".join(f'<option value="{html.escape(v)}">{html.escape(t)}</option>' for v, t in values)
+
+    organ_opts = options([("", "Alla organ"), *((slug(o), o) for o in organs)])
+    status_opts = options([("", "Alla statusar"), *((slug(s), STATUSES[s]) for s in statuses)])
+    markup = (
+        '<form class="rapport-filter" hidden data-rapport-filter="beslut">'
+        '<fieldset><legend>Filtrera beslutsregistret</legend>'
+        '<label for="rapport-filter-organ">Organ</label> '
+        f'<select id="rapport-filter-organ" name="organ">{organ_opts}</select> '
+        '<label for="rapport-filter-status">Status</label> '
+        f'<select id="rapport-filter-status" name="status">{status_opts}</select>'
+        "</fieldset>"
+        f'<p class="rapport-filter-antal" role="status" aria-live="polite">Visar {total} av {total} beslut.</p>'
+        "</form>"
+    )
+    return nodes.raw("", markup, format="html")
+
+
+def render_register(app: Sphinx, docname: str, node: aggregate) -> list[nodes.Node]:
+    index = get_index(app)
+    decisions = sorted(index.of_kind(KIND), key=lambda d: d.sort_key, reverse=True)
+    if not decisions:
+        text = "Inga beslut är registrerade ännu."
+        return [nodes.paragraph(text, text)]
+    by_organ: dict[str, list[Decision]] = {}
+    for decision in decisions:
+        by_organ.setdefault(decision.organ or "Okänt organ", []).append(decision)
+    organs = sorted(by_organ, key=lambda o: o.casefold())
+    statuses = [s for s in STATUSES if any(d.status == s for d in decisions)]
+    result: list[nodes.Node] = []
+    summary = f"Registret innehåller {len(decisions)} beslut från {len(organs)} organ, det senaste först inom varje organ."
+    result.append(nodes.paragraph(summary, summary, classes=["rapport-register-summering"]))
+    if app.builder.format == "html":
+        result.append(_filter_form(organs, statuses, len(decisions)))
+    for organ in organs:
+        section = nodes.section(
+            "", ids=[f"organ-{slug(organ)}"], classes=["rapport-organgrupp", f"rapport-organ-{slug(organ)}"]
+        )
+        section += nodes.title(organ, organ)
+        table, tbody = _table(["Datum", "Beslut", "Status", "Omnämnt i"], [18, 44, 16, 22], ["rapport-register"])
+        for decision in by_organ[organ]:
+            row = nodes.row(
+                classes=[
+                    "rapport-register-rad",
+                    f"rapport-organ-{slug(organ)}",
+                    f"rapport-status-{slug(decision.status or 'okand')}",
+                ]
+            )
+            row += _cell(nodes.Text(decision.date_text or "–"))
+            title = nodes.inline(decision.title or decision.id, decision.title or decision.id)
+            row += _cell(make_link(app, docname, decision, title, explicit=True))
+            status_para: list[nodes.Node] = [status_label(decision.status)]
+            for label, ids in (("ersätter", decision.supersedes), ("ersatt av", superseded_by(index, decision))):
+                known = [index.get(i, KIND) for i in ids]
+                known = [k for k in known if k is not None]
+                if known:
+                    status_para.append(nodes.Text(f", {label} "))
+                    for i, other in enumerate(known):
+                        if i:
+                            status_para.append(nodes.Text(", "))
+                        ref_text = other.date_text or other.id
+                        status_para.append(make_link(app, docname, other, nodes.inline(ref_text, ref_text), True))
+            row += _cell(*status_para)
+            row += nodes.entry("", mentions_paragraph(app, docname, decision.id, compact=True))
+            tbody += row
+        section += table
+        result.append(section)
+    return result
+
+
+def export_records(app: Sphinx) -> list[dict[str, Any]]:
+    from .references import backlink_records
+
+    index = get_index(app)
+    result = []
+    for decision in sorted(index.of_kind(KIND), key=lambda d: d.sort_key, reverse=True):
+        result.append(
+            {
+                "id": decision.id,
+                "datum": decision.date.isoformat() if decision.date else None,
+                "datum_senast": decision.date_is_latest,
+                "organ": decision.organ,
+                "titel": decision.title,
+                "status": decision.status,
+                "ersatter": list(decision.supersedes),
+                "ersatt_av": superseded_by(index, decision),
+                "kallor": [{"nyckel": s.key, "text": s.text, "url": s.url} for s in decision.sources],
+                "amnen": list(decision.topics),
+                "text": decision.text,
+                "url": f"{app.builder.get_target_uri(decision.docname)}#{decision.anchor}",
+                "omnamnt_i": backlink_records(app, decision.id),
+            }
+        )
+    return result
+
+
+def _add_filter_script(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    if doctree is not None and "beslutsregister" in get_domain(app.env).store("aggregates").get(pagename, ()):
+        app.add_js_file("rapport-register.js", loading_method="defer")
+
+
+def setup(app: Sphinx) -> None:
+    register_store(STORE)
+    register_kind(Kind(KIND, STORE, "okänt beslut", "ett beslut", "beslutet", checks=(check_cycles,)))
+    app.add_directive("beslut", DecisionDirective)
+    app.add_directive("beslutsregister", RegisterDirective)
+    from .references import EntryRole
+
+    app.add_role("beslut", EntryRole(KIND))
+    add_aggregate_renderer("beslutsregister", render_register)
+    app.connect("html-page-context", _add_filter_script)

@@ -1,0 +1,48 @@
+"""Machine-readable export of the registers: ``beslut.json`` and ``faq.json``.
+
+Runs at ``build-finished`` for HTML builders, on every build (full, incremental or
+parallel), from the same index the pages use, so the export never lags behind the site.
+Entries are in a fixed order (decisions newest first, FAQ by topic and declaration) and
+the files are rewritten only when their content changes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+FORMAT_VERSION = 1
+
+
+def _write_if_changed(path: Path, data: Any) -> None:
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except OSError:
+        pass
+    path.write_text(text, encoding="utf-8")
+
+
+def write_exports(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    from . import decisions, faq
+
+    outdir = Path(app.builder.outdir)
+    _write_if_changed(
+        outdir / "beslut.json",
+        {"version": FORMAT_VERSION, "projekt": app.config.project, "beslut": decisions.export_records(app)},
+    )
+    _write_if_changed(
+        outdir / "faq.json",
+        {"version": FORMAT_VERSION, "projekt": app.config.project, "faq": faq.export_records(app)},
+    )
+
+
+def setup(app: Sphinx) -> None:
+    app.connect("build-finished", write_exports)

@@ -1,0 +1,390 @@
+"""Registry entries (decisions, FAQ) and every reference to them: roles, links, backlinks.
+
+Three phases:
+
+* parsing: the ``{beslut}`` and ``{faq}`` roles create ``pending_xref`` nodes
+  (``refdomain="rapport"``); concept modules (:mod:`rapport.decisions`,
+  :mod:`rapport.faq`) store their entries in the domain per document;
+* ``doctree-read`` (priority 600, after the standing sections are inserted): every
+  reference a page makes, by role or by a MyST link ``[](ID)``, is recorded in the
+  ``references`` store under that page's docname, so backlinks follow incremental and
+  parallel reads like any other record;
+* ``env-updated``: one :class:`Index` of all entries and backlinks is built from the
+  merged stores, the global checks run (duplicate ids, unknown ids, plus each kind's own
+  checks such as supersedes cycles) so ``-j1`` and ``-jN`` warn alike, and the pages
+  whose link texts went stale are returned for rewriting. While writing, a post
+  transform resolves the roles and :data:`rapport.registry.ANY_RESOLVERS` resolves MyST
+  links, both from that index; "Omnämnt i" placeholders are aggregates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.docutils import SphinxRole
+from sphinx.util.nodes import split_explicit_title
+
+from . import registry
+from .dates import format_date
+from .messages import warn
+from .registry import add_aggregate_renderer, aggregate, get_domain, make_aggregate, register_store
+from .reports import STORE as REPORT_STORE
+from .reports import Report
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+STORE = "references"
+DOMAIN = "rapport"
+
+
+class Entry(Protocol):
+    """What a registry record (decision, FAQ entry) offers to the shared machinery."""
+
+    id: str
+    docname: str
+    line: int
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def anchor(self) -> str: ...
+
+    def link_text(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A concept that declares entries: its store, its Swedish names and its own checks."""
+
+    name: str  # role name and reftype: "beslut", "faq"
+    store: str
+    unknown: str  # "okänt beslut", "okänd FAQ-post": used in warnings
+    indefinite: str  # "ett beslut", "en FAQ-post"
+    definite: str  # "beslutet", "FAQ-posten"
+    checks: tuple[Callable[[BuildEnvironment, Index], None], ...] = ()
+
+
+#: kind name -> Kind, filled by the concept modules' setup
+KINDS: dict[str, Kind] = {}
+
+
+def register_kind(kind: Kind) -> None:
+    KINDS[kind.name] = kind
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One reference made by a page; ``kind`` is ``None`` for a MyST link ``[](ID)``."""
+
+    target: str
+    kind: str | None
+    line: int
+
+
+def anchor_for(prefix: str, entry_id: str) -> str:
+    """A stable HTML id; the prefix keeps it apart from heading anchors on the same page."""
+    slug = nodes.make_id(entry_id)
+    return slug if slug.startswith(prefix + "-") else f"{prefix}-{slug}"
+
+
+def source_path(env: BuildEnvironment, docname: str) -> str:
+    """The writer's file name relative to the source dir, as in Sphinx's own prefixes."""
+    return str(env.doc2path(docname, False))
+
+
+# -- the index ---------------------------------------------------------------------------
+
+
+@dataclass
+class Index:
+    """Every entry by id and the reports that mention it; rebuilt at each ``env-updated``."""
+
+    entries: dict[str, Any] = field(default_factory=dict)  # id -> first declaration
+    duplicates: list[tuple[Any, Any]] = field(default_factory=list)  # (later, first)
+    referrers: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    backlinks: dict[str, list[Report]] = field(default_factory=dict)  # newest first
+
+    def get(self, entry_id: str, kind: str | None = None) -> Any | None:
+        entry = self.entries.get(entry_id)
+        if entry is None or (kind is not None and entry.kind != kind):
+            return None
+        return entry
+
+    def of_kind(self, kind: str) -> list[Any]:
+        return [e for e in self.entries.values() if e.kind == kind]
+
+
+def _published(app: Sphinx) -> Callable[[Report], bool]:
+    from .series import is_published
+
+    return lambda report: is_published(report, app.config)
+
+
+def build_index(app: Sphinx) -> Index:
+    env = app.env
+    domain = get_domain(env)
+    index = Index()
+    declared: list[Any] = []
+    for kind in KINDS.values():
+        declared.extend(domain.records(kind.store))
+    # first declaration (in document and line order) wins, on every kind of build
+    for entry in sorted(declared, key=lambda e: (e.docname, e.line, e.id)):
+        first = index.entries.get(entry.id)
+        if first is None:
+            index.entries[entry.id] = entry
+        else:
+            index.duplicates.append((entry, first))
+
+    reports: dict[str, Report] = domain.store(REPORT_STORE)
+    published = _published(app)
+    mentioned: dict[str, set[str]] = defaultdict(set)
+    for docname, refs in domain.store(STORE).items():
+        for ref in refs:
+            entry = index.entries.get(ref.target)
+            if entry is None or (ref.kind is not None and ref.kind != entry.kind):
+                continue
+            index.referrers[ref.target].add(docname)
+            report = reports.get(docname)
+            if report is not None and docname != entry.docname and published(report):
+                mentioned[ref.target].add(docname)
+    for entry_id, docnames in mentioned.items():
+        index.backlinks[entry_id] = sorted((reports[d] for d in docnames), key=lambda r: r.sort_key, reverse=True)
+    return index
+
+
+def get_index(app: Sphinx) -> Index:
+    """The index of this build; built on demand if ``env-updated`` has not run yet."""
+    index = getattr(app, "_rapport_index", None)
+    if index is None:
+        index = app._rapport_index = build_index(app)  # type: ignore[attr-defined]
+    return index
+
+
+# -- collecting references (doctree-read) ------------------------------------------------
+
+
+def _looks_like_id(target: str) -> bool:
+    # MyST links to files, anchors and URLs are not registry ids
+    return bool(target) and not any(c in target for c in "/#:") and not target.endswith((".md", ".rst", ".html"))
+
+
+def _line_of(node: nodes.Node) -> int:
+    while node is not None:
+        if getattr(node, "line", None):
+            return node.line  # type: ignore[return-value]
+        node = node.parent
+    return 1
+
+
+def collect_references(app: Sphinx, doctree: nodes.document) -> None:
+    refs: list[Reference] = []
+    for node in doctree.findall(addnodes.pending_xref):
+        target = node.get("reftarget", "")
+        if node.get("refdomain") == DOMAIN and node.get("reftype") in KINDS:
+            refs.append(Reference(target, node["reftype"], _line_of(node)))
+        elif node.get("reftype") == "myst" and node.get("refdomain") != "doc" and _looks_like_id(target):
+            refs.append(Reference(target, None, _line_of(node)))
+    store = get_domain(app.env).store(STORE)
+    if refs:
+        store[app.env.docname] = tuple(refs)
+    else:
+        store.pop(app.env.docname, None)
+
+
+# -- global checks and stale pages (env-updated) -----------------------------------------
+
+
+def _check(env: BuildEnvironment, index: Index) -> None:
+    for later, first in index.duplicates:
+        what = KINDS[first.kind].definite
+        warn(
+            "entry-duplicate",
+            f"Id ”{later.id}” används redan för {what} i {source_path(env, first.docname)}:{first.line}; "
+            "den här posten hoppas över",
+            (later.docname, later.line),
+        )
+    domain = get_domain(env)
+    for docname, refs in sorted(domain.store(STORE).items()):
+        for ref in refs:
+            if ref.kind is None:
+                continue  # an unresolved MyST link gets MyST's own warning
+            if index.get(ref.target, ref.kind) is None:
+                kind = KINDS[ref.kind]
+                other = index.entries.get(ref.target)
+                hint = f" (”{ref.target}” är {KINDS[other.kind].indefinite})" if other is not None else ""
+                warn(
+                    "ref-unknown",
+                    f"Hänvisning till {kind.unknown}: det finns inget id ”{ref.target}”{hint}",
+                    (docname, ref.line),
+                )
+    for kind in KINDS.values():
+        for check in kind.checks:
+            check(env, index)
+
+
+def _digest(entry: Any, app: Sphinx) -> str:
+    return hashlib.sha1(f"{entry.docname}#{entry.anchor}#{entry.link_text()}".encode()).hexdigest()
+
+
+def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    index = app._rapport_index = build_index(app)  # type: ignore[attr-defined]
+    _check(env, index)
+    # A page that links to an entry shows the entry's date, body and title as link text;
+    # when those change (or an id appears or disappears) the page is rewritten although
+    # its own source did not change. The digests persist with the pickled environment.
+    old: dict[str, str] = getattr(env, "rapport_entry_digests", {})
+    new = {entry_id: _digest(entry, app) for entry_id, entry in index.entries.items()}
+    env.rapport_entry_digests = new  # type: ignore[attr-defined]
+    changed = {i for i in old.keys() | new.keys() if old.get(i) != new.get(i)}
+    if not changed:
+        return []
+    stale: set[str] = set()
+    for docname, refs in get_domain(env).store(STORE).items():
+        if any(ref.target in changed for ref in refs):
+            stale.add(docname)
+    return sorted(stale & env.all_docs.keys())
+
+
+# -- resolving (writing phase) -----------------------------------------------------------
+
+
+def make_link(app: Sphinx, fromdoc: str, entry: Any, contnode: nodes.Element, explicit: bool) -> nodes.reference:
+    if not explicit or not contnode.astext():
+        text = entry.link_text()
+        contnode = nodes.inline(text, text, classes=contnode.get("classes", []))
+    uri = app.builder.get_relative_uri(fromdoc, entry.docname) if fromdoc != entry.docname else ""
+    ref = nodes.reference("", "", internal=True, refuri=f"{uri}#{entry.anchor}", reftitle=entry.link_text())
+    ref += contnode
+    return ref
+
+
+class ResolveEntryReferences(SphinxPostTransform):
+    """Turns ``{beslut}`` and ``{faq}`` references into links, before Sphinx's resolver."""
+
+    default_priority = 9
+
+    def run(self, **kwargs: Any) -> None:
+        app = self.env._app  # self.app is deprecated in Sphinx 9
+        index = get_index(app)
+        fromdoc = self.env.docname
+        for node in list(self.document.findall(addnodes.pending_xref)):
+            if node.get("refdomain") != DOMAIN or node.get("reftype") not in KINDS:
+                continue
+            contnode = node[0] if node.children else nodes.inline()
+            entry = index.get(node["reftarget"], node["reftype"])
+            if entry is None:
+                # the writer got a warning at env-updated; the reader gets the text
+                text = contnode.astext() or node["reftarget"]
+                node.replace_self(nodes.inline(text, text, classes=["rapport-okand-hanvisning"]))
+                continue
+            node.replace_self(make_link(app, node.get("refdoc", fromdoc), entry, contnode, node.get("refexplicit", False)))
+
+
+def resolve_any(domain, env, fromdocname, builder, target, node, contnode):  # type: ignore[no-untyped-def]
+    """MyST ``[](ID)`` and ``[text](ID)`` links: the ``rapport:beslut``/``rapport:faq`` match."""
+    app = env._app  # the public env.app is deprecated; Sphinx's own resolvers use _app
+    entry = get_index(app).get(target)
+    if entry is None:
+        return []
+    explicit = bool(contnode.astext())
+    return [(f"{DOMAIN}:{entry.kind}", make_link(app, fromdocname, entry, contnode, explicit))]
+
+
+class EntryRole(SphinxRole):
+    """``{beslut}`ID``` or ``{beslut}`text <ID>```: a reference to a registry entry."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        explicit, title, target = split_explicit_title(self.text)
+        target = target.strip()
+        node = addnodes.pending_xref(
+            self.rawtext,
+            refdomain=DOMAIN,
+            reftype=self.kind,
+            reftarget=target,
+            refexplicit=explicit,
+            refwarn=False,
+            refdoc=self.env.docname,
+        )
+        text = title if explicit else target
+        node += nodes.inline(text, text, classes=["xref", f"rapport-{self.kind}"])
+        self.set_source_info(node)
+        return [node], []
+
+
+# -- "Omnämnt i" -------------------------------------------------------------------------
+
+
+def mentions_placeholder(env: BuildEnvironment, entry_id: str) -> aggregate:
+    return make_aggregate(env, "omnamnt", entry_id=entry_id)
+
+
+def mentions_paragraph(app: Sphinx, fromdoc: str, entry_id: str, compact: bool = False) -> nodes.paragraph:
+    """"Omnämnt i: 25 september 2025, 18 september 2025." with links, newest first.
+
+    ``compact`` (for a table column headed "Omnämnt i") leaves out the label.
+    """
+    para = nodes.paragraph(classes=["rapport-omnamnt"])
+    reports = get_index(app).backlinks.get(entry_id, [])
+    if compact:
+        if not reports:
+            para += nodes.Text("–")
+    else:
+        para += nodes.strong("Omnämnt i:", "Omnämnt i:")
+        para += nodes.Text(" ")
+        if not reports:
+            para += nodes.Text("ingen rapport ännu.")
+    if not reports:
+        return para
+    for i, report in enumerate(reports):
+        if i:
+            para += nodes.Text(", ")
+        text = format_date(report.compiled.date()) if report.compiled else report.title
+        uri = app.builder.get_relative_uri(fromdoc, report.docname)
+        para += nodes.reference(text, text, internal=True, refuri=uri, reftitle=report.title)
+    if not compact:
+        para += nodes.Text(".")
+    return para
+
+
+def render_mentions(app: Sphinx, docname: str, node: aggregate) -> list[nodes.Node]:
+    return [mentions_paragraph(app, docname, node["entry_id"])]
+
+
+def backlink_records(app: Sphinx, entry_id: str) -> list[dict[str, str]]:
+    """The backlinks of one entry for the JSON export."""
+    return [
+        {
+            "rapport": report.docname,
+            "titel": report.title,
+            "sammanstallt": report.compiled.isoformat(timespec="minutes") if report.compiled else "",
+            "url": app.builder.get_target_uri(report.docname),
+        }
+        for report in get_index(app).backlinks.get(entry_id, [])
+    ]
+
+
+def declared(app: Sphinx, kind: str) -> Iterable[Any]:
+    return get_index(app).of_kind(kind)
+
+
+def setup(app: Sphinx) -> None:
+    register_store(STORE)
+    registry.ANY_RESOLVERS.append(resolve_any)
+    app.add_post_transform(ResolveEntryReferences)
+    app.connect("doctree-read", collect_references, priority=600)
+    # before the registry's own handler only for readability of the logs; results are unioned
+    app.connect("env-updated", on_env_updated, priority=450)
+    add_aggregate_renderer("omnamnt", render_mentions)
