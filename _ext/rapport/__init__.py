@@ -33,6 +33,7 @@ MODULES = (
     "decisions",
     "faq",
     "export",
+    "search",
 )
 
 

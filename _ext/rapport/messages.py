@@ -77,6 +77,10 @@ SUBTYPES: dict[str, tuple[str, str]] = {
         "Ett ämne används men har ingen ämnessida.",
         "Använd ett av de kända ämnena eller skapa en ämnessida i docs/amnen/.",
     ),
+    "search-index": (
+        "Sökindexet kunde inte byggas; webbplatsen fungerar men sökningen hittar ingenting.",
+        "Kontrollera att paketet pagefind-bin är installerat (make venv) och bygg igen.",
+    ),
     "option-invalid": (
         "Ett direktiv har ett ogiltigt eller saknat alternativ.",
         "Rätta alternativet som nämns i meddelandet.",

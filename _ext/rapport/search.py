@@ -1,0 +1,385 @@
+"""Site search: Pagefind's index of the built HTML, with facets, dates and deep links.
+
+Why Pagefind and not Sphinx's own search: Sphinx's ``searchindex.js`` holds the whole
+index and every page of the theme loads it before the first query (it grows with the
+archive), while Pagefind loads only the index chunks a query needs, stems Swedish
+(it reads ``<html lang="sv">``) and offers filters and sorting. The measured figures are
+in ``bench/search_metrics.py`` and the README.
+
+Build phases:
+
+``builder-inited``
+    for the HTML builder, Sphinx's own search index and search page are switched off
+    (``rapport_search = "sphinx"`` keeps them, for comparison) and the search page
+    ``search.html`` is rendered from ``_templates/search/page.html`` instead.
+``html-page-context``
+    every content page is marked up for Pagefind: the article becomes the indexed body
+    (sidebars and navigation are not indexed), and hidden markup carries the title, the
+    date (a report's compile date from :mod:`rapport.reports`), the sort key and the
+    facets type, year and deciding body.
+``build-finished``
+    one small record page per decision, FAQ entry and communication action (from the
+    domain stores, so incremental builds index entries of pages that were not
+    rewritten) is written to a scratch folder in the output, Pagefind indexes the site (the bundled binary
+    from ``pagefind-bin``; no network), and the scratch folder is removed again. A
+    record page carries the URL of the entry it stands for (meta ``url``), which the
+    search interface links to.
+
+The search interface (``static/rapport-search.js``) is a small Swedish UI on Pagefind's
+JavaScript API, loaded from the site itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
+
+from .config import is_report
+from .dates import format_date
+from .messages import warn
+from .registry import get_domain
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+logger = logging.getLogger(__name__)
+
+#: facet names as the reader sees them (Pagefind shows filter names verbatim)
+FILTER_TYPE = "Typ"
+FILTER_YEAR = "År"
+FILTER_BODY = "Organ"
+#: sort key and meta key of the ISO date, and the meta key of the date as text
+SORT_DATE = "datum"
+META_DATE_TEXT = "datumtext"
+
+TYPE_REPORT = "rapport"
+TYPE_DECISION = "beslut"
+TYPE_FAQ = "FAQ"
+TYPE_ACTION = "åtgärd"
+TYPE_PAGE = "sida"
+
+#: where record pages are written for indexing (removed again afterwards)
+RECORDS_DIR = "_sokposter"
+#: the HTML builders whose output is indexed
+HTML_BUILDERS = ("html", "dirhtml")
+
+#: blocks that the page itself does not index, because a record stands for them
+EXCLUDE_SELECTORS = (
+    ".rapport-beslut",
+    ".rapport-faq",
+    ".rapport-tidslinje",
+    # the theme's "#" permalink after every heading is not content
+    ".headerlink",
+)
+#: suffix of the id a section heading gets for Pagefind's sub-results
+HEADING_ID_SUFFIX = "-rubrik"
+
+
+@dataclass(frozen=True)
+class SearchRecord:
+    """One search hit that is not a page of its own: a decision, FAQ entry or action."""
+
+    kind: str  # TYPE_*
+    docname: str  # the page the entry is rendered on
+    anchor: str  # HTML id on that page ("" for the top of the page)
+    title: str
+    text: str
+    date: str = ""  # ISO date, for sorting and the year facet
+    bodies: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _enabled(app: Sphinx) -> bool:
+    return app.config.rapport_search == "pagefind" and app.builder.name in HTML_BUILDERS
+
+
+# -- builder-inited ------------------------------------------------------------------------
+
+
+def _on_builder_inited(app: Sphinx) -> None:
+    if app.builder.name not in HTML_BUILDERS:
+        return
+    if app.config.rapport_search not in ("pagefind", "sphinx"):
+        warn("config", f"rapport_search ska vara ”pagefind” eller ”sphinx”, inte ”{app.config.rapport_search}”", None)
+        app.config.rapport_search = "pagefind"
+    if app.config.rapport_search != "pagefind":
+        return
+    # Sphinx's indexer, searchindex.js and its search page are replaced by Pagefind
+    app.builder.search = False  # type: ignore[attr-defined]
+    app.config.html_additional_pages.setdefault("search", "search/page.html")
+    app.add_js_file("rapport-search.js", loading_method="defer")
+    app.add_css_file("rapport-search.css")
+
+
+# -- writing: heading ids for sub-results --------------------------------------------------
+
+
+class HeadingAnchors(SphinxPostTransform):
+    """Give each section heading an id of its own, so a hit links to the heading.
+
+    Pagefind builds its sub-results (a hit under a heading, linked to ``#id``) only
+    from headings that carry an id; docutils puts the id on the ``<section>`` around
+    the heading. The heading gets ``<section id>-rubrik``; the section keeps its id, so
+    existing links and the page's table of contents are unchanged.
+    """
+
+    default_priority = 900
+    formats = ("html",)
+
+    def run(self, **kwargs: Any) -> None:
+        if self.app.config.rapport_search != "pagefind":
+            return
+        for section in self.document.findall(nodes.section):
+            if not section["ids"] or not section.children or not isinstance(section[0], nodes.title):
+                continue
+            title = section[0]
+            if not title["ids"]:
+                title["ids"].append(section["ids"][0] + HEADING_ID_SUFFIX)
+
+
+# -- html-page-context: page markup --------------------------------------------------------
+
+
+def _hidden(attr: str, value: str) -> str:
+    return f'<span hidden {attr}="{html.escape(value, quote=True)}"></span>'
+
+
+def page_markup(app: Sphinx, pagename: str, title: str) -> dict[str, Any] | None:
+    """Type, date and facets of a content page; ``None`` for pages that are not indexed."""
+    env = app.env
+    if pagename not in env.all_docs:
+        return None
+    reports = get_domain(env).store("reports")
+    report = reports.get(pagename)
+    info: dict[str, Any] = {"type": TYPE_PAGE, "title": title, "date": None}
+    if report is not None and is_report(app.config, pagename):
+        if not _published(app, report):
+            return None  # drafts and future reports are not searchable
+        info["type"] = TYPE_REPORT
+        info["title"] = report.title or title
+        if report.compiled is not None:
+            info["date"] = report.compiled.date()
+    return info
+
+
+def _published(app: Sphinx, report: Any) -> bool:
+    try:
+        from .series import is_published
+    except ImportError:  # the series module is optional for the search
+        return not getattr(report, "draft", False)
+    return is_published(report, app.config)
+
+
+def _meta_html(info: dict[str, Any]) -> str:
+    parts = [
+        _hidden("data-pagefind-meta", f"title:{info['title']}"),
+        _hidden("data-pagefind-filter", f"{FILTER_TYPE}:{info['type']}"),
+    ]
+    day: dt.date | None = info["date"]
+    if day is not None:
+        parts += [
+            _hidden("data-pagefind-meta", f"{SORT_DATE}:{day.isoformat()}"),
+            _hidden("data-pagefind-meta", f"{META_DATE_TEXT}:{format_date(day)}"),
+            _hidden("data-pagefind-sort", f"{SORT_DATE}:{day.isoformat()}"),
+            _hidden("data-pagefind-filter", f"{FILTER_YEAR}:{day.year}"),
+        ]
+    for body in info.get("bodies", ()):
+        parts.append(_hidden("data-pagefind-filter", f"{FILTER_BODY}:{body}"))
+    return "".join(parts)
+
+
+def _on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    context["rapport_search_engine"] = app.config.rapport_search if app.builder.name in HTML_BUILDERS else "sphinx"
+    if not _enabled(app) or "body" not in context:
+        return
+    info = page_markup(app, pagename, _plain_title(context.get("title", "")))
+    if info is None:
+        return
+    # The article's content is the indexed body; the theme's navigation, sidebars and
+    # footers stay outside it. The body string is wrapped here rather than in a
+    # template so every theme layout gets the same markup.
+    context["body"] = f'<div data-pagefind-body>{_meta_html(info)}{context["body"]}</div>'
+
+
+def _plain_title(title: str) -> str:
+    """Sphinx's page title is HTML (escaped text, maybe markup); the meta wants text."""
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", title or "")).strip()
+
+
+# -- records: entries with a hit of their own ----------------------------------------------
+
+
+def _store(app: Sphinx, name: str) -> dict[str, Any]:
+    try:
+        return get_domain(app.env).store(name)
+    except KeyError:  # the module that owns the store is not loaded
+        return {}
+
+
+def _on_published_page(app: Sphinx, docname: str) -> bool:
+    report = _store(app, "reports").get(docname)
+    return report is None or _published(app, report)
+
+
+def entry_records(app: Sphinx) -> list[SearchRecord]:
+    """One record per decision and FAQ entry, linked to the block where it is rendered."""
+    records = []
+    for store_name, kind in (("decisions", TYPE_DECISION), ("faq", TYPE_FAQ)):
+        store = _store(app, store_name)
+        for docname in sorted(store):
+            if docname not in app.env.all_docs or not _on_published_page(app, docname):
+                continue
+            for entry in store[docname]:
+                if kind == TYPE_DECISION:
+                    title = entry.title or entry.id
+                    day = entry.date
+                    bodies = (entry.organ,) if entry.organ else ()
+                    text = " ".join(p for p in (entry.text, entry.id, entry.organ) if p)
+                else:
+                    title = entry.question or entry.id
+                    day = entry.updated
+                    bodies = ()
+                    text = " ".join(p for p in (entry.text, entry.topic) if p)
+                records.append(
+                    SearchRecord(
+                        kind=kind,
+                        docname=docname,
+                        anchor=entry.anchor,
+                        title=title,
+                        text=text,
+                        date=day.isoformat() if day else "",
+                        bodies=bodies,
+                    )
+                )
+    return records
+
+
+def action_records(app: Sphinx) -> list[SearchRecord]:
+    """One record per communication action, linked to its report's action section."""
+    store = _store(app, "actions")
+    reports = _store(app, "reports")
+    records = []
+    for docname in sorted(store):
+        report = reports.get(docname)
+        if report is None or not _published(app, report):
+            continue
+        for action in store[docname]:
+            text = " ".join(p for p in (action.channel, action.title, action.comment) if p)
+            records.append(
+                SearchRecord(
+                    kind=TYPE_ACTION,
+                    docname=docname,
+                    anchor="atgarder",
+                    title=action.title,
+                    text=text,
+                    date=action.date.isoformat(),
+                )
+            )
+    return records
+
+
+# -- build-finished: the index -------------------------------------------------------------
+
+
+def _record_page(app: Sphinx, record: SearchRecord) -> str:
+    # relative to the site root; the search interface resolves it against the root
+    url = app.builder.get_target_uri(record.docname)
+    if record.anchor:
+        url += "#" + record.anchor
+    info: dict[str, Any] = {
+        "type": record.kind,
+        "title": record.title or record.text[:80],
+        "date": dt.date.fromisoformat(record.date) if record.date else None,
+        "bodies": record.bodies,
+    }
+    meta = _meta_html(info) + _hidden("data-pagefind-meta", f"url:{url}")
+    return (
+        f'<!DOCTYPE html><html lang="{html.escape(app.config.language or "sv")}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(info['title'])}</title></head><body><main data-pagefind-body>{meta}"
+        # the entry's own text first, so the excerpt does not repeat the title shown above it
+        f"<p>{html.escape(record.text)}</p><p>{html.escape(info['title'])}</p></main></body></html>"
+    )
+
+
+def write_record_pages(app: Sphinx, records: list[SearchRecord]) -> Path:
+    folder = Path(app.outdir) / RECORDS_DIR
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for number, record in enumerate(records):
+        (folder / f"{number:06d}.html").write_text(_record_page(app, record), encoding="utf-8")
+    return folder
+
+
+def pagefind_executable() -> Path | None:
+    try:
+        from pagefind_bin import get_executable
+    except ImportError:
+        return None
+    try:
+        return get_executable()
+    except FileNotFoundError:
+        return None
+
+
+def run_pagefind(site: Path, executable: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Index ``site`` with the bundled Pagefind binary (local files only)."""
+    executable = executable or pagefind_executable()
+    if executable is None:
+        raise FileNotFoundError("pagefind")
+    command = [
+        str(executable),
+        "--site",
+        str(site),
+        "--output-subdir",
+        "pagefind",
+        # links keep their index.html, so the site works on any static server
+        "--keep-index-url",
+        "--exclude-selectors",
+        ", ".join(EXCLUDE_SELECTORS),
+        "--quiet",
+    ]
+    return subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+
+
+def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
+    if exception is not None or not _enabled(app):
+        return
+    site = Path(app.outdir)
+    records = entry_records(app) + action_records(app)
+    started = time.perf_counter()
+    folder = write_record_pages(app, records)
+    try:
+        result = run_pagefind(site)
+    except FileNotFoundError:
+        warn("search-index", "Sökindexet kunde inte byggas: programmet Pagefind (paketet pagefind-bin) saknas", None)
+        return
+    except (OSError, subprocess.SubprocessError) as exc:
+        warn("search-index", f"Sökindexet kunde inte byggas: {exc}", None)
+        return
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if result.returncode != 0:
+        detail = " ".join((result.stderr or result.stdout).split())[-400:]
+        warn("search-index", f"Sökindexet kunde inte byggas (Pagefind avslutades med kod {result.returncode}): {detail}", None)
+        return
+    logger.info("sökindex byggt på %.1f s (%d beslut, FAQ-poster och åtgärder)", time.perf_counter() - started, len(records))
+
+
+def setup(app: Sphinx) -> None:
+    # "pagefind" (default) or "sphinx": Sphinx's own search, kept for comparison
+    app.add_config_value("rapport_search", "pagefind", "html", types=[str])
+    app.add_post_transform(HeadingAnchors)
+    app.connect("builder-inited", _on_builder_inited)
+    app.connect("html-page-context", _on_html_page_context)
+    app.connect("build-finished", _on_build_finished)

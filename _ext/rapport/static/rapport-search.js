@@ -1,0 +1,302 @@
+/* Site search on Pagefind's JavaScript API (rapport.search, issue 5).
+ *
+ * Runs in the theme's search dialog (search button, Ctrl+K) and on search.html. The
+ * index, pagefind.js and its WebAssembly are loaded from the site's own /pagefind/
+ * folder, found relative to the page (data-content_root), so the site works from any
+ * static server and at any depth; nothing is loaded from another host.
+ *
+ * Everything shown comes from the index and is inserted as text; the only markup taken
+ * from an excerpt is Pagefind's <mark> around the hit, rebuilt element by element.
+ */
+(() => {
+  "use strict";
+
+  const MAX_QUERY = 200; // longer input is cut: no one remembers 200 characters
+  const PAGE_SIZE = 10;
+  const MAX_SUB_RESULTS = 3;
+  const DEBOUNCE_MS = 80;
+  const FILTER_ORDER = ["Typ", "År", "Organ"];
+  const TYPE_ORDER = ["rapport", "beslut", "FAQ", "åtgärd", "sida"];
+  const TYPE_LABELS = { rapport: "Rapport", beslut: "Beslut", FAQ: "FAQ", "åtgärd": "Åtgärd", sida: "Sida" };
+  const SORTS = {
+    relevans: { label: "Relevans", sort: null },
+    nyast: { label: "Datum, nyast först", sort: { datum: "desc" } },
+    aldst: { label: "Datum, äldst först", sort: { datum: "asc" } },
+  };
+
+  const rootUrl = new URL(document.documentElement.dataset.content_root || "./", window.location.href);
+  let pagefindPromise = null;
+
+  function loadPagefind() {
+    if (!pagefindPromise) {
+      pagefindPromise = import(new URL("pagefind/pagefind.js", rootUrl).href).then(async (pagefind) => {
+        // result URLs are root-relative in the index; the site may live below a path
+        await pagefind.options({ baseUrl: rootUrl.pathname, excerptLength: 24 });
+        await pagefind.init();
+        return pagefind;
+      });
+    }
+    return pagefindPromise;
+  }
+
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs)) {
+      if (key === "class") node.className = value;
+      else if (key === "text") node.textContent = value;
+      else node.setAttribute(key, value);
+    }
+    for (const child of children) if (child) node.append(child);
+    return node;
+  }
+
+  /* Pagefind's excerpt is HTML-escaped text with <mark> around hits; it is parsed in
+   * an inert document and rebuilt from its text, keeping only the marks. */
+  function excerptNodes(excerpt) {
+    const doc = new DOMParser().parseFromString(`<p>${excerpt || ""}</p>`, "text/html");
+    const out = document.createDocumentFragment();
+    const walk = (node) => {
+      for (const child of node.childNodes) {
+        if (child.nodeType === Node.TEXT_NODE) out.append(document.createTextNode(child.textContent));
+        else if (child.nodeName === "MARK") out.append(el("mark", { text: child.textContent }));
+        else walk(child);
+      }
+    };
+    walk(doc.body);
+    return out;
+  }
+
+  /* A link target inside the site only. */
+  function siteUrl(raw) {
+    try {
+      const url = new URL(raw, rootUrl);
+      return url.origin === rootUrl.origin ? url.href : null;
+    } catch {
+      return null;
+    }
+  }
+
+  class Search {
+    constructor(root) {
+      this.root = root;
+      this.form = root.querySelector("form");
+      this.input = root.querySelector("input[name=q]");
+      this.isPage = root.hasAttribute("data-rapport-search-page");
+      this.selected = {}; // filter name -> Set of values
+      this.sortKey = "relevans";
+      this.shown = 0;
+      this.results = [];
+      this.serial = 0;
+      this.timer = null;
+      this.allFilters = null;
+      this.build();
+      this.input.addEventListener("input", () => this.schedule());
+      this.input.addEventListener("focus", () => this.warmUp(), { once: true });
+      this.form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        this.run();
+      });
+      if (this.isPage) {
+        const q = new URLSearchParams(window.location.search).get("q");
+        if (q) this.input.value = q.slice(0, MAX_QUERY);
+        this.input.focus();
+        this.warmUp();
+        if (q) this.run();
+      }
+    }
+
+    build() {
+      const id = (name) => `${this.isPage ? "rs-page" : "rs-dialog"}-${name}`;
+      this.sortSelect = el("select", { id: id("sort"), class: "form-select form-select-sm" });
+      for (const [key, spec] of Object.entries(SORTS)) this.sortSelect.append(el("option", { value: key, text: spec.label }));
+      this.sortSelect.addEventListener("change", () => {
+        this.sortKey = this.sortSelect.value;
+        this.run();
+      });
+      this.status = el("p", { class: "rapport-search__status", role: "status", "aria-live": "polite" });
+      this.facets = el("div", { class: "rapport-search__facets", role: "group", "aria-label": "Avgränsa sökningen" });
+      this.list = el("ol", { class: "rapport-search__results", "aria-label": "Sökresultat" });
+      this.more = el("button", { type: "button", class: "btn btn-sm btn-outline-secondary rapport-search__more", text: "Visa fler träffar" });
+      this.more.hidden = true;
+      this.more.addEventListener("click", () => this.showMore());
+      const toolbar = el(
+        "div",
+        { class: "rapport-search__toolbar" },
+        el("label", { for: id("sort"), text: "Sortera efter" }),
+        this.sortSelect,
+      );
+      const main = el("div", { class: "rapport-search__main" }, this.status, this.list, this.more);
+      this.panel = el("div", { class: "rapport-search__panel" }, toolbar, el("div", { class: "rapport-search__body" }, this.facets, main));
+      this.panel.hidden = true;
+      this.root.append(this.panel);
+    }
+
+    async warmUp() {
+      try {
+        const pagefind = await loadPagefind();
+        if (!this.allFilters) this.allFilters = await pagefind.filters();
+      } catch (error) {
+        this.status.textContent = "Sökningen kunde inte läsas in.";
+        this.panel.hidden = false;
+        console.warn("rapport-search:", error);
+      }
+    }
+
+    query() {
+      return this.input.value.slice(0, MAX_QUERY).trim();
+    }
+
+    filterArg() {
+      const filters = {};
+      for (const [name, values] of Object.entries(this.selected)) if (values.size) filters[name] = { any: [...values] };
+      return filters;
+    }
+
+    schedule() {
+      clearTimeout(this.timer);
+      const q = this.query();
+      if (q) loadPagefind().then((pagefind) => pagefind.preload(q)).catch(() => {});
+      this.timer = setTimeout(() => this.run(), DEBOUNCE_MS);
+    }
+
+    async run() {
+      clearTimeout(this.timer);
+      const serial = ++this.serial;
+      const q = this.query();
+      const filters = this.filterArg();
+      if (this.isPage) {
+        const url = new URL(window.location.href);
+        if (q) url.searchParams.set("q", q);
+        else url.searchParams.delete("q");
+        window.history.replaceState(null, "", url);
+      }
+      if (!q && !Object.keys(filters).length) {
+        this.clear();
+        return;
+      }
+      let pagefind, search;
+      try {
+        pagefind = await loadPagefind();
+        const options = { filters };
+        const sort = SORTS[this.sortKey].sort;
+        if (sort) options.sort = sort;
+        search = await pagefind.search(q || null, options);
+      } catch (error) {
+        if (serial !== this.serial) return;
+        this.panel.hidden = false;
+        this.status.textContent = "Sökningen kunde inte genomföras.";
+        console.warn("rapport-search:", error);
+        return;
+      }
+      if (serial !== this.serial || !search) return;
+      this.results = search.results;
+      this.shown = 0;
+      this.list.replaceChildren();
+      this.renderFacets(search.filters || {});
+      this.panel.hidden = false;
+      this.root.classList.add("rapport-search--active");
+      if (!this.results.length) {
+        this.status.textContent = q ? `Inga träffar för ”${q}”.` : "Inga träffar.";
+        this.more.hidden = true;
+        return;
+      }
+      const n = this.results.length;
+      this.status.textContent = n === 1 ? "1 träff" : `${n} träffar`;
+      await this.showMore(serial);
+    }
+
+    clear() {
+      this.serial++;
+      this.results = [];
+      this.list.replaceChildren();
+      this.facets.replaceChildren();
+      this.status.textContent = "";
+      this.more.hidden = true;
+      this.panel.hidden = true;
+      this.root.classList.remove("rapport-search--active");
+    }
+
+    async showMore(serial = this.serial) {
+      const batch = this.results.slice(this.shown, this.shown + PAGE_SIZE);
+      const data = await Promise.all(batch.map((result) => result.data()));
+      if (serial !== this.serial) return;
+      for (const item of data) this.list.append(this.renderResult(item));
+      this.shown += batch.length;
+      this.more.hidden = this.shown >= this.results.length;
+    }
+
+    renderResult(data) {
+      const meta = data.meta || {};
+      const href = siteUrl(meta.url ? new URL(meta.url, rootUrl).href : data.url);
+      const title = meta.title || data.url;
+      const item = el("li", { class: "rapport-search__result" });
+      const type = (data.filters && data.filters["Typ"] && data.filters["Typ"][0]) || "";
+      const line = el("p", { class: "rapport-search__meta" });
+      if (type) line.append(el("span", { class: "rapport-search__type", text: TYPE_LABELS[type] || type }));
+      if (meta.datum) line.append(el("time", { datetime: meta.datum, text: meta.datumtext || meta.datum }));
+      const organ = data.filters && data.filters["Organ"];
+      if (organ && organ.length) line.append(el("span", { class: "rapport-search__organ", text: organ.join(", ") }));
+      item.append(line);
+      item.append(el("p", { class: "rapport-search__title" }, href ? el("a", { href, text: title }) : el("span", { text: title })));
+      item.append(el("p", { class: "rapport-search__excerpt" }, excerptNodes(data.excerpt)));
+      // the page's own h1 comes back as a sub-result named like the page: not shown twice
+      const subs = (data.sub_results || []).filter((sub) => sub.anchor && sub.url !== data.url && sub.title !== title);
+      if (subs.length) {
+        const best = [...subs].sort((a, b) => (b.locations || []).length - (a.locations || []).length).slice(0, MAX_SUB_RESULTS);
+        const list = el("ul", { class: "rapport-search__subresults" });
+        for (const sub of subs.filter((s) => best.includes(s))) {
+          const subHref = siteUrl(sub.url);
+          list.append(
+            el(
+              "li",
+              {},
+              el("p", { class: "rapport-search__subtitle" }, subHref ? el("a", { href: subHref, text: sub.title }) : el("span", { text: sub.title })),
+              el("p", { class: "rapport-search__excerpt" }, excerptNodes(sub.excerpt)),
+            ),
+          );
+        }
+        item.append(list);
+      }
+      return item;
+    }
+
+    renderFacets(available) {
+      const names = Object.keys(this.allFilters || available).sort(
+        (a, b) => FILTER_ORDER.indexOf(a) - FILTER_ORDER.indexOf(b),
+      );
+      this.facets.replaceChildren();
+      for (const name of names) {
+        const counts = available[name] || {};
+        const selected = this.selected[name] || new Set();
+        let values = Object.keys((this.allFilters || available)[name] || {}).filter((v) => counts[v] > 0 || selected.has(v));
+        if (!values.length) continue;
+        if (name === "Typ") values.sort((a, b) => TYPE_ORDER.indexOf(a) - TYPE_ORDER.indexOf(b));
+        else if (name === "År") values.sort((a, b) => b.localeCompare(a));
+        else values.sort((a, b) => a.localeCompare(b, "sv"));
+        const group = el("fieldset", { class: "rapport-search__facet" }, el("legend", { text: name }));
+        for (const value of values) {
+          const box = el("input", { type: "checkbox", value });
+          box.checked = selected.has(value);
+          box.addEventListener("change", () => {
+            const set = (this.selected[name] = this.selected[name] || new Set());
+            if (box.checked) set.add(value);
+            else set.delete(value);
+            this.run();
+          });
+          const label = name === "Typ" ? TYPE_LABELS[value] || value : value;
+          group.append(el("label", { class: "rapport-search__option" }, box, el("span", { text: ` ${label} ` }), el("span", { class: "rapport-search__count", text: `(${counts[value] || 0})` })));
+        }
+        this.facets.append(group);
+      }
+    }
+  }
+
+  function start() {
+    for (const root of document.querySelectorAll("[data-rapport-search]")) {
+      if (!root.rapportSearch) root.rapportSearch = new Search(root);
+    }
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
