@@ -21,9 +21,10 @@ $(STAMP): pyproject.toml constraints.txt
 venv: $(STAMP)
 
 # Everything a reader gets: HTML, search index and PDFs, in _build/.
+# The steps (PDFs, then HTML with its search index) live in _ext/rapport/build.py, so
+# `make site` and the writer's `rapport bygg` are one build: add a new step there.
 site: $(STAMP)
-	$(BIN)/sphinx-build -b rapportpdf -c . -d _build/doctrees $(SPHINXOPTS) $(PDFOPTS) docs _build/pdf
-	$(BIN)/sphinx-build -b html -c . -d _build/doctrees $(SPHINXOPTS) docs _build/html
+	SPHINXOPTS="$(SPHINXOPTS)" PDFOPTS="$(PDFOPTS)" $(BIN)/rapport bygg
 
 html: site
 

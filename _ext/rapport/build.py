@@ -1,6 +1,6 @@
 """The site build that ``make site`` and ``rapport bygg`` both run.
 
-Runs outside Sphinx, in the ``rapport`` command (``make site`` calls ``rapport bygg``).
+Runs outside Sphinx, in the ``rapport`` command (``make site`` runs ``rapport bygg``).
 The steps live in :func:`site_steps` only, so the two can never differ: to add a step
 (the PDFs, the search index), add it there. Each step is a command run in its own
 process; its output is read line by line to show progress (Sphinx prints
@@ -47,19 +47,51 @@ def _sphinx(project: Path, builder: str, outdir: str, extra: list[str]) -> tuple
     )
 
 
-def site_steps(project: Path, sphinxopts: str = "") -> list[Step]:
-    """Everything a reader gets, in ``project/_build``: HTML, search index and PDFs."""
+def site_steps(project: Path, sphinxopts: str = "", pdfopts: str = "") -> list[Step]:
+    """Everything a reader gets, in ``project/_build``: PDFs, HTML and its search index.
+
+    The PDFs come first so the report pages can link to them; the search index is
+    written by the HTML build itself (:mod:`rapport.search`, at ``build-finished``).
+    ``sphinxopts`` and ``pdfopts`` are ``make``'s ``SPHINXOPTS`` and ``PDFOPTS``.
+    """
     extra = shlex.split(sphinxopts)
-    steps = [Step("Webbplatsen (HTML)", _sphinx(project, "html", "_build/html", extra), project)]
-    # the PDF builder lands with rapport.pdf; until then the step is left out
+    steps = []
     if importlib.util.find_spec("rapport.pdf") is not None:
-        steps.append(Step("PDF för varje rapport", _sphinx(project, "rapportpdf", "_build/pdf", extra), project))
+        steps.append(
+            Step(
+                "PDF för varje rapport",
+                _sphinx(project, "rapportpdf", "_build/pdf", [*extra, *shlex.split(pdfopts)]),
+                project,
+            )
+        )
+    steps.append(Step("Webbplatsen och sökindexet", _sphinx(project, "html", "_build/html", extra), project))
     return steps
 
 
 _PROGRESS_RE = re.compile(r"^(?P<what>.*?)\s*\[\s*(?P<pct>\d{1,3})%\]\s*(?P<item>.*)$")
 _ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _WARNING_RE = re.compile(r"(WARNING|ERROR|CRITICAL|VARNING|FEL):")
+
+
+# Sphinx prints its progress phases in English whatever the site's language
+_PHASES = {
+    "reading sources": "läser källfilerna",
+    "writing output": "skriver sidorna",
+    "copying assets": "kopierar filer",
+    "copying static files": "kopierar filer",
+    "copying images": "kopierar bilder",
+    "copying downloadable files": "kopierar filer",
+    "dumping search index": "skriver sökindexet",
+    "looking for now-outdated files": "letar efter ändrade filer",
+    "pickling environment": "sparar miljön",
+    "checking consistency": "kontrollerar",
+    "preparing documents": "förbereder",
+}
+
+
+def phase(text: str) -> str:
+    text = text.strip().rstrip(".").strip()
+    return _PHASES.get(text.lower(), text)
 
 
 class Progress:
@@ -147,7 +179,7 @@ def run_steps(
                         on_line(line)
                     match = _PROGRESS_RE.match(line)
                     if match and int(match.group("pct")) <= 100:
-                        progress.update(match.group("what").rstrip(". "), int(match.group("pct")))
+                        progress.update(phase(match.group("what")), int(match.group("pct")))
                     elif _WARNING_RE.search(line) or line.startswith((" ", "\t")) and warnings:
                         warnings += 1 if _WARNING_RE.search(line) else 0
                         progress.message(line)

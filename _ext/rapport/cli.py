@@ -420,7 +420,7 @@ def cmd_bygg(project: Project, args: argparse.Namespace) -> int:
     from .kontroll import check_encodings
 
     check_encodings(project.srcdir)
-    steps = site_steps(project.root, os.environ.get("SPHINXOPTS", ""))
+    steps = site_steps(project.root, os.environ.get("SPHINXOPTS", ""), os.environ.get("PDFOPTS", ""))
     results = run_steps(steps, sys.stderr)
     failed = [r for r in results if r.returncode != 0]
     warnings = sum(r.warnings for r in results)

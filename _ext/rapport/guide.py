@@ -5,9 +5,10 @@ Parsing phase. Two directives:
 * ``exempel``: its content is MyST source; the page shows the source as written next
   to what the build makes of it. The example is parsed by the real directives, so the
   guide cannot drift from the extension. While the example is parsed,
-  ``env.temp_data["rapport_example"]`` is true: registry directives (``beslut``,
-  ``faq``) check :func:`in_example` and do not register example records, and the
-  example's nodes carry ``rapport_example`` so document-wide checks skip them. Ids in
+  ``env.temp_data["rapport_example"]`` is true (:func:`in_example`), and whatever the
+  example registered in the domain's stores (a ``beslut`` example's decision) is
+  removed again afterwards, so the register lists real decisions only; the example's
+  nodes carry ``rapport_example`` so document-wide checks skip them. Ids in
   the example get a prefix, so two examples of the same section do not collide.
 * ``varningstabell``: every warning of the build (:data:`rapport.messages.SUBTYPES`)
   or finding of ``rapport kontroll`` (:data:`rapport.kontroll.CHECKS`), with what it
@@ -19,13 +20,15 @@ that may be published (a switchboard, a shared mailbox), read by ``rapport kontr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+import copy
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
 from .messages import SUBTYPES, warn
+from .registry import AGGREGATE_STORE, get_domain
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -49,6 +52,31 @@ def is_example_node(node: nodes.Node) -> bool:
     return False
 
 
+def _snapshot(env: BuildEnvironment) -> dict[str, Any]:
+    """This page's records in every registry store, before an example is parsed."""
+    domain = get_domain(env)
+    saved: dict[str, Any] = {}
+    for name in domain.initial_data:
+        if name == AGGREGATE_STORE:
+            continue  # an example's aggregate placeholder must still render
+        store = domain.data[name]
+        saved[name] = copy.copy(store[env.docname]) if env.docname in store else _MISSING
+    return saved
+
+
+def _restore(env: BuildEnvironment, saved: dict[str, Any]) -> None:
+    """Drop what the example registered (a ``beslut`` example is not a decision)."""
+    domain = get_domain(env)
+    for name, value in saved.items():
+        if value is _MISSING:
+            domain.data[name].pop(env.docname, None)
+        else:
+            domain.data[name][env.docname] = value
+
+
+_MISSING: Any = object()
+
+
 class ExampleDirective(SphinxDirective):
     """``exempel``: MyST source and its rendered result side by side."""
 
@@ -65,10 +93,12 @@ class ExampleDirective(SphinxDirective):
         number = self.env.new_serialno("rapport-exempel")
         before = self.env.temp_data.get(EXAMPLE_FLAG)
         self.env.temp_data[EXAMPLE_FLAG] = True
+        saved = _snapshot(self.env)
         try:
             rendered = self.parse_content_to_nodes(allow_section_headings=True)
         finally:
             self.env.temp_data[EXAMPLE_FLAG] = before
+            _restore(self.env, saved)
         prefix = f"exempel-{number}-"
         for node in rendered:
             for element in node.findall(nodes.Element):

@@ -155,9 +155,10 @@ _PLACEHOLDER_RE = re.compile(r"\[((?:[^\[\]\n]|\[[^\]\n]*\])*)\]\(\s*(#?)\s*\)")
 _LINK_TARGET_RE = re.compile(r"\]\([^)\n]*\)|<[a-z][a-z0-9+.-]*:[^>\s]*>|https?://\S+", re.IGNORECASE)
 _HTML_RE = re.compile(r"<!--|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _ISO_DATE_RE = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
-_SLASH_DATE_RE = re.compile(r"(?<![\d/.])\d{1,2}[/.]\d{1,2}[/.](?:\d{4}|\d{2})(?![\d/.])")
+# a sentence may end right after a date or time: "25/9/2025." and "14:00." still count
+_SLASH_DATE_RE = re.compile(r"(?<![\d/.])\d{1,2}[/.]\d{1,2}[/.](?:\d{4}|\d{2})(?!\d|[/.]\d)")
 _CLOCK_RE = re.compile(
-    r"(?P<word>\b(?:kl|klockan)\b\.?\s*)?(?<![\d:.])(?P<h>[01]?\d|2[0-3])(?P<sep>[:.])(?P<m>[0-5]\d)(?![\d:.])",
+    r"(?P<word>\b(?:kl|klockan)\b\.?\s*)?(?<![\d:.])(?P<h>[01]?\d|2[0-3])(?P<sep>[:.])(?P<m>[0-5]\d)(?!\d|[:.]\d)",
     re.IGNORECASE,
 )
 _HOUSE_CLOCK_RE = re.compile(r"^(?:kl\. |klockan )(?:[1-9]|1\d|2[0-3])\.[0-5]\d$")
