@@ -443,7 +443,7 @@ class RapportPdfBuilder(Builder):
         )
         self.pipeline_key = hashlib.sha256(
             "\0".join(
-                [CACHE_VERSION, weasyprint.__version__, self.variant, css_text, font_css, font_digest, template_text]
+                [CACHE_VERSION, Path(__file__).read_text(encoding="utf-8"), weasyprint.__version__, self.variant, css_text, font_css, font_digest, template_text]
             ).encode()
         ).hexdigest()
         self._weasy = weasyprint
@@ -551,7 +551,7 @@ class RapportPdfBuilder(Builder):
         try:
             html, title, _ = self.print_html(docname)
         except Exception as exc:
-            warn("pdf-failed", f"PDF:en kunde inte skapas: {type(exc).__name__}: {exc}", source)
+            warn("pdf-failed", f"PDF:en kunde inte skapas: {type(exc).__name__}: {exc}", (docname, None))
             return None
         pre_notes = self._notes
         self._emit(pre_notes)
@@ -585,7 +585,7 @@ class RapportPdfBuilder(Builder):
                 "pdf-failed",
                 f"PDF:en för {docname} kunde inte skapas: {type(exc).__name__}: {exc} "
                 "(övriga PDF:er skrivs ändå)",
-                source,
+                (docname, None),
             )
             return None
         result.seconds = time.perf_counter() - started

@@ -21,3 +21,4 @@ rapport_series = {
 rapport_today = "2025-12-31"
 rapport_pdf_max_pages = 1
 rapport_pdf_appendices = ["beslutsregister", "faq"]
+rapport_search = "sphinx"  # the HTML build here only checks the PDF link
