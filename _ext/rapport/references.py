@@ -382,7 +382,8 @@ def declared(app: Sphinx, kind: str) -> Iterable[Any]:
 
 def setup(app: Sphinx) -> None:
     register_store(STORE)
-    registry.ANY_RESOLVERS.append(resolve_any)
+    if resolve_any not in registry.ANY_RESOLVERS:  # a module-level list: once per process
+        registry.ANY_RESOLVERS.append(resolve_any)
     app.add_post_transform(ResolveEntryReferences)
     app.connect("doctree-read", collect_references, priority=600)
     # before the registry's own handler only for readability of the logs; results are unioned
