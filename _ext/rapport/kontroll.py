@@ -208,6 +208,9 @@ def _check_inline(ctx: _Context, content: str, first_line: int, dates: bool) -> 
 
     for match in _HTML_RE.finditer(text):
         tag = match.group(0)
+        if tag == "<!--":
+            ctx.add(line_of(match.start()), "html", "HTML-kommentar i texten; skriv kommentarer med % först på raden i stället")
+            continue
         shown = tag if len(tag) <= 40 else tag[:37] + "…"
         ctx.add(line_of(match.start()), "html", f"Rå HTML ”{shown}” i texten; skriv det med Markdown i stället")
 
@@ -260,6 +263,14 @@ def _scan_markdown(ctx: _Context, text: str, first_line: int, dates: bool, parse
             continue
         if token.type == "inline":
             _check_inline(ctx, token.content, start, dates)
+        elif token.type == "html_block" and token.content.lstrip().startswith("<!--"):
+            # an HTML comment is invisible on the page but published in its source
+            ctx.add(
+                start,
+                "html",
+                "HTML-kommentar: den syns inte på sidan men följer med i den publicerade "
+                "sidans källkod; skriv kommentarer med % först på raden i stället",
+            )
         elif token.type == "html_block":
             ctx.add(start, "html", "Rå HTML i texten; skriv det med Markdown eller ett direktiv i stället")
         elif token.type in ("fence", "colon_fence"):
@@ -432,6 +443,11 @@ def sphinx_findings(project: Path, srcdir: Path, overrides: dict[str, object] | 
     from sphinx.util.docutils import docutils_namespace, patch_docutils
 
     console.nocolor()
+    # Sphinx translates its own console messages by the system locale, which a writer's
+    # machine may not have in Swedish; the site is Swedish, so its check is too
+    import sphinx.locale
+
+    sphinx.locale.init([sphinx.locale._LOCALE_DIR], "sv", "sphinx", "console")
     warning = io.StringIO()
     with tempfile.TemporaryDirectory(prefix="rapport-kontroll-") as tmp:
         with patch_docutils(str(project)), docutils_namespace():
@@ -455,6 +471,13 @@ def run(
 ) -> list[Finding]:
     """Everything ``rapport kontroll`` reports, sorted by file and line, without duplicates."""
     check_encodings(srcdir)
-    findings = set(scan_sources(project, srcdir, extensions, allowed))
-    findings.update(sphinx_findings(project, srcdir))
-    return sorted(findings, key=lambda f: (f.file, f.line or 0, f.subtype, f.message))
+    built = sphinx_findings(project, srcdir)
+    # where the build already warns about the same thing on the same line, its
+    # warning is the one listed (raw HTML is a build warning of rapport.trust too)
+    covered = {(f.file, f.line, _SAME_AS.get(f.subtype)) for f in built if f.subtype in _SAME_AS}
+    own = [f for f in scan_sources(project, srcdir, extensions, allowed) if (f.file, f.line, f.subtype) not in covered]
+    return sorted(set(own) | set(built), key=lambda f: (f.file, f.line or 0, f.subtype, f.message))
+
+
+#: build warning subtype -> the check of ours that it makes redundant on the same line
+_SAME_AS = {"raw-html": "html"}

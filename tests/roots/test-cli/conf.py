@@ -31,3 +31,5 @@ rapport_series = {
 rapport_report_patterns = ["rapporter/*/*"]
 rapport_today = "2025-12-31"
 rapport_kontroll_tillatna = ["031-00 00 00", "funktion@testregionen.invalid"]
+# the Pagefind search page needs the site's own templates; these projects use the basic theme
+rapport_search = "sphinx"

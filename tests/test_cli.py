@@ -1,0 +1,486 @@
+"""The writer's ``rapport`` command, through its installed entry point, on copies of
+``roots/test-cli``; and the writer's guide directives (``roots/test-guide``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import warnings_of
+
+ROOTS = Path(__file__).parent / "roots"
+REPO = Path(__file__).resolve().parent.parent
+_SCRIPT = Path(sys.executable).with_name("rapport")
+RAPPORT = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "rapport.cli"]
+REPORT_DIR = Path("docs/rapporter/2025")
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    dest = tmp_path / "projekt"
+    shutil.copytree(ROOTS / "test-cli", dest)
+    return dest
+
+
+def rapport(project: Path | None, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    argv = [*RAPPORT, *(["--katalog", str(project)] if project else []), *args]
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(argv, capture_output=True, text=True, encoding="utf-8", timeout=timeout, env=env)
+
+
+def findings(result: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in result.stdout.splitlines() if line.strip()]
+
+
+# -- help and usage -------------------------------------------------------------------
+
+
+def test_help_is_swedish() -> None:
+    result = rapport(None, "--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith("användning: rapport ")
+    for text in ("flaggor:", "visa den här hjälptexten och avsluta", "ny ", "kontroll ", "förhandsgranska", "bygg "):
+        assert text in result.stdout
+    assert "usage" not in result.stdout and "show this help" not in result.stdout
+
+
+def test_subcommand_help_is_swedish() -> None:
+    result = rapport(None, "ny", "--help")
+    assert result.returncode == 0
+    assert "användning: rapport ny" in result.stdout
+    assert "--datum ÅÅÅÅ-MM-DD[ TT:MM]" in result.stdout
+
+
+# -- rapport ny ------------------------------------------------------------------------
+
+
+def test_ny_creates_next_report_from_latest(project: Path) -> None:
+    result = rapport(project, "ny", "--datum", "2025-10-02 09:15")
+    assert result.returncode == 0, result.stderr
+    new = project / REPORT_DIR / "2025-10-02.md"
+    assert "Skapade" in result.stdout and "2025-10-02.md" in result.stdout
+    assert new.read_text(encoding="utf-8") == (
+        "---\n"
+        "serie: test\n"
+        "sammanstallt: 2025-10-02 09:15\n"
+        "utkast: true\n"
+        "amnen: [Testämne]\n"
+        "---\n"
+        "\n"
+        "# Testrapporten 2 oktober 2025\n"
+        "\n"
+        ":::{avsnitt} sammanfattning\n"
+        "- [BEKRÄFTA] Den första punkten i testrapporten.\n"
+        "  - En underpunkt som följer med sin punkt.\n"
+        "- [BEKRÄFTA] Den andra punkten, med mötet kl. 8.30 den 23 september 2025.\n"
+        ":::\n"
+        "\n"
+        ":::{avsnitt} atgarder\n"
+        "- 23/9: [Testsidan](https://example.org/test) – en kommentar [BEKRÄFTA]\n"
+        "- 2025-09-22: [Annan testsida](https://example.org/annan) [BEKRÄFTA]\n"
+        ":::\n"
+    )  # the standing section (talesperson) is not copied: it comes from docs/_standard
+
+
+def test_ny_markers_are_findings_until_confirmed_then_builds_clean(project: Path) -> None:
+    assert rapport(project, "ny", "--datum", "2025-10-02 09:15").returncode == 0
+    result = rapport(project, "kontroll")
+    assert result.returncode == 1
+    name = "docs/rapporter/2025/2025-10-02.md"
+    assert [line.split(": ", 1)[0] for line in findings(result)] == [f"{name}:{n}" for n in (11, 13, 17, 18)]
+    assert all(line.endswith("[carryover-unconfirmed]") for line in findings(result))
+
+    new = project / REPORT_DIR / "2025-10-02.md"
+    text = new.read_text(encoding="utf-8").replace("[BEKRÄFTA] ", "").replace(" [BEKRÄFTA]", "")
+    new.write_text(text, encoding="utf-8")
+    result = rapport(project, "kontroll")
+    assert (result.returncode, result.stdout, result.stderr.strip()) == (0, "", "Inga fynd.")
+
+    # and the HTML build itself has no warnings (-W turns one into a failure)
+    build = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "-q", "-c", str(project), str(project / "docs"), str(project / "out")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert build.returncode == 0, build.stderr
+    assert "Testrapporten 2 oktober 2025" in (project / "out/rapporter/2025/2025-10-02.html").read_text(encoding="utf-8")
+
+
+def test_ny_new_year_gets_its_year_page_and_archive_entry(project: Path) -> None:
+    result = rapport(project, "ny", "--datum", "2026-01-08")
+    assert result.returncode == 0, result.stderr
+    year_page = project / "docs/rapporter/2026/index.md"
+    assert ":::{rapportar}" in year_page.read_text(encoding="utf-8")
+    report = project / "docs/rapporter/2026/2026-01-08.md"
+    assert "sammanstallt: 2026-01-08\n" in report.read_text(encoding="utf-8")  # no time given, none invented
+    report.write_text(report.read_text(encoding="utf-8").replace("[BEKRÄFTA] ", "").replace(" [BEKRÄFTA]", ""), encoding="utf-8")
+    result = rapport(project, "kontroll")
+    # the archive's glob toctree takes the new year page: no "not in any toctree" warning
+    assert (result.returncode, result.stdout) == (0, ""), result.stdout
+
+
+def test_ny_never_overwrites(project: Path) -> None:
+    assert rapport(project, "ny", "--datum", "2025-10-02 09:15").returncode == 0
+    first = (project / REPORT_DIR / "2025-10-02.md").read_bytes()
+    second = rapport(project, "ny", "--datum", "2025-10-02 09:15")
+    assert second.returncode == 0
+    assert (project / REPORT_DIR / "2025-10-02-0915.md").is_file()
+    third = rapport(project, "ny", "--datum", "2025-10-02 09:15")
+    assert third.returncode == 2
+    assert third.stderr.count("\n") == 1 and "skrivs inte över" in third.stderr
+    assert (project / REPORT_DIR / "2025-10-02.md").read_bytes() == first
+    assert sorted(p.name for p in (project / REPORT_DIR).iterdir()) == [
+        "2025-09-25.md",
+        "2025-10-02-0915.md",
+        "2025-10-02.md",
+        "index.md",
+    ]
+
+
+def test_ny_starts_from_latest_by_compile_date_not_file_name(project: Path) -> None:
+    # a file whose name sorts last but whose compile date is older
+    (project / REPORT_DIR / "2025-12-31-gammal.md").write_text(
+        "---\nserie: test\nsammanstallt: 2025-01-01 08:00\n---\n\n# Gammal\n\n:::{avsnitt} sammanfattning\n- Gammal punkt.\n:::\n",
+        encoding="utf-8",
+    )
+    result = rapport(project, "ny", "--datum", "2025-10-02 09:15")
+    assert "2025-09-25.md" in result.stdout
+    assert "Den första punkten" in (project / REPORT_DIR / "2025-10-02.md").read_text(encoding="utf-8")
+
+
+def test_ny_read_only_folder_is_one_line_and_nothing_written(project: Path, monkeypatch, capsys) -> None:
+    # root ignores file modes, so the refusal is simulated where the file is created
+    from rapport import cli, newreport
+
+    def refuse(path, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(newreport, "open", refuse, raising=False)
+    code = cli.main(["--katalog", str(project), "ny", "--datum", "2025-10-02 09:15"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "är låst eller skrivskyddad" in err and "inget har skrivits över" in err
+    assert not (project / REPORT_DIR / "2025-10-02.md").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file modes")
+def test_ny_read_only_folder_real(project: Path) -> None:
+    folder = project / REPORT_DIR
+    folder.chmod(0o555)
+    try:
+        result = rapport(project, "ny", "--datum", "2025-10-02 09:15")
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 2 and "skrivskyddad" in result.stderr
+
+
+# -- rapport kontroll ------------------------------------------------------------------
+
+PLANTED = """\
+# Planterad sida
+
+- En länk utan mål: [Läs mer](#) och en tom [länk]().
+- Personnummer 19121212-1212 och samordningsnummer 701063-2391, men inte 19121212-1213.
+- Ring 070-123 45 67 eller +46 70 123 45 67, men växeln 031-00 00 00 är tillåten.
+- Skriv till anna.andersson@testregionen.invalid, funktion@testregionen.invalid eller namn@example.org.
+- Det här är <b>fetstil</b> i rå HTML.
+- Mötet 2025-09-25 och 25/9/2025 klockan 08:30, kl 08:30 och 14:00, men kl. 8.30 är rätt.
+- Kod `2025-09-25 <b> 070-1234567` och [en länk](https://example.org/2025-09-25) räknas inte som löptext.
+
+<div>block</div>
+
+```text
+2025-09-25 <i>kod</i>
+```
+
+:::{avsnitt} atgarder
+- 23/9: [Åtgärd](https://example.org/a) – korta datum hör till åtgärdslistan
+:::
+"""
+
+EXPECTED = [
+    ("", "sphinx"),  # the page is in no toctree (a warning without a line)
+    ("3", "platshallare"),
+    ("3", "platshallare"),
+    ("4", "personnummer"),
+    ("4", "personnummer"),
+    ("5", "telefon"),
+    ("5", "telefon"),
+    ("6", "epost"),
+    ("7", "html"),
+    ("7", "html"),
+    ("8", "datum"),
+    ("8", "datum"),
+    ("8", "klockslag"),
+    ("8", "klockslag"),
+    ("8", "klockslag"),
+    ("9", "telefon"),  # code is published too: private data is searched everywhere
+    ("11", "html"),
+]
+
+
+def kinds(lines: list[str]) -> list[tuple[str, str]]:
+    """(line, subtype) of each finding; the build's raw-html warning stands for our html check."""
+    result = []
+    for line in lines:
+        number = re.match(r"^[^:]+:(\d*)", line).group(1)
+        subtype = line.rsplit("[", 1)[1].rstrip("]")
+        result.append((number, "html" if subtype == "raw-html" else subtype))
+    return sorted(result)
+
+
+def test_kontroll_finds_each_kind_with_file_and_line(project: Path) -> None:
+    (project / "docs/planterad.md").write_text(PLANTED, encoding="utf-8")
+    result = rapport(project, "kontroll")
+    assert result.returncode == 1
+    lines = findings(result)
+    assert all(line.startswith("docs/planterad.md:") for line in lines), lines
+    assert kinds(lines) == sorted(EXPECTED)
+    text = result.stdout
+    assert "docs/planterad.md:3: Platshållarlänk: ”Läs mer” pekar inte någonstans (#); fyll i adressen [platshallare]" in text
+    assert "docs/planterad.md:4: Troligt personnummer (19121212-****)" in text
+    assert "docs/planterad.md:4: Troligt samordningsnummer (701063-****)" in text
+    assert "1212-1212" not in text  # a check must not spread the number further
+    assert "Klockslaget ”klockan 08:30” följer inte skrivreglerna; skriv ”kl. 8.30”" in text
+    assert "Klockslaget ”14:00” följer inte skrivreglerna; skriv ”kl. 14.00”" in text
+    assert "anna.andersson@testregionen.invalid" in text and "funktion@" not in text and "example.org" not in text
+    assert result.stderr.strip() == "17 fynd i 1 fil. Skrivguiden förklarar varje slag av fynd."
+
+
+def test_kontroll_lists_build_warnings_with_subtype(project: Path) -> None:
+    report = project / REPORT_DIR / "2025-09-25.md"
+    report.write_text(report.read_text(encoding="utf-8").replace(":::{avsnitt} atgarder", ":::{avsnitt} okant"), encoding="utf-8")
+    result = rapport(project, "kontroll")
+    assert result.returncode == 1
+    assert findings(result) == [
+        "docs/rapporter/2025/2025-09-25.md:7: Det obligatoriska avsnittet ”Åtgärder” saknas "
+        "(skriv :::{avsnitt} atgarder) [section-missing]",
+        "docs/rapporter/2025/2025-09-25.md:15: Okänt avsnitt ”okant”; serien test har avsnitten: "
+        "sammanfattning, atgarder, talesperson [section-unknown]",
+        # outside the action list a short date is running text again
+        "docs/rapporter/2025/2025-09-25.md:17: Datumet ”2025-09-22” följer inte skrivreglerna; "
+        "skriv till exempel ”25 september 2025” [datum]",
+    ]
+
+
+def test_kontroll_clean_project_has_no_findings(project: Path) -> None:
+    result = rapport(project, "kontroll")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "Inga fynd.\n")
+
+
+def test_kontroll_json(project: Path) -> None:
+    (project / "docs/planterad.md").write_text(PLANTED, encoding="utf-8")
+    result = rapport(project, "kontroll", "--format", "json")
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert data["antal"] == len(EXPECTED) == len(data["fynd"])
+    first = data["fynd"][1]
+    assert set(first) == {"file", "line", "type", "subtype", "message"}
+    assert (first["file"], first["line"], first["type"], first["subtype"]) == ("docs/planterad.md", 3, "kontroll", "platshallare")
+    assert data["fynd"][0]["line"] is None and data["fynd"][0]["type"] == "sphinx"
+    (project / "docs/planterad.md").unlink()
+    clean = rapport(project, "kontroll", "--format", "json")
+    assert (clean.returncode, json.loads(clean.stdout)) == (0, {"antal": 0, "fynd": []})
+
+
+def test_identity_number_checksum() -> None:
+    from rapport.kontroll import find_identity_numbers
+
+    assert [m for _, m, _ in find_identity_numbers("191212121212")] == ["19121212****"]
+    assert [c for _, _, c in find_identity_numbers("701063+2391")] == [True]
+    assert list(find_identity_numbers("19121212-1213")) == []  # checksum wrong
+    assert list(find_identity_numbers("121312-1212")) == []  # month 13
+    assert list(find_identity_numbers("ordernummer 12345678901234")) == []
+
+
+# -- bad input -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("fel",), "okänt kommando ”fel”"),
+        (("kontroll", "--okand"), "okänd flagga eller okänt argument: --okand"),
+        (("kontroll", "--format", "xml"), "ogiltigt val: 'xml'"),
+        (("ny", "--datum", "2025-02-30"), "”2025-02-30” är inget giltigt datum"),
+        (("ny", "--datum", "igår"), "”igår” är inte en tidpunkt på formen ÅÅÅÅ-MM-DD TT:MM"),
+        (("ny", "--datum", "2025-10-02 25:00"), "ogiltigt klockslag"),
+        (("ny", "--serie", "finnsinte"), "Serien ”finnsinte” finns inte"),
+        (("förhandsgranska", "--port", "abc"), "”abc” är inget portnummer"),
+    ],
+)
+def test_bad_input_is_one_swedish_line(project: Path, args: tuple[str, ...], expected: str) -> None:
+    result = rapport(project, *args)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert sorted(p.name for p in (project / REPORT_DIR).iterdir()) == ["2025-09-25.md", "index.md"]
+
+
+def test_missing_project_folder(tmp_path: Path) -> None:
+    result = rapport(tmp_path / "finns-inte", "kontroll")
+    assert result.returncode == 2
+    assert result.stderr == f"rapport: fel: Mappen {tmp_path / 'finns-inte'} finns inte (ange projektmappen, där conf.py finns)\n"
+
+
+def test_missing_report_folder(project: Path) -> None:
+    shutil.rmtree(project / "docs/rapporter")
+    result = rapport(project, "ny")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "Rapportmappen" in result.stderr and "finns inte" in result.stderr
+
+
+def test_year_folder_that_is_a_file(project: Path) -> None:
+    (project / "docs/rapporter/2026").write_text("inte en mapp", encoding="utf-8")
+    result = rapport(project, "ny", "--datum", "2026-01-08 08:00")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+    assert (project / "docs/rapporter/2026").read_text(encoding="utf-8") == "inte en mapp"
+
+
+@pytest.mark.parametrize("command", ["kontroll", "ny", "bygg"])
+def test_file_not_utf8(project: Path, command: str) -> None:
+    report = project / REPORT_DIR / "2025-09-25.md"
+    original = report.read_text(encoding="utf-8").encode("cp1252")
+    report.write_bytes(original)
+    result = rapport(project, command)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "2025-09-25.md är inte sparad som UTF-8 (första felet på rad 4)" in result.stderr
+    assert report.read_bytes() == original
+
+
+# -- rapport bygg ----------------------------------------------------------------------
+
+
+def test_make_site_runs_rapport_bygg() -> None:
+    recipe = (REPO / "Makefile").read_text(encoding="utf-8").split("\nsite:", 1)[1].split("\n\n", 1)[0]
+    assert [line.strip() for line in recipe.splitlines()[1:]] == [
+        'SPHINXOPTS="$(SPHINXOPTS)" PDFOPTS="$(PDFOPTS)" $(BIN)/rapport bygg'
+    ]
+
+
+def test_bygg_builds_the_site(project: Path) -> None:
+    result = rapport(project, "bygg", timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert (project / "_build/html/rapporter/2025/2025-09-25.html").is_file()
+    assert result.stdout.startswith("Klart: ")
+    assert "[1/" in result.stderr and "klart (" in result.stderr
+
+
+# -- rapport förhandsgranska -----------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+def _poll(condition, limit: float = 120.0):  # noqa: ANN001, ANN202
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.3)
+    return None
+
+
+def test_preview_serves_on_localhost_and_rebuilds_on_save(project: Path) -> None:
+    port = _free_port()
+    draft = project / REPORT_DIR / "2025-10-02.md"
+    draft.write_text(
+        "---\nserie: test\nsammanstallt: 2025-10-02 08:00\nutkast: true\n---\n\n# Utkastet\n\n"
+        ":::{avsnitt} sammanfattning\n- Första versionen.\n:::\n\n:::{avsnitt} atgarder\n"
+        "- 1/10: [Sida](https://example.org/s)\n:::\n",
+        encoding="utf-8",
+    )
+    url = f"http://127.0.0.1:{port}/rapporter/2025/2025-10-02.html"
+    proc = subprocess.Popen(
+        [*RAPPORT, "--katalog", str(project), "förhandsgranska", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        start_new_session=True,
+    )
+    try:
+        page = _poll(lambda: _fetch(url))
+        assert page is not None, "the preview never served the draft"
+        assert "Första versionen." in page
+        # drafts show in the preview (rapport_preview): the year page lists the draft
+        year = _fetch(f"http://127.0.0.1:{port}/rapporter/2025/index.html") or ""
+        assert "Utkastet" in year
+        draft.write_text(draft.read_text(encoding="utf-8").replace("Första versionen.", "Andra versionen."), encoding="utf-8")
+        assert _poll(lambda: "Andra versionen." in (_fetch(url) or "")), "no rebuild after the change"
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            output, _ = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            output, _ = proc.communicate()
+    assert f"Förhandsgranskningen visas på http://127.0.0.1:{port}" in output
+    assert "Ändrat: " in output
+    assert "Traceback" not in output
+
+
+def test_preview_listens_on_loopback_only(project: Path) -> None:
+    from rapport.cli import Project, preview_command
+
+    argv = preview_command(Project(project, project / "docs", {}), 8123, False)
+    assert argv[argv.index("--host") + 1] == "127.0.0.1"
+    assert argv[argv.index("-D") + 1] == "rapport_preview=1"
+
+
+# -- the guide's directives ------------------------------------------------------------
+
+
+@pytest.mark.sphinx("html", testroot="guide")
+def test_guide_examples_show_source_and_result(app) -> None:  # noqa: ANN001
+    from rapport.kontroll import CHECKS
+    from rapport.messages import SUBTYPES
+    from rapport.registry import get_domain
+
+    app.build()
+    # only the marker outside the examples is a left-over
+    assert warnings_of(app) == [
+        "index.md:33: WARNING: Punkten är kopierad från förra rapporten och inte bekräftad: "
+        "ta bort [BEKRÄFTA] om den stämmer, annars hela punkten [rapport.carryover-unconfirmed]"
+    ]
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    assert html.count('class="rapport-exempel docutils container"') == 3
+    assert "Så skriver du:" in html and "Så blir det:" in html
+    assert ':::{avsnitt} sammanfattning' in html  # the source, as written
+    assert 'id="exempel-0-sammanfattning"' in html and 'id="exempel-1-sammanfattning"' in html
+    assert "<h2>Sammanfattning" in html or ">Sammanfattning<" in html
+    # the example decision is rendered but not registered
+    assert "Ett exempelbeslut" in html
+    assert not any(get_domain(app.env).records("decisions"))
+    # the warning tables are the dicts the code uses
+    assert html.count("<code class=\"docutils literal notranslate\"><span class=\"pre\">") >= len(SUBTYPES) + len(CHECKS)
+    for key in (*SUBTYPES, *CHECKS):
+        assert f'<span class="pre">{key}</span>' in html
