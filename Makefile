@@ -8,7 +8,7 @@ SPHINXOPTS ?=
 PDFOPTS ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: site html test venv clean bench
+.PHONY: site site-publik html test venv clean bench
 
 # Create the virtual environment and install the pinned dependencies (once per change
 # of pyproject.toml or constraints.txt).
@@ -25,6 +25,13 @@ venv: $(STAMP)
 # `make site` and the writer's `rapport bygg` are one build: add a new step there.
 site: $(STAMP)
 	SPHINXOPTS="$(SPHINXOPTS)" PDFOPTS="$(PDFOPTS)" $(BIN)/rapport bygg
+
+# The public site: content marked internal (:::{internt}, front matter internt: true) is
+# left out of everything; its own doctrees, so the two audiences never share a cache.
+PUBLIK_OPTS := -D rapport_audience=publik -D rapport_pdf_dir=_build/publik/pdf
+site-publik: $(STAMP)
+	$(BIN)/sphinx-build -b rapportpdf -c . -d _build/publik/doctrees $(PUBLIK_OPTS) $(SPHINXOPTS) $(PDFOPTS) docs _build/publik/pdf
+	$(BIN)/sphinx-build -b html -c . -d _build/publik/doctrees $(PUBLIK_OPTS) $(SPHINXOPTS) docs _build/publik/html
 
 html: site
 

@@ -34,6 +34,8 @@ MODULES = (
     "faq",
     "export",
     "search",
+    "audience",
+    "safety",
 )
 
 

@@ -153,6 +153,18 @@ SUBTYPES: dict[str, tuple[str, str]] = {
         "Ett beslut anger en källa som inte finns i källförteckningen (kallor.bib).",
         "Lägg till källan i kallor.bib eller rätta nyckeln i :kallor:.",
     ),
+    "raw-html": (
+        "Rapporten innehåller HTML-kod; den visas som text i stället för att tolkas.",
+        "Skriv innehållet i Markdown. Behövs HTML verkligen kan rapport_allow_raw_html = True sättas i conf.py.",
+    ),
+    "internal-fence": (
+        "Ett internt block avslutas av ett inre direktiv, så texten efter det blir inte intern.",
+        "Skriv internt med fler kolon än direktiven inuti: ::::{internt} … ::::.",
+    ),
+    "link-unsafe": (
+        "En länk (till exempel javascript:) kan köra kod i läsarens webbläsare och blir vanlig text.",
+        "Använd en http-, https- eller mailto-länk.",
+    ),
 }
 
 

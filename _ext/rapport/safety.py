@@ -1,0 +1,120 @@
+"""No injection: raw HTML and script links in the sources never reach a reader.
+
+Runs as a transform while each document is read (before ``doctree-read``), for every
+builder, so the HTML site, the search index (built from that HTML) and the PDFs (whose
+print HTML comes from the same doctree) are covered at once and the warning is given
+once per source, in serial, parallel and incremental builds alike.
+
+* ``raw`` nodes for HTML (MyST's inline and block HTML, reST's ``.. raw:: html``) become
+  visible, escaped text with a Swedish warning naming file and line
+  (``rapport.raw-html``); ``rapport_allow_raw_html = True`` in ``conf.py`` lets them
+  through unchanged. Raw nodes for other formats (LaTeX) never reach the HTML writer
+  and are left alone.
+* links whose scheme can run code (``javascript:``, ``vbscript:``, ``data:``) keep
+  their text but lose the link, with a warning (``rapport.link-unsafe``). MyST already
+  refuses them in Markdown; reST accepts them.
+
+Values from front matter and directive options are rendered as docutils text nodes,
+which every writer escapes; the few places that write markup or XML by hand
+(``search.py``, ``feed.py``, ``decisions.py``'s filter form, the print templates)
+escape on their own and are covered by ``tests/test_trust.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+from sphinx.transforms import SphinxTransform
+
+from .messages import warn
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+UNSAFE_SCHEMES = ("javascript", "vbscript", "data")
+# browsers ignore ASCII whitespace and control characters inside the scheme
+_SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
+_IGNORED_RE = re.compile(r"[\x00-\x20]+")
+_COMMENT_ONLY_RE = re.compile(r"^\s*(<!--(?:(?!-->).)*-->\s*)+$", re.DOTALL)
+
+
+def is_unsafe_url(url: str) -> bool:
+    match = _SCHEME_RE.match(_IGNORED_RE.sub("", url or ""))
+    return bool(match) and match.group(1).lower() in UNSAFE_SCHEMES
+
+
+def _location(node: nodes.Node) -> Any:
+    """The node itself if it knows its line, else the nearest ancestor that does."""
+    current: nodes.Node | None = node
+    while current is not None:
+        if getattr(current, "line", None):
+            return current
+        current = current.parent
+    return node
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class RefuseRawHtml(SphinxTransform):
+    """Raw HTML becomes visible text unless ``rapport_allow_raw_html`` is set."""
+
+    # after MyST and docutils' own transforms, before anything reads the tree
+    default_priority = 880
+
+    def apply(self, **kwargs: Any) -> None:
+        if self.config.rapport_allow_raw_html:
+            return
+        for node in list(self.document.findall(nodes.raw)):
+            formats = node.get("format", "").split()
+            if "html" not in formats:
+                continue
+            text = node.astext()
+            if _COMMENT_ONLY_RE.match(text):
+                # an HTML comment is a note to the next writer: not shown, not a mistake
+                node.parent.remove(node)
+                continue
+            warn(
+                "raw-html",
+                f"HTML-kod är inte tillåten i rapporterna och visas som text: ”{_short(text)}” "
+                "(skriv Markdown i stället; rapport_allow_raw_html = True i conf.py tillåter HTML)",
+                _location(node),
+            )
+            parent = node.parent
+            is_inline = isinstance(parent, nodes.TextElement)
+            if is_inline:
+                replacement: nodes.Node = nodes.literal(text, text, classes=["rapport-html-text"])
+            else:
+                replacement = nodes.literal_block(text, text, classes=["rapport-html-text"])
+                replacement["language"] = "text"
+            replacement.source, replacement.line = node.source, node.line
+            node.replace_self(replacement)
+
+
+class RefuseUnsafeLinks(SphinxTransform):
+    """``javascript:`` and similar links keep their text and lose the link."""
+
+    default_priority = 881
+
+    def apply(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(nodes.reference)):
+            uri = node.get("refuri", "")
+            if not is_unsafe_url(uri):
+                continue
+            warn(
+                "link-unsafe",
+                f"Länken ”{_short(uri)}” kan köra kod i läsarens webbläsare och visas som vanlig text "
+                "(använd en http-, https- eller mailto-länk)",
+                _location(node),
+            )
+            node.replace_self(nodes.inline(node.astext(), "", *node.children))
+
+
+def setup(app: Sphinx) -> None:
+    app.add_config_value("rapport_allow_raw_html", False, "env", types=[bool])
+    app.add_transform(RefuseRawHtml)
+    app.add_transform(RefuseUnsafeLinks)

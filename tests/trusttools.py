@@ -1,0 +1,126 @@
+"""Helpers of the trust tests (audiences, injection, determinism, robustness, browser).
+
+Builds run in-process with :class:`sphinx.application.Sphinx` into folders of the test's
+own, so one test can build the same sources several times (audiences, -j, incremental).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOTS = Path(__file__).parent / "roots"
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Build:
+    app: Any
+    outdir: Path
+    warnings: list[str]
+    status: str
+
+
+def copy_root(name: str, dest: Path) -> Path:
+    target = dest / name
+    shutil.copytree(ROOTS / f"test-{name}", target)
+    return target
+
+
+def build(
+    srcdir: Path,
+    builddir: Path,
+    builder: str = "html",
+    parallel: int = 0,
+    freshenv: bool = False,
+    **overrides: Any,
+) -> Build:
+    """Build ``srcdir`` into ``builddir/<builder>`` (doctrees in ``builddir/doctrees``).
+
+    :class:`SphinxTestApp` undoes what an app registers in docutils, so many builds can
+    run in one process.
+    """
+    from sphinx.testing.util import SphinxTestApp
+    from sphinx.util.console import strip_colors
+
+    status, warning = io.StringIO(), io.StringIO()
+    app = SphinxTestApp(
+        builder,
+        srcdir=Path(srcdir),
+        builddir=Path(builddir),
+        confoverrides=overrides,
+        status=status,
+        warning=warning,
+        parallel=parallel,
+        freshenv=freshenv,
+    )
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    prefix = str(srcdir) + "/"
+    lines = [line.replace(prefix, "") for line in strip_colors(warning.getvalue()).splitlines() if line.strip()]
+    return Build(app, Path(app.outdir), lines, status.getvalue())
+
+
+def pdftotext(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def pdf_metadata(path: Path) -> str:
+    """Document info, XMP and bookmarks of a PDF as one text (what pdftotext leaves out)."""
+    import pikepdf
+
+    parts = []
+    with pikepdf.open(path) as pdf:
+        parts.extend(f"{k}={v}" for k, v in pdf.docinfo.items())
+        try:
+            parts.append(str(pdf.Root.Metadata.read_bytes().decode("utf-8", "replace")))
+        except (AttributeError, KeyError):
+            pass
+        with pdf.open_outline() as outline:
+            stack = list(outline.root)
+            while stack:
+                item = stack.pop()
+                parts.append(item.title)
+                stack.extend(item.children)
+    return "\n".join(parts)
+
+
+def readable(path: Path) -> str:
+    """Everything in an output file a reader or a machine could get at, as text.
+
+    Pagefind's index files are gzip-compressed; PDFs are read with pdftotext plus their
+    metadata; everything else is taken byte for byte.
+    """
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    text = data.decode("utf-8", "replace")
+    if path.suffix == ".pdf":
+        text += "\n" + pdftotext(path) + "\n" + pdf_metadata(path)
+    return text
+
+
+def output_files(root: Path) -> Iterator[Path]:
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            yield path
+
+
+def files_containing(root: Path, marker: str) -> list[str]:
+    needle = marker.lower()
+    return [str(p.relative_to(root)) for p in output_files(root) if needle in readable(p).lower()]
+
+
+RAPPORT_WARNING_RE = re.compile(r"^.+\.(md|rst):\d+: WARNING: .+ \[rapport\.[a-z-]+\]$")
+LOCATED_WARNING_RE = re.compile(r"^.+\.(md|rst|bib|py):\d+: (WARNING|ERROR|CRITICAL): .+$|^.+\.(md|rst): (WARNING|ERROR): .+$")
