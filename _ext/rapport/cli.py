@@ -88,8 +88,20 @@ argparse._ = _sv  # type: ignore[attr-defined]
 argparse.ngettext = _sv_n  # type: ignore[attr-defined]
 
 
+class _Formatter(argparse.HelpFormatter):
+    def _format_action(self, action: argparse.Action) -> str:
+        text = super()._format_action(action)
+        if action.nargs == argparse.PARSER:  # drop the bare "kommando" line above the list
+            text = "\n".join(text.split("\n")[1:])
+        return text
+
+
 class SwedishParser(argparse.ArgumentParser):
     """An argument parser whose errors are one Swedish line and exit code 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         match = re.search(r"ogiltigt val: '([^']*)' \(välj bland (.*)\)", message)
@@ -369,9 +381,13 @@ def preview_command(project: Project, port: int, open_browser: bool) -> list[str
 
 
 def cmd_forhandsgranska(project: Project, args: argparse.Namespace) -> int:
+    import signal
+
     from .kontroll import check_encodings
 
     check_encodings(project.srcdir)
+    stopped = False
+    first_serve = True
     with subprocess.Popen(
         preview_command(project, args.port, args.oppna),
         cwd=project.root,
@@ -383,34 +399,46 @@ def cmd_forhandsgranska(project: Project, args: argparse.Namespace) -> int:
         bufsize=1,
         env={**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"},
     ) as proc:
+
+        def stop(signum: int, frame: object) -> None:
+            # Ctrl+C: let the server shut down cleanly and read its last lines
+            nonlocal stopped
+            stopped = True
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
         assert proc.stdout is not None
-        try:
-            for raw in proc.stdout:
-                line = _ANSI_RE.sub("", raw).rstrip()
-                if not line:
-                    continue
-                if line.startswith("[sphinx-autobuild]"):
-                    text = line[len("[sphinx-autobuild]"):].strip()
-                    for pattern, swedish in _AUTOBUILD_MESSAGES:
-                        match = pattern.search(text)
-                        if match:
-                            if swedish:
-                                print(swedish.format(*match.groups()), flush=True)
-                            break
-                    continue
-                if "address already in use" in line.lower():
-                    raise UsageError(
-                        f"Port {args.port} används redan av ett annat program",
-                        f"välj en annan med rapport förhandsgranska --port {args.port + 1}",
-                    )
-                print(line, flush=True)
-            code = proc.wait()
-        except KeyboardInterrupt:
-            proc.terminate()
-            proc.wait()
-            print("Förhandsgranskningen är avslutad.")
-            return EXIT_OK
-    if code not in (0, -2, 130):
+        for raw in proc.stdout:
+            line = _ANSI_RE.sub("", raw).rstrip()
+            if not line or stopped:
+                continue  # the web server's shutdown noise (a traceback on Ctrl+C) is not for the writer
+            if line.startswith("[sphinx-autobuild]"):
+                text = line[len("[sphinx-autobuild]"):].strip()
+                for pattern, swedish in _AUTOBUILD_MESSAGES:
+                    match = pattern.search(text)
+                    if match:
+                        if swedish and pattern.pattern.startswith("Serving") and not first_serve:
+                            swedish = "Klart: sidan är uppdaterad."
+                        elif pattern.pattern.startswith("Serving"):
+                            first_serve = False
+                        if swedish and "avslutad" not in swedish:
+                            print(swedish.format(*match.groups()), flush=True)
+                        break
+                continue
+            if "address already in use" in line.lower():
+                proc.terminate()
+                raise UsageError(
+                    f"Port {args.port} används redan av ett annat program",
+                    f"välj en annan med rapport förhandsgranska --port {args.port + 1}",
+                )
+            print(line, flush=True)
+        code = proc.wait()
+    if stopped:
+        print("Förhandsgranskningen är avslutad.", flush=True)
+        return EXIT_OK
+    if code != 0:
         raise UsageError("Förhandsgranskningen avbröts med ett fel (se meddelandena ovan)")
     return EXIT_OK
 
