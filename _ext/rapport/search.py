@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import shutil
 import subprocess
 import time
@@ -70,6 +71,8 @@ TYPE_PAGE = "sida"
 
 #: where record pages are written for indexing (removed again afterwards)
 RECORDS_DIR = "_sokposter"
+#: indexing time and record count of the last build, in the doctree directory
+STATS_FILE = "rapport-search-stats.json"
 #: the HTML builders whose output is indexed
 HTML_BUILDERS = ("html", "dirhtml")
 
@@ -373,7 +376,11 @@ def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
         detail = " ".join((result.stderr or result.stdout).split())[-400:]
         warn("search-index", f"Sökindexet kunde inte byggas (Pagefind avslutades med kod {result.returncode}): {detail}", None)
         return
-    logger.info("sökindex byggt på %.1f s (%d beslut, FAQ-poster och åtgärder)", time.perf_counter() - started, len(records))
+    seconds = time.perf_counter() - started
+    logger.info("sökindex byggt på %.1f s (%d beslut, FAQ-poster och åtgärder)", seconds, len(records))
+    # for the benchmark (bench/search_metrics.py); kept beside the doctrees, not published
+    stats = {"seconds": round(seconds, 3), "records": len(records)}
+    (Path(app.doctreedir) / STATS_FILE).write_text(json.dumps(stats), encoding="utf-8")
 
 
 def setup(app: Sphinx) -> None:

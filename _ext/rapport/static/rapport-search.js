@@ -177,10 +177,17 @@
       let pagefind, search;
       try {
         pagefind = await loadPagefind();
-        const options = { filters };
+        search = await pagefind.search(q || null, { filters });
         const sort = SORTS[this.sortKey].sort;
-        if (sort) options.sort = sort;
-        search = await pagefind.search(q || null, options);
+        if (sort && search) {
+          // Pagefind leaves out pages without the sort key; undated pages (sida) are
+          // listed after the dated ones, in order of relevance, instead of vanishing
+          const sorted = await pagefind.search(q || null, { filters, sort });
+          if (sorted) {
+            const dated = new Set(sorted.results.map((r) => r.id));
+            search = { ...search, results: [...sorted.results, ...search.results.filter((r) => !dated.has(r.id))] };
+          }
+        }
       } catch (error) {
         if (serial !== this.serial) return;
         this.panel.hidden = false;
@@ -198,11 +205,16 @@
       if (!this.results.length) {
         this.status.textContent = q ? `Inga träffar för ”${q}”.` : "Inga träffar.";
         this.more.hidden = true;
-        return;
+      } else {
+        const n = this.results.length;
+        this.status.textContent = n === 1 ? "1 träff" : `${n} träffar`;
+        await this.showMore(serial);
+        if (serial !== this.serial) return;
       }
-      const n = this.results.length;
-      this.status.textContent = n === 1 ? "1 träff" : `${n} träffar`;
-      await this.showMore(serial);
+      // for tests and the benchmark: the results of this query are on screen
+      this.root.dispatchEvent(
+        new CustomEvent("rapport-search-results", { bubbles: true, detail: { query: q, count: this.results.length } }),
+      );
     }
 
     clear() {
@@ -284,7 +296,8 @@
             this.run();
           });
           const label = name === "Typ" ? TYPE_LABELS[value] || value : value;
-          group.append(el("label", { class: "rapport-search__option" }, box, el("span", { text: ` ${label} ` }), el("span", { class: "rapport-search__count", text: `(${counts[value] || 0})` })));
+          const text = el("span", { text: `${label} ` }, el("span", { class: "rapport-search__count", text: `(${counts[value] || 0})` }));
+          group.append(el("label", { class: "rapport-search__option" }, box, text));
         }
         this.facets.append(group);
       }

@@ -1,0 +1,434 @@
+"""Site search in a real browser: Pagefind's index driven from headless Chromium.
+
+Two sites are built once per session: the real site (docs/) for the words readers
+remember ("expertgruppen", "Ambulink", "besparing"), and the clearly fictitious test
+project tests/roots/test-search (Region Fjällmark: two years, three deciding bodies)
+for facets, date sorting and bad input. Each is served by a Python http.server thread
+on 127.0.0.1; every request the browser makes and every console message is recorded,
+and each test ends by asserting that nothing left 127.0.0.1 and nothing was logged as
+an error.
+
+Needs Debian's Chromium at /usr/bin/chromium (``make test`` installs it with
+tools/install-test-deps.sh); without it these tests are skipped with that reason.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_ROOT = REPO / "tests" / "roots" / "test-search"
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
+SEED_REPORT = "rapporter/2025/2025-09-25.html"
+
+pytestmark = pytest.mark.browser
+
+
+# -- building and serving -----------------------------------------------------------------
+
+
+def build(src: Path, confdir: Path, out: Path) -> Path:
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(confdir), "-d", str(out / "doctrees"),
+         str(src), str(out / "html")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    html = out / "html"
+    assert (html / "pagefind" / "pagefind.js").exists(), "the build did not write the Pagefind index"
+    return html
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class Server:
+    """A static server on a free port of 127.0.0.1; ``prefix`` serves the site below a path."""
+
+    def __init__(self, directory: Path, prefix: str = "") -> None:
+        handler = functools.partial(_Quiet, directory=str(directory))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.base = f"{self.origin}/{prefix}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> Path:
+    return build(REPO / "docs", REPO, tmp_path_factory.mktemp("search-real"))
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> Path:
+    return build(DEMO_ROOT, DEMO_ROOT, tmp_path_factory.mktemp("search-demo"))
+
+
+@pytest.fixture(scope="session")
+def real(real_site) -> Iterator[Server]:
+    server = Server(real_site)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def demo(demo_site) -> Iterator[Server]:
+    server = Server(demo_site)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debians Chromium saknas (/usr/bin/chromium); make test installerar den med tools/install-test-deps.sh")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+# Every query's results are announced by rapport-search.js; the test waits for the
+# announcement of the query it typed, not for a fixed time.
+_RECORD_RESULTS = """
+window.__searches = [];
+document.addEventListener("rapport-search-results", (event) => window.__searches.push(event.detail));
+window.__injected = 0;
+"""
+
+
+class Browser:
+    """One page with its requests and console recorded."""
+
+    def __init__(self, browser: Any) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context.add_init_script(_RECORD_RESULTS)
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.context.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+        self.page.on("console", self._console)
+
+    def _console(self, message: Any) -> None:
+        # Chromium asks every origin for /favicon.ico by itself; that 404 is not the site's
+        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+            self.errors.append(f"console: {message.text} ({message.location.get('url')})")
+
+    def open(self, url: str) -> None:
+        self.page.goto(url, wait_until="networkidle")
+
+    def search(self, query: str, scope: str = "#pst-search-dialog") -> dict[str, Any]:
+        """Type ``query`` into the search field of ``scope``; the announced results."""
+        field = self.page.locator(f"{scope} input[name=q]")
+        done = self.page.evaluate("window.__searches.length")
+        field.fill("")
+        if len(query) > 50:
+            field.fill(query[:-1])
+            field.press_sequentially(query[-1:])
+        else:
+            field.press_sequentially(query, delay=20)
+        if not query.strip():
+            self.page.wait_for_timeout(400)  # nothing is searched; give it the chance to go wrong
+            return {"query": "", "count": 0}
+        self.page.wait_for_function(
+            "([n, q]) => window.__searches.slice(n).some((s) => s.query === q)",
+            arg=[done, query[:200].strip()],
+            timeout=10000,
+        )
+        return self.page.evaluate("window.__searches[window.__searches.length - 1]")
+
+    def open_dialog(self) -> None:
+        self.page.keyboard.press("Control+k")
+        self.page.locator("#pst-search-dialog input[name=q]").wait_for(state="visible")
+
+    def results(self, scope: str = "#pst-search-dialog") -> list[dict[str, Any]]:
+        return self.page.eval_on_selector_all(
+            f"{scope} .rapport-search__result",
+            """(items) => items.map((li) => ({
+                type: li.querySelector('.rapport-search__type')?.textContent || '',
+                date: li.querySelector('time')?.getAttribute('datetime') || '',
+                organ: li.querySelector('.rapport-search__organ')?.textContent || '',
+                title: li.querySelector('.rapport-search__title')?.textContent || '',
+                href: li.querySelector('.rapport-search__title a')?.href || '',
+                marks: [...li.querySelectorAll('mark')].map((m) => m.textContent),
+                subs: [...li.querySelectorAll('.rapport-search__subresults a')].map((a) => a.href),
+            }))""",
+        )
+
+    def facets(self, scope: str = "#pst-search-dialog") -> dict[str, list[str]]:
+        return self.page.eval_on_selector_all(
+            f"{scope} .rapport-search__facet",
+            """(groups) => Object.fromEntries(groups.map((g) => [
+                g.querySelector('legend').textContent,
+                [...g.querySelectorAll('label')].map((l) => l.textContent.trim()),
+            ]))""",
+        )
+
+    def status(self, scope: str = "#pst-search-dialog") -> str:
+        return self.page.locator(f"{scope} .rapport-search__status").inner_text()
+
+    def check_clean(self, origin: str) -> None:
+        outside = [url for url in self.requests if not url.startswith(origin + "/")]
+        assert outside == [], "requests that left the site"
+        assert self.errors == []
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def tab(browser) -> Iterator[Browser]:
+    page = Browser(browser)
+    yield page
+    page.close()
+
+
+def path_of(url: str) -> str:
+    return re.sub(r"^http://127\.0\.0\.1:\d+/", "", url)
+
+
+# -- the real site: the words readers remember ---------------------------------------------
+
+
+def test_ctrl_k_opens_the_search_and_expertgruppen_finds_the_decision(tab, real, real_site):
+    tab.open(real.base + SEED_REPORT)
+    tab.open_dialog()
+    found = tab.search("expertgruppen")
+    assert found["count"] > 0
+    results = tab.results()
+    decision = next(r for r in results if r["type"] == "Beslut")
+    assert decision["organ"] == "Regionstyrelsen"
+    assert decision["date"] == "2025-09-23"
+    assert "expertgruppens återrapportering" in decision["title"]
+    # the hit goes straight to the decision block, which exists on its page
+    page, anchor = path_of(decision["href"]).split("#")
+    assert anchor == "beslut-rs-2025-09-23"
+    assert f'id="{anchor}"' in (real_site / page).read_text(encoding="utf-8")
+    assert any(m.lower().startswith("expertgrupp") for m in decision["marks"])
+    facets = tab.facets()
+    assert set(facets) == {"Typ", "År", "Organ"}
+    assert any(label.startswith("Beslut") for label in facets["Typ"])
+    assert any(label.startswith("Regionstyrelsen") for label in facets["Organ"])
+    tab.check_clean(real.origin)
+
+
+def test_ambulink_finds_the_faq_entry_and_the_report(tab, real):
+    tab.open(real.base + "index.html")
+    tab.page.locator(".search-button__button").first.click()
+    tab.search("Ambulink")
+    results = tab.results()
+    faq = next(r for r in results if r["type"] == "FAQ")
+    assert faq["title"] == "Varför behöver Ambulink ersättas?"
+    assert "#faq-" in faq["href"]
+    report = next(r for r in results if r["type"] == "Rapport")
+    assert path_of(report["href"]) == SEED_REPORT
+    assert report["date"] == "2025-09-25"
+    tab.check_clean(real.origin)
+
+
+def test_besparing_finds_besparingen_by_stemming(tab, real):
+    tab.open(real.base + SEED_REPORT)
+    tab.open_dialog()
+    tab.search("besparing")
+    results = tab.results()
+    assert any(r["type"] == "Rapport" and path_of(r["href"]) == SEED_REPORT for r in results)
+    assert "Besparingen" in {m.rstrip(".,") for r in results for m in r["marks"]}
+    tab.check_clean(real.origin)
+
+
+def test_beslutet_finds_beslut_by_stemming(tab, real):
+    tab.open(real.base + SEED_REPORT)
+    tab.open_dialog()
+    tab.search("beslutet")
+    marks = {m.lower().rstrip(".,;:”") for r in tab.results() for m in r["marks"]}
+    assert "beslut" in marks
+    assert "beslutet" in marks
+    tab.check_clean(real.origin)
+
+
+def test_a_hit_in_a_report_links_to_the_section_heading(tab, real, real_site):
+    tab.open(real.base + SEED_REPORT)
+    tab.open_dialog()
+    tab.search("talesperson")
+    report = next(r for r in tab.results() if path_of(r["href"]) == SEED_REPORT)
+    subs = [path_of(s) for s in report["subs"]]
+    assert f"{SEED_REPORT}#talesperson-rubrik" in subs
+    html = (real_site / SEED_REPORT).read_text(encoding="utf-8")
+    assert re.search(r'<h2 id="talesperson-rubrik">Talesperson', html)
+    tab.check_clean(real.origin)
+
+
+def test_search_page_is_swedish_and_reads_the_query_from_the_address(tab, real):
+    tab.open(real.base + "search.html?q=Ambulink")
+    tab.page.wait_for_function("window.__searches.some((s) => s.query === 'Ambulink')")
+    page = tab.page
+    assert page.locator("html").get_attribute("lang") == "sv"
+    assert page.locator("article h1").inner_text() == "Sök"
+    assert page.title().startswith("Sök")
+    scope = ".bd-article"
+    assert re.fullmatch(r"\d+ träffar?", tab.status(scope))
+    assert page.locator(f"{scope} label[for]").inner_text() == "Sortera efter"
+    options = page.locator(f"{scope} select option").all_inner_texts()
+    assert options == ["Relevans", "Datum, nyast först", "Datum, äldst först"]
+    assert tab.results(scope)[0]["title"]
+    # Ctrl+K on the search page focuses its own field, not the dialog
+    page.locator("body").click()
+    page.keyboard.press("Control+k")
+    assert page.evaluate("document.activeElement.closest('.bd-article') !== null")
+    tab.check_clean(real.origin)
+
+
+def test_no_page_loads_sphinx_search_index(real_site):
+    """The theme would load searchindex.js on every page; Pagefind replaces it."""
+    assert not (real_site / "searchindex.js").exists()
+    page = (real_site / SEED_REPORT).read_text(encoding="utf-8")
+    assert "searchindex.js" not in page and "searchtools.js" not in page
+    assert 'src="../../_static/rapport-search.js' in page
+
+
+# -- the fictitious test project: facets and sorting ---------------------------------------
+
+
+def test_facets_narrow_by_type_year_and_deciding_body(tab, demo):
+    tab.open(demo.base + "rapporter/2025/2025-09-18.html")
+    tab.open_dialog()
+    tab.search("Norrsken")
+    facets = tab.facets()
+    assert [label.split(" (")[0] for label in facets["Typ"]] == ["Rapport", "Beslut", "FAQ", "Åtgärd", "Sida"]
+    assert [label.split(" (")[0] for label in facets["År"]] == ["2025", "2024"]
+    assert [label.split(" (")[0] for label in facets["Organ"]] == [
+        "Regionfullmäktige i Fjällmark",
+        "Regionstyrelsen i Fjällmark",
+    ]
+    dialog = tab.page.locator("#pst-search-dialog")
+    before = len(tab.page.evaluate("window.__searches"))
+    dialog.locator(".rapport-search__facet label", has_text="Beslut").locator("input").check()
+    tab.page.wait_for_function("(n) => window.__searches.length > n", arg=before)
+    results = tab.results()
+    assert {r["type"] for r in results} == {"Beslut"}
+    assert len(results) == 2
+    before = len(tab.page.evaluate("window.__searches"))
+    dialog.locator(".rapport-search__facet label", has_text="2024").locator("input").check()
+    tab.page.wait_for_function("(n) => window.__searches.length > n", arg=before)
+    results = tab.results()
+    assert [(r["organ"], r["date"]) for r in results] == [("Regionstyrelsen i Fjällmark", "2024-11-12")]
+    tab.check_clean(demo.origin)
+
+
+def _sorted_by(tab: Browser, key: str) -> list[dict[str, Any]]:
+    before = len(tab.page.evaluate("window.__searches"))
+    tab.page.locator(".bd-article select").select_option(key)
+    tab.page.wait_for_function("(n) => window.__searches.length > n", arg=before)
+    while tab.page.locator(".bd-article .rapport-search__more").is_visible():
+        tab.page.locator(".bd-article .rapport-search__more").click()
+        tab.page.wait_for_timeout(200)
+    return tab.results(".bd-article")
+
+
+def test_sorting_by_date_both_ways_keeps_undated_pages_last(tab, demo):
+    tab.open(demo.base + "search.html?q=Norrsken")
+    tab.page.wait_for_function("window.__searches.some((s) => s.query === 'Norrsken')")
+    total = tab.page.evaluate("window.__searches[window.__searches.length - 1].count")
+    for key, reverse in (("nyast", True), ("aldst", False)):
+        results = _sorted_by(tab, key)
+        assert len(results) == total  # nothing vanishes when sorting
+        dates = [r["date"] for r in results if r["date"]]
+        assert len(dates) >= 8
+        assert dates == sorted(dates, reverse=reverse)
+        undated = [i for i, r in enumerate(results) if not r["date"]]
+        assert undated and undated == list(range(len(dates), len(results)))
+    tab.check_clean(demo.origin)
+
+
+def test_site_below_a_path_on_another_server(tab, demo_site, tmp_path):
+    """Relative paths only: the site works at /intranat/vim/ and from any page depth."""
+    mount = tmp_path / "intranat"
+    mount.mkdir()
+    (mount / "vim").symlink_to(demo_site, target_is_directory=True)
+    server = Server(tmp_path, prefix="intranat/vim/")
+    try:
+        for start in ("index.html", "rapporter/2024/2024-11-14.html"):
+            tab.open(server.base + start)
+            tab.open_dialog()
+            tab.search("Fjällambulans")
+            results = tab.results()
+            assert results
+            for result in results:
+                assert result["href"].startswith(server.base)
+                target = result["href"].split("#")[0]
+                assert tab.page.request.get(target).status == 200
+        tab.check_clean(server.origin)
+    finally:
+        server.close()
+
+
+# -- bad input ------------------------------------------------------------------------------
+
+BAD_QUERIES = [
+    pytest.param("ö" * 10_000, id="10000-tecken"),
+    pytest.param('"', id="citattecken"),
+    pytest.param('"Norrsken fjällbjörk"', id="fras-utan-traff"),
+    pytest.param("((([[[{{", id="parenteser"),
+    pytest.param(r".*+?^$\|", id="regex"),
+    pytest.param("<script>window.__injected=1</script>", id="script"),
+    pytest.param('<img src=x onerror="window.__injected=1">', id="img-onerror"),
+    pytest.param("مستشفى الطوارئ", id="arabiska"),
+    pytest.param("医院信息系统", id="kinesiska"),
+]
+
+
+@pytest.mark.parametrize("query", BAD_QUERIES)
+def test_bad_input_gives_inga_traffar_and_no_markup(tab, demo, query):
+    tab.open(demo.base + "om-sidan.html")
+    tab.open_dialog()
+    found = tab.search(query)
+    assert found["count"] == 0
+    assert tab.status().startswith("Inga träffar")
+    dialog = tab.page.locator("#pst-search-dialog")
+    assert dialog.locator("script, img, iframe, b").count() == 0
+    assert tab.page.evaluate("window.__injected") == 0
+    tab.check_clean(demo.origin)
+
+
+def test_empty_query_shows_nothing_and_no_error(tab, demo):
+    tab.open(demo.base + "index.html")
+    tab.open_dialog()
+    tab.search("Norrsken")
+    assert tab.results()
+    tab.search("   ")
+    assert tab.results() == []
+    assert tab.page.locator("#pst-search-dialog .rapport-search__panel").is_hidden()
+    tab.check_clean(demo.origin)
+
+
+def test_markup_in_page_text_is_shown_as_text(tab, demo):
+    tab.open(demo.base + "index.html")
+    tab.open_dialog()
+    tab.search("fet")
+    result = next(r for r in tab.results() if path_of(r["href"]) == "om-sidan.html")
+    assert result["title"] == "Om webbplatsen"
+    assert tab.page.locator("#pst-search-dialog .rapport-search__excerpt b").count() == 0
+    excerpt = tab.page.locator("#pst-search-dialog .rapport-search__result .rapport-search__excerpt").first.inner_text()
+    assert "<b>fet</b>" in excerpt
+    tab.check_clean(demo.origin)
