@@ -22,6 +22,7 @@ escape on their own and are covered by ``tests/test_trust.py``.
 
 from __future__ import annotations
 
+import html
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +42,8 @@ _COMMENT_ONLY_RE = re.compile(r"^\s*(<!--(?:(?!-->).)*-->\s*)+$", re.DOTALL)
 
 
 def is_unsafe_url(url: str) -> bool:
-    match = _SCHEME_RE.match(_IGNORED_RE.sub("", url or ""))
+    # reST keeps character references in a URL; a browser decodes them in href
+    match = _SCHEME_RE.match(_IGNORED_RE.sub("", html.unescape(url or "")))
     return bool(match) and match.group(1).lower() in UNSAFE_SCHEMES
 
 
@@ -63,12 +65,14 @@ def _short(text: str, limit: int = 60) -> str:
 class RefuseRawHtml(SphinxTransform):
     """Raw HTML becomes visible text unless ``rapport_allow_raw_html`` is set."""
 
-    # after MyST and docutils' own transforms, before anything reads the tree
-    default_priority = 880
+    # after the parsers' own transforms and before Sphinx's SphinxDomains (850) and
+    # DoctreeReadEvent (880, the doctree-read handlers that collect titles and records)
+    default_priority = 840
 
     def apply(self, **kwargs: Any) -> None:
         if self.config.rapport_allow_raw_html:
             return
+        warned: set[int] = set()
         for node in list(self.document.findall(nodes.raw)):
             formats = node.get("format", "").split()
             if "html" not in formats:
@@ -78,14 +82,19 @@ class RefuseRawHtml(SphinxTransform):
                 # an HTML comment is a note to the next writer: not shown, not a mistake
                 node.parent.remove(node)
                 continue
+            parent = node.parent
+            is_inline = isinstance(parent, nodes.TextElement)
+            # inline HTML comes tag by tag (<b>, </b>): one warning per paragraph
+            if is_inline and id(parent) in warned:
+                node.replace_self(nodes.literal(text, text, classes=["rapport-html-text"]))
+                continue
+            warned.add(id(parent))
             warn(
                 "raw-html",
                 f"HTML-kod är inte tillåten i rapporterna och visas som text: ”{_short(text)}” "
                 "(skriv Markdown i stället; rapport_allow_raw_html = True i conf.py tillåter HTML)",
                 _location(node),
             )
-            parent = node.parent
-            is_inline = isinstance(parent, nodes.TextElement)
             if is_inline:
                 replacement: nodes.Node = nodes.literal(text, text, classes=["rapport-html-text"])
             else:
@@ -98,7 +107,7 @@ class RefuseRawHtml(SphinxTransform):
 class RefuseUnsafeLinks(SphinxTransform):
     """``javascript:`` and similar links keep their text and lose the link."""
 
-    default_priority = 881
+    default_priority = 841
 
     def apply(self, **kwargs: Any) -> None:
         for node in list(self.document.findall(nodes.reference)):
