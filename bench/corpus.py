@@ -439,9 +439,9 @@ class Renderer:
             lines.append(f":amnen: {', '.join(d.topics)}")
             lines += ["", d.text, fence]
             return "\n".join(lines)
-        if self.variant == "floor":
-            return f"### {d.id}: {d.title}\n\n{_format_date(d.day)}, {BODIES[d.body]}, {d.status}.\n\n{d.text}"
-        return f"**{d.title}** ({d.id}, {_format_date(d.day)}, {BODIES[d.body]}, {d.status}): {d.text}"
+        # the same structure as the directive renders on a register page: a heading, the
+        # facts, the body
+        return f"## {d.id}: {d.title}\n\n{_format_date(d.day)}, {BODIES[d.body]}, {d.status}.\n\n{d.text}"
 
     def faq(self, f: Faq, fence: str) -> str:
         if self.faq_markup:
@@ -456,9 +456,7 @@ class Renderer:
                     fence,
                 ]
             )
-        if self.variant == "floor":
-            return f"### {f.question}\n\n{f.answer}"
-        return f"**{f.question}** {f.answer}"
+        return f"## {f.question}\n\n{f.answer}\n\nUppdaterad {_format_date(f.updated)}."
 
     bibliography = False
 
@@ -485,10 +483,6 @@ class Renderer:
             body = ""
             if key in r.sections:
                 body = "".join(f"- {self.refs(line)}\n" if not line.startswith("  ") else f"{line}\n" for line in r.sections[key])
-                if key == "sammanfattning" and r.decisions:
-                    body += "\n" + "\n\n".join(self.decision(d, ":::") for d in r.decisions) + "\n"
-                if key == "kommunikation" and r.faqs:
-                    body += "\n" + "\n\n".join(self.faq(f, ":::") for f in r.faqs) + "\n"
             elif key == "atgarder":
                 body = "".join(self._action(a, r) for a in r.actions)
             elif key == "samlad-information" and r.override_standing:
@@ -556,6 +550,23 @@ html_title = "Region Fjällmark (fiktiv demodata)"
 '''
 
 
+def slug(name: str) -> str:
+    """A file name for a topic: ``e-tjänster`` -> ``e-tjanster``."""
+    table = str.maketrans({"å": "a", "ä": "a", "ö": "o", " ": "-"})
+    return name.lower().translate(table)
+
+
+def _page(title: str, intro: str, directive: str | None, toctree: str | None = None, blocks: list[str] | None = None) -> str:
+    """One generated page: heading, a sentence, an optional aggregate directive, entries."""
+    out = [f"# {title}", "", intro, ""]
+    if directive:
+        out += [f":::{{{directive}}}", ":::", ""]
+    if toctree:
+        out += ["```{toctree}", ":hidden:", ":glob:", "", toctree, "```", ""]
+    out += [block + "\n" for block in blocks or []]
+    return "\n".join(out)
+
+
 def write_corpus(
     outdir: Path,
     reports: int = DEFAULT_REPORTS,
@@ -564,7 +575,13 @@ def write_corpus(
     decisions: int | None = None,
     faqs: int | None = None,
 ) -> list[str]:
-    """Write one variant to ``outdir`` (emptied first); return the report docnames."""
+    """Write one variant to ``outdir`` (emptied first); return the report docnames.
+
+    Decisions and FAQ entries are declared on register pages, as on the real site
+    (``docs/beslutsregister.md``, ``docs/faq.md``): one page of decisions per year
+    (``beslut/<år>``) and one page of questions per topic (``faq/<ämne>``), so no page
+    grows with the whole archive. The reports refer to them with roles and links.
+    """
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}")
     model = build_model(reports, seed, decisions, faqs)
@@ -573,7 +590,12 @@ def write_corpus(
     directives = known_directives()
     renderer = Renderer(variant, all_decisions, all_faqs, directives)
     repo_conf = (REPO / "conf.py").read_text(encoding="utf-8")
-    renderer.bibliography = renderer.decision_markup and "sphinxcontrib.bibtex" in repo_conf
+    bibtex = variant != "floor" and "sphinxcontrib.bibtex" in repo_conf
+    renderer.bibliography = renderer.decision_markup and bibtex
+    aggregates = variant != "floor"
+
+    def known(name: str) -> str | None:
+        return name if aggregates and name in directives else None
 
     if outdir.exists():
         shutil.rmtree(outdir)
@@ -583,9 +605,8 @@ def write_corpus(
         f"rapport_today = {(model[-1].compiled.date() + dt.timedelta(days=1)).isoformat()!r}"
         if model
         else "",
-        f"if 'rapport_topics' in globals():\n    rapport_topics = {TOPICS!r}",
     ]
-    if renderer.bibliography:
+    if bibtex:
         overrides.append('bibtex_bibfiles = ["kallor.bib"]')
         (outdir / "kallor.bib").write_text(_bib(model), encoding="utf-8")
     if variant == "floor":
@@ -597,66 +618,69 @@ def write_corpus(
     for key, text in STANDING.items():
         (outdir / "_standard" / f"{key}.md").write_text(text, encoding="utf-8")
 
-    # pages
-    years = sorted({r.compiled.year for r in model})
-    register_pages = _register_pages(variant, directives)
-    index = [
-        "# Region Fjällmark – fiktiv demodata",
-        "",
-        NOTICE,
-        "",
-        "## Senaste rapporten",
-        "",
-    ]
-    if variant == "floor":
-        index += ["Se arkivet.", ""]
-    else:
-        index += [":::{senaste-rapport}", ":::", ""]
-    index += ["```{toctree}", ":hidden:", ":maxdepth: 2", "", "rapporter/index"]
-    index += [name for name in register_pages]
-    index += ["```", ""]
-    (outdir / "index.md").write_text("\n".join(index), encoding="utf-8")
-    for name, text in register_pages.items():
-        (outdir / f"{name}.md").write_text(text, encoding="utf-8")
-    (outdir / "rapporter").mkdir()
-    (outdir / "rapporter" / "index.md").write_text(
+    def write(name: str, text: str) -> None:
+        path = outdir / f"{name}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+    # registers: decisions per year, questions per topic
+    by_year: dict[int, list[Decision]] = {}
+    for decision in all_decisions.values():
+        by_year.setdefault(decision.day.year, []).append(decision)
+    for year, entries in sorted(by_year.items()):
+        entries.sort(key=lambda d: (d.day, d.id), reverse=True)
+        write(f"beslut/{year}", _page(f"Beslut {year}", f"Fiktiva beslut i Region Fjällmark {year}.", None, None,
+                                      [renderer.decision(d, ":::") for d in entries]))
+    by_topic: dict[str, list[Faq]] = {}
+    for entry in all_faqs.values():
+        by_topic.setdefault(entry.topic, []).append(entry)
+    for topic, entries in sorted(by_topic.items()):
+        write(f"faq/{slug(topic)}", _page(f"Frågor om {topic}", f"Fiktiva frågor och svar om {topic}.", None, None,
+                                          [renderer.faq(f, ":::") for f in entries]))
+    pages = ["rapporter/index"]
+    if by_year:
+        pages.append("beslutsregister")
+        write("beslutsregister", _page("Beslutsregister", "Alla fiktiva beslut, det senaste först.",
+                                       known("beslutsregister") if renderer.decision_markup else None, "beslut/*"))
+    if by_topic:
+        pages.append("faq")
+        write("faq", _page("Frågor och svar", "Fiktiva frågor och svar, per ämne.",
+                           known("faq-lista") if renderer.faq_markup else None, "faq/*"))
+    if known("tidslinje"):
+        pages.append("tidslinje")
+        write("tidslinje", _page("Tidslinje", "Alla kommunikativa åtgärder, den senaste först.", "tidslinje"))
+    pages.append("amnen/index")
+    write("amnen/index", _page("Ämnen", "Allt om ett ämne över tid.", known("amnesindex"), "*"))
+    for topic in TOPICS:
+        text = f"Fiktivt ämne i demodata: {topic}."
+        if known("amne"):
+            block = f":::{{amne}} {topic}\n:nyckelord: {topic}\n{text}\n:::"
+        else:
+            block = text
+        write(f"amnen/{slug(topic)}", f"# {topic}\n\n{block}\n")
+
+    index = ["# Region Fjällmark – fiktiv demodata", "", NOTICE, "", "## Senaste rapporten", ""]
+    index += [":::{senaste-rapport}", ":::", ""] if known("senaste-rapport") else ["Se arkivet.", ""]
+    index += ["```{toctree}", ":hidden:", ":maxdepth: 2", "", *pages, "```", ""]
+    write("index", "\n".join(index))
+    write(
+        "rapporter/index",
         "# Arkiv\n\nAlla fiktiva rapporter, per år.\n\n```{toctree}\n:glob:\n:reversed:\n:titlesonly:\n:maxdepth: 1\n\n*/index\n```\n",
-        encoding="utf-8",
     )
-    for year in years:
-        folder = outdir / "rapporter" / str(year)
-        folder.mkdir()
-        body = (
-            "```{toctree}\n:glob:\n:reversed:\n:titlesonly:\n:maxdepth: 1\n\n*-*\n```\n"
-            if variant == "floor"
-            else ":::{rapportar}\n:::\n"
-        )
-        (folder / "index.md").write_text(f"# Rapporter {year}\n\nFiktiva rapporter från {year}.\n\n{body}", encoding="utf-8")
+    for year in sorted({r.compiled.year for r in model}):
+        write(f"rapporter/{year}/index", year_page(year, variant))
     for report in model:
-        (outdir / f"{report.docname}.md").write_text(renderer.report(report), encoding="utf-8")
+        write(report.docname, renderer.report(report))
     return [r.docname for r in model]
 
 
-# register-like pages: (page name, title, directive) for the aggregate directives that exist
-REGISTER_PAGES = [
-    ("beslut", "Beslutsregister", ("beslutsregister",), True),
-    ("faq", "Frågor och svar", ("faq-lista", "faqlista", "faq-sida", "faqregister"), True),
-    ("tidslinje", "Tidslinje", ("tidslinje",), False),
-    ("amnen", "Ämnen", ("amnen", "amneslista", "ämnen"), False),
-]
-
-
-def _register_pages(variant: str, directives: set[str]) -> dict[str, str]:
-    pages: dict[str, str] = {}
-    if variant == "floor":
-        return pages
-    for name, title, candidates, needs_registry in REGISTER_PAGES:
-        if needs_registry and variant != "full":
-            continue
-        directive = next((c for c in candidates if c in directives), None)
-        if directive:
-            pages[name] = f"# {title}\n\n:::{{{directive}}}\n:::\n"
-    return pages
+def year_page(year: int | str, variant: str) -> str:
+    body = (
+        "```{toctree}\n:glob:\n:reversed:\n:titlesonly:\n:maxdepth: 1\n\n*-*\n```\n"
+        if variant == "floor"
+        else ":::{rapportar}\n:::\n"
+    )
+    return f"# Rapporter {year}\n\nFiktiva rapporter från {year}.\n\n{body}"
 
 
 def new_report_text(corpus: Path, variant: str = "full") -> tuple[str, str]:
@@ -677,6 +701,7 @@ def new_report_text(corpus: Path, variant: str = "full") -> tuple[str, str]:
         actions=[Action(compiled.date(), "Fjällnytt", "Ny vecka i införandet", "https://fjallmark.example/nyheter/ny", "")],
     )
     return report.docname, Renderer(variant, {}, {}).report(report)
+
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -127,7 +127,7 @@ def add_report(src: Path, variant: str) -> str:
     target.parent.mkdir(parents=True, exist_ok=True)
     if not (target.parent / "index.md").exists():
         year = target.parent.name
-        (target.parent / "index.md").write_text(f"# Rapporter {year}\n\n:::{{rapportar}}\n:::\n", encoding="utf-8")
+        (target.parent / "index.md").write_text(corpus.year_page(year, variant), encoding="utf-8")
     target.write_text(text, encoding="utf-8")
     return docname
 

@@ -6,6 +6,7 @@ change of the agreed markup breaks here and not first in ``make bench``.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -53,19 +54,27 @@ def test_full_corpus_builds_without_warnings(make_app, tmp_path: Path) -> None:
     ids = {section.get("id") for section in page.select("section")}
     assert set(corpus.SECTION_KEYS) <= ids
     assert corpus.NOTICE in page.get_text(" ")
-    text = "\n".join((src / f"{name}.md").read_text(encoding="utf-8") for name in names)
+    reports = "\n".join((src / f"{name}.md").read_text(encoding="utf-8") for name in names)
     known = corpus.known_directives()
     if "beslut" in known:
-        assert ":::{beslut}" in text and "{beslut}`" in text
+        # declared on the register pages, referred to from the reports, listed on the register
+        declared = re.findall(r"^:::\{beslut\} (\S+)$", (src / "beslut" / "2016.md").read_text(encoding="utf-8"), re.M)
+        assert declared
+        assert "{beslut}`" in reports
+        assert "Omnämnt i" in (app.outdir / "beslut" / "2016.html").read_text(encoding="utf-8")
+        register = (app.outdir / "beslutsregister.html").read_text(encoding="utf-8")
+        assert all(ident in register for ident in declared)
     if "faq" in known:
-        assert ":::{faq}" in text
+        assert ":::{faq}" in "".join(p.read_text(encoding="utf-8") for p in (src / "faq").glob("*.md"))
+        assert "{faq}`" in reports
 
 
 def test_no_registry_corpus_builds_without_registry_markup(make_app, tmp_path: Path) -> None:
     src, names = _write(tmp_path, "no-registry")
-    text = "\n".join((src / f"{name}.md").read_text(encoding="utf-8") for name in names)
+    text = "\n".join(p.read_text(encoding="utf-8") for p in src.rglob("*.md"))
     assert "{beslut}" not in text and "{faq}" not in text
-    assert "(RS-" in text or "(RF-" in text or "(HSN-" in text or "(SG-" in text or "(RD-" in text
+    assert re.search(r"\((RS|RF|HSN|SG|RD)-\d{4}-\d{2}-\d{2}\)", text)  # references became plain text
+    assert re.search(r"^## (RS|RF|HSN|SG|RD)-\d{4}", text, re.M)  # and declarations headings
     app = make_app("html", srcdir=src)
     app.build()
     assert warnings_of(app) == []
