@@ -36,6 +36,7 @@ MODULES = (
     "search",
     "audience",
     "safety",
+    "accessibility",
 )
 
 

@@ -1,0 +1,186 @@
+"""Self-contained and accessible: the real site in Chromium, with axe-core (WCAG 2.1 A/AA).
+
+The real site (docs/) is built into a temporary folder and served by http.server on
+127.0.0.1. Every request the browser makes is recorded: nothing may leave 127.0.0.1
+(no web fonts, scripts or images from elsewhere). axe-core (bundled with
+axe-playwright-python, injected from disk, so it runs offline) checks the pages a
+reader uses most; every page also gets the structural checks: ``<html lang="sv">``,
+exactly one ``h1`` and a Swedish skip link.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+#: the pages the issue names, plus the accessibility statement itself
+AXE_PAGES = [
+    "index.html",
+    "rapporter/2025/2025-09-25.html",
+    "rapporter/index.html",
+    "rapporter/2025/index.html",
+    "beslutsregister.html",
+    "faq.html",
+    "tidslinje.html",
+    "search.html",
+    "tillganglighet.html",
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("a11y")
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(REPO),
+            "-d", str(out / "doctrees"), "-D", f"rapport_pdf_dir={out / 'pdf'}",
+            str(REPO / "docs"), str(out / "html"),
+        ],
+        capture_output=True, text=True, cwd=REPO,
+    )
+    assert result.returncode == 0, result.stderr
+    return out / "html"
+
+
+@pytest.fixture(scope="module")
+def origin(site: Path) -> Iterator[str]:
+    handler = functools.partial(_Quiet, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debians Chromium saknas (/usr/bin/chromium); make test installerar den")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield browser
+        browser.close()
+
+
+def _visit(browser: Any, url: str) -> tuple[Any, Any, list[str]]:
+    context = browser.new_context(locale="sv-SE")
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(url, wait_until="networkidle")
+    return context, page, requests
+
+
+def _foreign(requests: list[str], origin: str) -> list[str]:
+    return [u for u in requests if not u.startswith((origin + "/", "data:", "blob:", "about:"))]
+
+
+@pytest.mark.parametrize("path", AXE_PAGES)
+def test_page_is_self_contained_and_has_no_axe_violations(browser: Any, origin: str, path: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    context, page, requests = _visit(browser, f"{origin}/{path}")
+    try:
+        assert page.evaluate("document.documentElement.lang") == "sv"
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+        violations = [
+            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5]) for v in results.response["violations"]
+        ]
+        assert violations == []
+        # axe ran: it checked rules (a test that cannot fail would pass with none)
+        assert len(results.response["passes"]) > 10
+        page.wait_for_load_state("networkidle")
+        assert _foreign(requests, origin) == []
+        assert any(u.endswith(".css") for u in requests)
+    finally:
+        context.close()
+
+
+def test_request_recording_would_catch_a_foreign_request(browser: Any, origin: str, site: Path) -> None:
+    """The recording sees a request that leaves 127.0.0.1 (it is refused, not fetched)."""
+    probe = site / "_probe.html"
+    probe.write_text('<!doctype html><html lang="sv"><img src="http://192.0.2.1/x.png" alt=""></html>', "utf-8")
+    context = browser.new_context()
+    context.route("http://192.0.2.1/**", lambda route: route.abort())
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    try:
+        page.goto(f"{origin}/_probe.html", wait_until="load")
+        assert _foreign(requests, origin) == ["http://192.0.2.1/x.png"]
+    finally:
+        context.close()
+        probe.unlink()
+
+
+def test_keyboard_reaches_the_skip_link_first(browser: Any, origin: str) -> None:
+    context, page, _ = _visit(browser, f"{origin}/rapporter/2025/2025-09-25.html")
+    try:
+        page.keyboard.press("Tab")
+        focused = page.evaluate("[document.activeElement.tagName, document.activeElement.textContent.trim(), "
+                                "document.activeElement.getAttribute('href')]")
+        assert focused[0] == "A" and focused[1] == "Hoppa till huvudinnehåll"
+        page.keyboard.press("Enter")
+        assert page.evaluate("location.hash") == focused[2]
+    finally:
+        context.close()
+
+
+def _html_pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if "_static" not in p.parts and "pagefind" not in p.parts)
+
+
+def test_every_page_has_lang_one_h1_and_a_swedish_skip_link(site: Path) -> None:
+    problems = {}
+    pages = _html_pages(site)
+    assert len(pages) > 15
+    for path in pages:
+        soup = BeautifulSoup(path.read_text("utf-8"), "html.parser")
+        found = []
+        if soup.html.get("lang") != "sv":
+            found.append(f"lang={soup.html.get('lang')}")
+        if len(soup.find_all("h1")) != 1:
+            found.append(f"{len(soup.find_all('h1'))} h1")
+        skip = soup.select_one("#pst-skip-link a")
+        if skip is None or skip.get_text(strip=True) != "Hoppa till huvudinnehåll":
+            found.append(f"skip link {skip}")
+        elif not soup.find(id=skip["href"].lstrip("#")):
+            found.append(f"skip link target {skip['href']} missing")
+        if found:
+            problems[str(path.relative_to(site))] = found
+    assert problems == {}
+
+
+def test_accessibility_statement_is_linked_from_every_page(site: Path) -> None:
+    for path in _html_pages(site):
+        if path.name == "tillganglighet.html":
+            continue  # the statement itself
+        soup = BeautifulSoup(path.read_text("utf-8"), "html.parser")
+        links = [a for a in soup.select("footer a, .bd-footer a, .footer-item a") if "tillganglighet.html" in a.get("href", "")]
+        assert links, path
