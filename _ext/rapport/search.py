@@ -118,7 +118,14 @@ def _on_builder_inited(app: Sphinx) -> None:
         return
     # Sphinx's indexer, searchindex.js and its search page are replaced by Pagefind
     app.builder.search = False  # type: ignore[attr-defined]
-    app.config.html_additional_pages.setdefault("search", "search/page.html")
+    try:
+        # the search page template comes with the site's templates (_templates/search/);
+        # a project without them (another theme, a test project) keeps its own page
+        app.builder.templates.environment.get_template("search/page.html")  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - jinja2's TemplateNotFound or a loader error
+        pass
+    else:
+        app.config.html_additional_pages.setdefault("search", "search/page.html")
     app.add_js_file("rapport-search.js", loading_method="defer")
     app.add_css_file("rapport-search.css")
 
