@@ -22,8 +22,9 @@ parsing
     a whole internal page gets the label under its title (internal build).
 ``build-finished``
     the public build removes output files a former public version of an internal page
-    left behind (Sphinx does not delete the output of documents that disappeared), before
-    the search index is built from the output folder.
+    left behind, and every build removes the output of deleted sources (Sphinx does not
+    delete the output of documents that disappeared), before the search index is built
+    from the output folder.
 """
 
 from __future__ import annotations
@@ -240,6 +241,36 @@ def _remove_stale_outputs(app: Sphinx, exception: Exception | None) -> None:
                 candidate.unlink()
 
 
+PAGES_FILE = ".rapport-sidor"
+
+
+def _remove_vanished_pages(app: Sphinx, exception: Exception | None) -> None:
+    """Every build: delete the output of documents that were deleted since the last build.
+
+    Sphinx leaves ``rapporter/2025/x.html`` behind when ``x.md`` is deleted; the page
+    would stay reachable and Pagefind would index it. The folder remembers which
+    documents it holds (``.rapport-sidor``), so the deletion works whichever builder
+    (PDF or HTML) noticed that the source was removed.
+    """
+    if exception is not None or app.builder.name not in ("html", "dirhtml", "rapportpdf"):
+        return
+    out = Path(app.outdir)
+    record = out / PAGES_FILE
+    current = sorted(app.env.found_docs)
+    try:
+        previous = record.read_text(encoding="utf-8").split()
+    except OSError:
+        previous = []
+    for docname in sorted(set(previous) - set(current)):
+        candidates = [out / f"{docname}.pdf", out / "pdf" / f"{docname}.pdf"]
+        if app.builder.name != "rapportpdf":
+            candidates.append(out / app.builder.get_target_uri(docname))
+        for candidate in candidates:
+            if candidate.is_file():
+                candidate.unlink()
+    record.write_text("\n".join(current) + "\n", encoding="utf-8")
+
+
 def _remove_stale_pdf_copies(app: Sphinx, exception: Exception | None) -> None:
     """After the PDF copy into the site (pdf.py, priority 500): the copy of a stale PDF."""
     _remove_stale_outputs(app, exception)
@@ -253,6 +284,7 @@ def setup(app: Sphinx) -> None:
     app.connect("doctree-read", _on_doctree_read, priority=450)
     # before the search index (which indexes the output folder) ...
     app.connect("build-finished", _remove_stale_outputs, priority=100)
+    app.connect("build-finished", _remove_vanished_pages, priority=100)
     # ... and again after the PDFs were copied into the site
     app.connect("build-finished", _remove_stale_pdf_copies, priority=900)
 
