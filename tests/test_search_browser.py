@@ -336,6 +336,16 @@ def test_facets_narrow_by_type_year_and_deciding_body(tab, demo):
     tab.check_clean(demo.origin)
 
 
+def test_a_reference_to_a_decision_is_searchable_in_the_report_that_makes_it(tab, demo):
+    """Only the decision block itself is left to its own record, not references to it."""
+    tab.open(demo.base + "index.html")
+    tab.open_dialog()
+    tab.search("tidplan")
+    reports = [path_of(r["href"]) for r in tab.results() if r["type"] == "Rapport"]
+    assert "rapporter/2025/2025-03-06.html" in reports
+    tab.check_clean(demo.origin)
+
+
 def _sorted_by(tab: Browser, key: str) -> list[dict[str, Any]]:
     before = len(tab.page.evaluate("window.__searches"))
     tab.page.locator(".bd-article select").select_option(key)

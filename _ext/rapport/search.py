@@ -78,8 +78,12 @@ HTML_BUILDERS = ("html", "dirhtml")
 
 #: blocks that the page itself does not index, because a record stands for them
 EXCLUDE_SELECTORS = (
-    ".rapport-beslut",
-    ".rapport-faq",
+    # the entry blocks only: a reference to an entry (a span with the same class) is
+    # part of the text around it
+    "section.rapport-beslut",
+    "div.rapport-beslut",
+    "section.rapport-faq",
+    "div.rapport-faq",
     ".rapport-tidslinje",
     # the theme's "#" permalink after every heading is not content
     ".headerlink",
@@ -314,11 +318,13 @@ def _record_page(app: Sphinx, record: SearchRecord) -> str:
         "bodies": record.bodies,
     }
     meta = _meta_html(info) + _hidden("data-pagefind-meta", f"url:{url}")
+    # the title is searchable too, unless the text already says it (an action's title)
+    title_para = "" if info["title"] in record.text else f"<p>{html.escape(info['title'])}</p>"
     return (
         f'<!DOCTYPE html><html lang="{html.escape(app.config.language or "sv")}"><head><meta charset="utf-8">'
         f"<title>{html.escape(info['title'])}</title></head><body><main data-pagefind-body>{meta}"
         # the entry's own text first, so the excerpt does not repeat the title shown above it
-        f"<p>{html.escape(record.text)}</p><p>{html.escape(info['title'])}</p></main></body></html>"
+        f"<p>{html.escape(record.text)}</p>{title_para}</main></body></html>"
     )
 
 

@@ -115,6 +115,13 @@
       });
       this.status = el("p", { class: "rapport-search__status", role: "status", "aria-live": "polite" });
       this.facets = el("div", { class: "rapport-search__facets", role: "group", "aria-label": "Avgränsa sökningen" });
+      // on a narrow screen the facets start folded, so the results are in view
+      this.filterBox = el("details", { class: "rapport-search__filters" }, el("summary", { text: "Avgränsa" }), this.facets);
+      const wide = window.matchMedia("(min-width: 641px)");
+      this.filterBox.open = wide.matches;
+      wide.addEventListener("change", () => {
+        if (wide.matches) this.filterBox.open = true; // its summary is hidden there
+      });
       this.list = el("ol", { class: "rapport-search__results", "aria-label": "Sökresultat" });
       this.more = el("button", { type: "button", class: "btn btn-sm btn-outline-secondary rapport-search__more", text: "Visa fler träffar" });
       this.more.hidden = true;
@@ -126,7 +133,7 @@
         this.sortSelect,
       );
       const main = el("div", { class: "rapport-search__main" }, this.status, this.list, this.more);
-      this.panel = el("div", { class: "rapport-search__panel" }, toolbar, el("div", { class: "rapport-search__body" }, this.facets, main));
+      this.panel = el("div", { class: "rapport-search__panel" }, toolbar, el("div", { class: "rapport-search__body" }, this.filterBox, main));
       this.panel.hidden = true;
       this.root.append(this.panel);
     }
@@ -196,10 +203,24 @@
         return;
       }
       if (serial !== this.serial || !search) return;
+      // A group with a selection shows the counts without its own selection, so the
+      // reader can add or switch values (the usual facet behaviour).
+      const counts = { ...(search.filters || {}) };
+      for (const name of Object.keys(filters)) {
+        const others = { ...filters };
+        delete others[name];
+        try {
+          const without = await pagefind.search(q || null, { filters: others });
+          if (without && without.filters) counts[name] = without.filters[name] || {};
+        } catch {
+          /* keep the narrower counts */
+        }
+      }
+      if (serial !== this.serial) return;
       this.results = search.results;
       this.shown = 0;
       this.list.replaceChildren();
-      this.renderFacets(search.filters || {});
+      this.renderFacets(counts);
       this.panel.hidden = false;
       this.root.classList.add("rapport-search--active");
       if (!this.results.length) {
