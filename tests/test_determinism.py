@@ -76,15 +76,6 @@ def site(src: Path, builddir: Path, parallel: int = 0) -> list[str]:
     return warnings
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect (issue 8, open): -j 2 agrees with the clean build, the incremental one does not. "
-    "(1) The PDF and HTML builds share one doctree dir (make site): pages that env-updated returns "
-    "(rapport.series' prev/next signatures, aggregates) are rewritten only by the builder that ran first, "
-    "so the HTML of 2025-01-10 keeps 'Nästa rapport' pointing at the deleted report. "
-    "(2) The theme's sidebar toctree and prev/next on unchanged pages are not rewritten when a report is "
-    "added or deleted.",
-)
 def test_serial_parallel_and_incremental_builds_agree(tmp_path: Path) -> None:
     src = copy_root("trust", tmp_path)
     inc = tmp_path / "inkrementell"

@@ -164,7 +164,10 @@ def test_adding_a_report_updates_every_page_that_lists_it(make_app, tmp_path, ro
     src = tmp_path / "src"
     shutil.copytree(rootdir / "test-series", src)
     app = _build(make_app, src)
-    untouched = Path(app.outdir) / "rapporter/2025/2025-02-07.html"
+    # a report of another year: its neighbours and its sidebar branch do not change
+    untouched = Path(app.outdir) / "rapporter/2024/2024-12-20.html"
+    same_year = Path(app.outdir) / "rapporter/2025/2025-02-07.html"
+    same_year_mtime = same_year.stat().st_mtime_ns
     untouched_mtime = untouched.stat().st_mtime_ns
 
     (src / "rapporter/2025/2025-06-06.md").write_text(
@@ -182,8 +185,10 @@ def test_adding_a_report_updates_every_page_that_lists_it(make_app, tmp_path, ro
     assert "Alfasystemet startar igen" in page(app2, "amnen/alfa").get_text()
     assert "2025-06-06" in (Path(app2.outdir) / "rapporter.atom").read_text(encoding="utf-8")
     assert "2025-06-06" in (Path(app2.outdir) / "sitemap.xml").read_text(encoding="utf-8")
-    # a report whose neighbours did not change is not rewritten
+    # a report whose neighbours and sidebar did not change is not rewritten; one of the
+    # same year is, since its sidebar lists the new report
     assert untouched.stat().st_mtime_ns == untouched_mtime
+    assert same_year.stat().st_mtime_ns != same_year_mtime
 
     # deleting it again restores the previous state
     (src / "rapporter/2025/2025-06-06.md").unlink()

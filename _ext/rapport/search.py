@@ -150,7 +150,7 @@ class HeadingAnchors(SphinxPostTransform):
     formats = ("html",)
 
     def run(self, **kwargs: Any) -> None:
-        if self.app.config.rapport_search != "pagefind":
+        if self.config.rapport_search != "pagefind":
             return
         for section in self.document.findall(nodes.section):
             if not section["ids"] or not section.children or not isinstance(section[0], nodes.title):
@@ -375,6 +375,9 @@ def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
     records = entry_records(app) + action_records(app)
     started = time.perf_counter()
     folder = write_record_pages(app, records)
+    # Pagefind names its files by content hash and never deletes; an old index's
+    # fragments would stay beside the new one (and keep removed entries on disk)
+    shutil.rmtree(site / "pagefind", ignore_errors=True)
     try:
         result = run_pagefind(site)
     except FileNotFoundError:

@@ -248,11 +248,23 @@ def new_since(app: Sphinx, report: Report) -> list[NewItem]:
     return items
 
 
-def _signature(app: Sphinx, report: Report) -> tuple:
+def _folder_members(app: Sphinx) -> dict[str, tuple[str, ...]]:
+    """Published reports per year folder: what the collapsed sidebar of a report lists."""
+    members: dict[str, list[str]] = {}
+    for report in published_reports(app):
+        members.setdefault(posixpath.dirname(report.docname), []).append(report.docname)
+    return {folder: tuple(sorted(docs)) for folder, docs in members.items()}
+
+
+def _signature(app: Sphinx, report: Report, members: dict[str, tuple[str, ...]]) -> tuple:
+    """Everything a report page shows that comes from other pages."""
     prev, nxt = neighbours(app).get(report.docname, (None, None))
+
     def brief(r: Report | None) -> tuple:
         return (r.docname, r.compiled, r.title) if r else ()
-    return (brief(prev), brief(nxt), tuple(new_since(app, report)))
+
+    sidebar = members.get(posixpath.dirname(report.docname), ())
+    return (brief(prev), brief(nxt), tuple(new_since(app, report)), sidebar)
 
 
 def check_duplicate_dates(app: Sphinx) -> None:
@@ -277,12 +289,17 @@ def check_duplicate_dates(app: Sphinx) -> None:
 def _on_env_updated(app: Sphinx, env: object) -> list[str]:
     check_duplicate_dates(app)
     app._rapport_neighbours = None  # type: ignore[attr-defined]
+    # Signatures are kept per builder: the PDF and HTML builds share one environment,
+    # and the first of them must not use up a change the second still has to write.
+    builder = app.builder.name
     store = get_domain(app.env).store(SIGNATURE_STORE)
+    members = _folder_members(app)
     changed = []
     for report in get_domain(app.env).records(STORE):
-        signature = _signature(app, report)
-        if store.get(report.docname) != signature:
-            store[report.docname] = signature
+        signature = _signature(app, report, members)
+        seen = store.setdefault(report.docname, {})
+        if seen.get(builder) != signature:
+            seen[builder] = signature
             changed.append(report.docname)
     return changed
 
