@@ -7,7 +7,19 @@ site's real search markup. Region Fjällmark, its bodies and systems do not exis
 
 from pathlib import Path as _Path
 
-_REPO_CONF = _Path(__file__).resolve().parents[3] / "conf.py"
+
+def _repo() -> _Path:
+    # in the repository: tests/roots/test-search; Sphinx's test fixtures build a copy
+    # elsewhere, with the repository's _ext on sys.path (tests/conftest.py)
+    for parent in _Path(__file__).resolve().parents:
+        if (parent / "_ext" / "rapport").is_dir() and (parent / "conf.py").is_file():
+            return parent
+    import rapport
+
+    return _Path(rapport.__file__).resolve().parents[2]
+
+
+_REPO_CONF = _repo() / "conf.py"
 _ns = {"__file__": str(_REPO_CONF), "__name__": "conf"}
 exec(compile(_REPO_CONF.read_text(encoding="utf-8"), str(_REPO_CONF), "exec"), _ns)
 globals().update({k: v for k, v in _ns.items() if not k.startswith("__")})

@@ -1,0 +1,129 @@
+"""Search markup and index build (rapport.search), without a browser.
+
+The fictitious test project tests/roots/test-search is built with Sphinx's testing
+fixtures; the browser side is in test_search_browser.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import warnings_of
+
+
+def soup(app, page: str) -> BeautifulSoup:
+    return BeautifulSoup((app.outdir / page).read_text(encoding="utf-8"), "html.parser")
+
+
+def hidden_values(body, attribute: str) -> list[str]:
+    return [span[attribute] for span in body.find_all("span", attrs={attribute: True}, recursive=False)]
+
+
+@pytest.mark.sphinx("html", testroot="search", freshenv=True)
+def test_report_page_carries_title_date_sort_and_facets(app):
+    app.build()
+    assert warnings_of(app) == []
+    page = soup(app, "rapporter/2025/2025-03-06.html")
+    bodies = page.select("[data-pagefind-body]")
+    assert len(bodies) == 1
+    body = bodies[0]
+    # the indexed body is the article's content: no navigation, no sidebars
+    assert body.find_parent("article") is not None
+    assert body.find_parent(id="pst-primary-sidebar") is None
+    assert hidden_values(body, "data-pagefind-meta") == [
+        "title:Lägesrapport Region Fjällmark 6 mars 2025",
+        "datum:2025-03-06",
+        "datumtext:6 mars 2025",
+    ]
+    assert hidden_values(body, "data-pagefind-sort") == ["datum:2025-03-06"]
+    assert hidden_values(body, "data-pagefind-filter") == ["Typ:rapport", "År:2025"]
+    # each section heading has an id of its own, for Pagefind's sub-results
+    heading = page.find(id="sammanfattning-rubrik")
+    assert heading.name == "h2"
+    assert heading.get_text().startswith("Sammanfattande lägesbild")
+    assert heading.find_parent("section")["id"] == "sammanfattning"
+
+
+@pytest.mark.sphinx("html", testroot="search", freshenv=True)
+def test_other_pages_are_type_sida_and_generated_pages_are_not_indexed(app):
+    app.build()
+    body = soup(app, "om-sidan.html").select_one("[data-pagefind-body]")
+    assert hidden_values(body, "data-pagefind-filter") == ["Typ:sida"]
+    assert hidden_values(body, "data-pagefind-meta") == ["title:Om webbplatsen"]
+    assert soup(app, "genindex.html").select("[data-pagefind-body]") == []
+    assert soup(app, "search.html").select("[data-pagefind-body]") == []
+
+
+@pytest.mark.sphinx("html", testroot="search", freshenv=True)
+def test_sphinx_search_is_replaced_and_the_index_is_built(app):
+    app.build()
+    out = app.outdir
+    assert not (out / "searchindex.js").exists()
+    assert (out / "pagefind" / "pagefind.js").exists()
+    assert list((out / "pagefind" / "fragment").iterdir())
+    # the record pages for decisions, FAQ entries and actions are gone after indexing
+    assert not (out / "_sokposter").exists()
+    search = soup(app, "search.html")
+    assert search.select_one("article h1").get_text() == "Sök"
+    assert search.select_one("[data-rapport-search-page] form.bd-search input[name=q]") is not None
+    # the theme's dialog (search button, Ctrl+K) holds the same search
+    dialog = soup(app, "index.html").select_one("dialog#pst-search-dialog[data-rapport-search]")
+    assert dialog.select_one(":scope > form.bd-search input[name=q]") is not None
+    head = str(soup(app, "rapporter/2024/2024-11-14.html").head)
+    assert "searchindex.js" not in head and "searchtools.js" not in head
+
+
+@pytest.mark.sphinx("html", testroot="search", freshenv=True)
+def test_records_carry_entry_type_date_body_and_link(app):
+    from rapport.search import action_records, entry_records
+
+    app.build()
+    every = entry_records(app) + action_records(app)
+    records = {(r.kind, r.anchor): r for r in every}
+    decision = records[("beslut", "beslut-hsn-2025-03-04")]
+    assert decision.docname == "rapporter/2025/2025-03-06"
+    assert decision.title == "Fjällambulans ersätts"
+    assert decision.date == "2025-03-04"
+    assert decision.bodies == ("Hälso- och sjukvårdsnämnden i Fjällmark",)
+    faq = records[("FAQ", "faq-fjallambulans")]
+    assert faq.title == "Varför ersätts Fjällambulans?"
+    assert faq.date == "2025-03-06"
+    # an action links to its report's action section
+    actions = sorted((r.date, r.docname, r.anchor) for r in every if r.kind == "åtgärd")
+    assert actions == [
+        ("2024-11-13", "rapporter/2024/2024-11-14", "atgarder"),
+        ("2025-03-05", "rapporter/2025/2025-03-06", "atgarder"),
+        ("2025-09-17", "rapporter/2025/2025-09-18", "atgarder"),
+    ]
+
+
+@pytest.mark.sphinx("html", testroot="search", freshenv=True)
+def test_missing_pagefind_is_a_swedish_warning_and_the_build_goes_on(app, monkeypatch):
+    import rapport.search
+
+    monkeypatch.setattr(rapport.search, "pagefind_executable", lambda: None)
+    app.build()
+    assert warnings_of(app) == [
+        "WARNING: Sökindexet kunde inte byggas: programmet Pagefind (paketet pagefind-bin) saknas [rapport.search-index]"
+    ]
+    assert (app.outdir / "index.html").exists()
+    assert not (app.outdir / "_sokposter").exists()
+
+
+@pytest.mark.sphinx("html", testroot="search", freshenv=True, confoverrides={"rapport_search": "sphinx"})
+def test_sphinx_search_can_be_kept_for_comparison(app):
+    app.build()
+    assert (app.outdir / "searchindex.js").exists()
+    assert not (app.outdir / "pagefind").exists()
+    assert soup(app, "index.html").select("[data-pagefind-body]") == []
+
+
+@pytest.mark.sphinx("html", testroot="search", freshenv=True)
+def test_a_draft_report_and_its_entries_are_not_searchable(app):
+    from rapport.search import action_records, entry_records
+
+    app.build()
+    assert soup(app, "rapporter/2025/2025-10-02.html").select("[data-pagefind-body]") == []
+    every = entry_records(app) + action_records(app)
+    assert [r for r in every if r.docname == "rapporter/2025/2025-10-02"] == []
+    assert "beslut-rf-2025-09-16" in {r.anchor for r in every}
