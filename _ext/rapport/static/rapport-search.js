@@ -15,6 +15,7 @@
   const PAGE_SIZE = 10;
   const MAX_SUB_RESULTS = 3;
   const DEBOUNCE_MS = 80;
+  const THROTTLE_MS = 250;
   const FILTER_ORDER = ["Typ", "År", "Organ"];
   const TYPE_ORDER = ["rapport", "beslut", "FAQ", "åtgärd", "sida"];
   const TYPE_LABELS = { rapport: "Rapport", beslut: "Beslut", FAQ: "FAQ", "åtgärd": "Åtgärd", sida: "Sida" };
@@ -88,6 +89,7 @@
       this.results = [];
       this.serial = 0;
       this.timer = null;
+      this.lastWarm = -Infinity;
       this.allFilters = null;
       this.build();
       this.input.addEventListener("input", () => this.schedule());
@@ -163,6 +165,16 @@
       clearTimeout(this.timer);
       const q = this.query();
       if (q) loadPagefind().then((pagefind) => pagefind.preload(q)).catch(() => {});
+      // While the reader types, the beginning of the word is searched now and then
+      // without showing it (not for one or two letters, whose result sets are the
+      // largest): Pagefind then decodes the index chunk the finished word needs while
+      // the reader is still typing; that decoding is most of a first query's time on a
+      // large site.
+      const now = performance.now();
+      if (q.length >= 3 && now - this.lastWarm > THROTTLE_MS) {
+        this.lastWarm = now;
+        loadPagefind().then((pagefind) => pagefind.search(q)).catch(() => {});
+      }
       this.timer = setTimeout(() => this.run(), DEBOUNCE_MS);
     }
 
