@@ -375,6 +375,8 @@ def test_incremental_builds_update_register_backlinks_faq_and_export(make_app, t
     assert "faq-ny" in (out / "faq.json").read_text(encoding="utf-8")
 
     # 3. a decision's title changes: reports that link to it with the default text follow
+    # (a new report changes every same-year report's sidebar, so measure from here)
+    untouched_mtime = untouched.stat().st_mtime_ns
     register = src / "beslutsregister.md"
     register.write_text(
         register.read_text(encoding="utf-8").replace("Beslutade om test tre", "Beslutade om test 3"), encoding="utf-8"
@@ -404,3 +406,58 @@ def test_incremental_builds_update_register_backlinks_faq_and_export(make_app, t
     report_page = main(out, "rapporter/2025/2025-01-01")
     assert [u.get_text() for u in report_page.select("span.rapport-okand-hanvisning")] == ["B-1"]
     assert "Nämnd C" not in (out / "beslut.json").read_text(encoding="utf-8")
+
+
+# -- the real site -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parent.parent
+    out = tmp_path_factory.mktemp("site")
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(repo), "-d", str(out / "doctrees"),
+         str(repo / "docs"), str(out / "html")],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "beslut" not in result.stderr and "faq" not in result.stderr.lower()
+    return out / "html"
+
+
+SEED_REPORT = "rapporter/2025/2025-09-25"
+
+
+def test_real_register_lists_the_seed_decisions_with_backlinks_to_the_seed_report(site):
+    assert register_rows(site) == [
+        ("Läkemedelsverket", ["senast 25 september 2025",
+                              "Avslutar ärendet om anmälda händelser och tillbud med Millennium",
+                              "Fattat", "25 september 2025"]),
+        ("Regionstyrelsen", ["23 september 2025",
+                             "Godkände den externa expertgruppens återrapportering inför kommande beslut om "
+                             "vårdinformationssystem", "Fattat", "25 september 2025"]),
+    ]
+    page = main(site, "beslutsregister")
+    sources = [text(li) for li in page.select("section#beslut-rs-2025-09-23 ul.rapport-kallor li")]
+    assert sources == [
+        "Regionstyrelsen 23 september 2025.",
+        "Expertgruppen lämnar utlåtande till regionstyrelsen inför kommande beslut om vårdinformationssystem. "
+        "16 september 2025.",
+    ]
+    report = main(site, SEED_REPORT)
+    link = report.select_one('a[href="../../beslutsregister.html#beslut-rs-2025-09-23"]')
+    assert link.get_text() == "Regionstyrelsen 23 september 2025"  # the seed's own link text
+
+
+def test_real_faq_restates_the_seed_and_is_grouped_by_topic(site):
+    page = main(site, "faq")
+    topics = [g.find(["h2", "h3"]).get_text(strip=True) for g in page.select("section.rapport-faq-amne")]
+    assert topics == ["Ambulink", "Millennium", "Samordningsgruppen", "Vårdinformationssystem"]
+    answer = text(page.select_one("section#faq-neddragning-antal"))
+    assert "Sammanlagt berörs närmare 150 personer jämfört med bemanningen i våras." in answer
+    assert text(page.select_one("section#faq-besparing .rapport-omnamnt")) == "Omnämnt i: 25 september 2025 ."
+    exported = json.loads((site / "faq.json").read_text(encoding="utf-8"))
+    assert {e["id"] for e in exported["faq"]} >= {"faq-neddragning-antal", "faq-besparing", "faq-lakemedelsverket"}

@@ -113,6 +113,9 @@ class Index:
     duplicates: list[tuple[Any, Any]] = field(default_factory=list)  # (later, first)
     referrers: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     backlinks: dict[str, list[Report]] = field(default_factory=dict)  # newest first
+    # derived views (entries per kind, reverse relations), computed once per build so a
+    # register of N entries is O(N), not O(N^2)
+    cache: dict[Any, Any] = field(default_factory=dict)
 
     def get(self, entry_id: str, kind: str | None = None) -> Any | None:
         entry = self.entries.get(entry_id)
@@ -121,7 +124,10 @@ class Index:
         return entry
 
     def of_kind(self, kind: str) -> list[Any]:
-        return [e for e in self.entries.values() if e.kind == kind]
+        key = ("kind", kind)
+        if key not in self.cache:
+            self.cache[key] = [e for e in self.entries.values() if e.kind == kind]
+        return list(self.cache[key])
 
 
 def _published(app: Sphinx) -> Callable[[Report], bool]:
