@@ -168,6 +168,7 @@ class Browser:
             """(items) => items.map((li) => ({
                 type: li.querySelector('.rapport-search__type')?.textContent || '',
                 date: li.querySelector('time')?.getAttribute('datetime') || '',
+                dateText: li.querySelector('time')?.textContent || '',
                 organ: li.querySelector('.rapport-search__organ')?.textContent || '',
                 title: li.querySelector('.rapport-search__title')?.textContent || '',
                 href: li.querySelector('.rapport-search__title a')?.href || '',
@@ -264,6 +265,17 @@ def test_beslutet_finds_beslut_by_stemming(tab, real):
     marks = {m.lower().rstrip(".,;:”") for r in tab.results() for m in r["marks"]}
     assert "beslut" in marks
     assert "beslutet" in marks
+    tab.check_clean(real.origin)
+
+
+def test_a_decision_known_only_by_a_latest_date_says_so(tab, real):
+    tab.open(real.base + "index.html")
+    tab.open_dialog()
+    tab.search("Läkemedelsverket")
+    decision = next(r for r in tab.results() if r["type"] == "Beslut")
+    assert decision["organ"] == "Läkemedelsverket"
+    assert decision["dateText"] == "senast 25 september 2025"
+    assert decision["date"] == "2025-09-25"
     tab.check_clean(real.origin)
 
 
@@ -416,7 +428,7 @@ def test_bad_input_gives_inga_traffar_and_no_markup(tab, demo, query):
     tab.open_dialog()
     found = tab.search(query)
     assert found["count"] == 0
-    assert tab.status().startswith("Inga träffar")
+    assert tab.status().startswith("Inga träffar för ”")
     dialog = tab.page.locator("#pst-search-dialog")
     assert dialog.locator("script, img, iframe, b").count() == 0
     assert tab.page.evaluate("window.__injected") == 0

@@ -103,6 +103,7 @@ class SearchRecord:
     text: str
     date: str = ""  # ISO date, for sorting and the year facet
     bodies: tuple[str, ...] = field(default_factory=tuple)
+    date_text: str = ""  # as shown, when it says more than the date ("senast 25 september 2025")
 
 
 def _enabled(app: Sphinx) -> bool:
@@ -202,7 +203,7 @@ def _meta_html(info: dict[str, Any]) -> str:
     if day is not None:
         parts += [
             _hidden("data-pagefind-meta", f"{SORT_DATE}:{day.isoformat()}"),
-            _hidden("data-pagefind-meta", f"{META_DATE_TEXT}:{format_date(day)}"),
+            _hidden("data-pagefind-meta", f"{META_DATE_TEXT}:{info.get('date_text') or format_date(day)}"),
             _hidden("data-pagefind-sort", f"{SORT_DATE}:{day.isoformat()}"),
             _hidden("data-pagefind-filter", f"{FILTER_YEAR}:{day.year}"),
         ]
@@ -258,11 +259,13 @@ def entry_records(app: Sphinx) -> list[SearchRecord]:
                 if kind == TYPE_DECISION:
                     title = entry.title or entry.id
                     day = entry.date
+                    date_text = getattr(entry, "date_text", "")
                     bodies = (entry.organ,) if entry.organ else ()
                     text = " ".join(p for p in (entry.text, entry.id, entry.organ) if p)
                 else:
                     title = entry.question or entry.id
                     day = entry.updated
+                    date_text = ""
                     bodies = ()
                     text = " ".join(p for p in (entry.text, entry.topic) if p)
                 records.append(
@@ -274,6 +277,7 @@ def entry_records(app: Sphinx) -> list[SearchRecord]:
                         text=text,
                         date=day.isoformat() if day else "",
                         bodies=bodies,
+                        date_text=date_text,
                     )
                 )
     return records
@@ -316,6 +320,7 @@ def _record_page(app: Sphinx, record: SearchRecord) -> str:
         "title": record.title or record.text[:80],
         "date": dt.date.fromisoformat(record.date) if record.date else None,
         "bodies": record.bodies,
+        "date_text": record.date_text,
     }
     meta = _meta_html(info) + _hidden("data-pagefind-meta", f"url:{url}")
     # the title is searchable too, unless the text already says it (an action's title)

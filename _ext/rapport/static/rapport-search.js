@@ -235,8 +235,11 @@
       this.renderFacets(counts);
       this.panel.hidden = false;
       this.root.classList.add("rapport-search--active");
+      this.panel.classList.toggle("rapport-search__panel--empty", !this.results.length);
       if (!this.results.length) {
-        this.status.textContent = q ? `Inga träffar för ”${q}”.` : "Inga träffar.";
+        this.status.textContent = q
+          ? `Inga träffar för ”${q}”. Kontrollera stavningen eller sök på ett annat ord.`
+          : "Inga träffar.";
         this.more.hidden = true;
       } else {
         const n = this.results.length;
