@@ -329,12 +329,53 @@ class RapportPdfBuilder(Builder):
             logger.info("rapportpdf: inga rapporter att skriva")
             return
         self._setup_weasyprint()
-        for docname in status_iterator(
-            targets, "skriver PDF ... ", "darkgreen", len(targets), self.config.verbosity
-        ):
-            result = self.render_document(docname)
-            if result is not None:
-                self.results[docname] = result
+        workers = self.worker_count(len(targets))
+        pool = None
+        if workers > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            global _WORKER_BUILDER
+            _WORKER_BUILDER = self  # forked workers inherit the fonts, stylesheets and env
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+        # the main process prepares print HTML (doctrees are loaded one at a time and
+        # dropped) while the workers lay out; results are taken in document order so
+        # warnings come out in the same order whatever the number of workers
+        pending: list[tuple[str, Any]] = []
+        try:
+            for docname in status_iterator(
+                targets, "förbereder PDF ... ", "darkgreen", len(targets), self.config.verbosity
+            ):
+                prepared = self.prepare(docname)
+                if prepared is None:
+                    continue
+                if isinstance(prepared, Rendered):
+                    pending.append((docname, prepared))
+                elif pool is not None:
+                    pending.append((docname, pool.submit(_render_job, prepared)))
+                else:
+                    pending.append((docname, prepared))
+            for docname, item in status_iterator(
+                pending, "skriver PDF ... ", "darkgreen", len(pending), self.config.verbosity,
+                stringify_func=lambda pair: pair[0],
+            ):
+                if isinstance(item, Rendered):
+                    self._emit(item.warnings)
+                    self.results[docname] = item
+                    continue
+                if isinstance(item, tuple):
+                    outcome = self.run_job(item)
+                else:
+                    try:
+                        outcome = item.result()
+                    except Exception as exc:  # a worker died (e.g. out of memory)
+                        outcome = (None, f"{type(exc).__name__}: {exc}", [], [])
+                result = self.finish_job(docname, outcome)
+                if result is not None:
+                    self.results[docname] = result
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
         rendered = [r for r in self.results.values() if r.rendered]
         if rendered:
             total = sum(r.seconds for r in rendered)
@@ -342,6 +383,12 @@ class RapportPdfBuilder(Builder):
                 f"rapportpdf: {len(rendered)} PDF:er skapade på {total:.1f} s "
                 f"({total / len(rendered):.2f} s per PDF), {len(self.results) - len(rendered)} oförändrade"
             )
+
+    def worker_count(self, jobs: int) -> int:
+        wanted = self.config.rapport_pdf_workers or min(os.cpu_count() or 1, 4)
+        if self._app.parallel > 1 and not self.config.rapport_pdf_workers:
+            wanted = self._app.parallel
+        return max(1, min(wanted, jobs))
 
     def write_doc(self, docname: str, doctree: nodes.document) -> None:  # pragma: no cover
         pass  # write_documents does the work
@@ -354,7 +401,15 @@ class RapportPdfBuilder(Builder):
             self.write_bundle()
         except Exception as exc:  # never a traceback; the per-report PDFs are written
             warn("pdf-failed", f"Samlingsvolymen kunde inte skapas: {type(exc).__name__}: {exc}", None)
-        logger.info(f"rapportpdf: samlingsvolymen klar på {time.perf_counter() - started:.1f} s")
+        bundle_seconds = time.perf_counter() - started
+        logger.info(f"rapportpdf: samlingsvolymen klar på {bundle_seconds:.1f} s")
+        # for bench/run.py: render seconds of the reports laid out in this build
+        timings = {
+            "reports": {d: round(r.seconds, 4) for d, r in self.results.items() if r.rendered},
+            "cached": sum(1 for r in self.results.values() if not r.rendered),
+            "bundle": round(bundle_seconds, 4),
+        }
+        Path(self.outdir, ".timings.json").write_text(json.dumps(timings, indent=1), encoding="utf-8")
 
     # which documents -------------------------------------------------------------------
 
@@ -495,7 +550,7 @@ class RapportPdfBuilder(Builder):
         """The print HTML of one document, its title and its compile date text."""
         doctree = self.env.get_and_resolve_doctree(docname, self)
         self.current_docname = docname
-        heading = next(iter(doctree.findall(nodes.title)), None)
+        heading = next(iter(doctree.findall(nodes.title)), None)  # for the page-count warning
         self.title_line = heading.line if heading is not None and heading.line else 1
         self._check_words(doctree, docname)
         doctree.settings = self.docsettings
@@ -543,25 +598,27 @@ class RapportPdfBuilder(Builder):
     def cache_entry(self, docname: str) -> Path:
         return self.cache_dir / (docname.replace("/", "__") + ".json")
 
-    def render_document(self, docname: str) -> Rendered | None:
-        """Build one PDF (or take it from the cache); ``None`` if it failed."""
+    def prepare(self, docname: str) -> Rendered | tuple | None:
+        """Print HTML of one document and its cache lookup, in the main process.
+
+        Returns the cached :class:`Rendered` when nothing changed, a render job (a
+        picklable tuple for :func:`_render_job`) otherwise, ``None`` on failure.
+        """
         self._notes = []
-        source = str(self.env.doc2path(docname))
         target = Path(self.outdir, docname + ".pdf")
         try:
             html, title, _ = self.print_html(docname)
         except Exception as exc:
             warn("pdf-failed", f"PDF:en kunde inte skapas: {type(exc).__name__}: {exc}", (docname, None))
             return None
-        pre_notes = self._notes
-        self._emit(pre_notes)
+        self._emit(self._notes)
         key = hashlib.sha256((self.pipeline_key + "\0" + html).encode()).hexdigest()
         entry = self.cache_entry(docname)
         if target.is_file() and entry.is_file():
             try:
                 cached = json.loads(entry.read_text(encoding="utf-8"))
                 if cached.get("key") == key:
-                    result = Rendered(
+                    return Rendered(
                         docname=docname,
                         title=cached["title"],
                         path=str(target),
@@ -570,31 +627,48 @@ class RapportPdfBuilder(Builder):
                         key=key,
                         warnings=[tuple(w) for w in cached["warnings"]],  # type: ignore[misc]
                     )
-                    self._emit(result.warnings)
-                    return result
             except (OSError, ValueError, KeyError, TypeError):
                 pass  # an unreadable cache entry means: render again
-        started = time.perf_counter()
+        return (docname, html, title, str(target), key, self.title_line)
+
+    def run_job(self, job: tuple) -> tuple[Rendered | None, str, list[tuple[str, str, str]], list[str]]:
+        """Lay out and write one PDF; runs in a worker process (or in-process with one worker).
+
+        Never raises: a failure comes back as its description, so one report's failure
+        cannot take the others down with it.
+        """
+        docname, html, title, target, key, title_line = job
         self._notes = []
+        self._collector.records.clear()
+        started = time.perf_counter()
         try:
-            result = self._render(docname, html, title, target, key)
+            result = self._render(docname, html, title, Path(target), key, title_line)
         except Exception as exc:
-            for stale in (target, entry):
+            return None, f"{type(exc).__name__}: {exc}", self._notes, list(self._collector.records)
+        result.seconds = time.perf_counter() - started
+        result.warnings = self._notes
+        return result, "", self._notes, list(self._collector.records)
+
+    def finish_job(self, docname: str, outcome: tuple) -> Rendered | None:
+        """Main process: warnings, cache entry and the result of one finished job."""
+        result, error, notes, records = outcome
+        for record in records:
+            logger.verbose(f"WeasyPrint ({docname}): {record}")
+        entry = self.cache_entry(docname)
+        if result is None:
+            for stale in (Path(self.outdir, docname + ".pdf"), entry):
                 stale.unlink(missing_ok=True)
             warn(
                 "pdf-failed",
-                f"PDF:en för {docname} kunde inte skapas: {type(exc).__name__}: {exc} "
-                "(övriga PDF:er skrivs ändå)",
+                f"PDF:en för {docname} kunde inte skapas: {error} (övriga PDF:er skrivs ändå)",
                 (docname, None),
             )
             return None
-        result.seconds = time.perf_counter() - started
-        result.warnings = self._notes
-        self._emit(result.warnings)
+        self._emit(notes)
         entry.write_text(
             json.dumps(
                 {
-                    "key": key,
+                    "key": result.key,
                     "title": result.title,
                     "pages": result.pages,
                     "bookmarks": [asdict(b) for b in result.bookmarks],
@@ -606,14 +680,13 @@ class RapportPdfBuilder(Builder):
         )
         return result
 
-    def _render(self, docname: str, html: str, title: str, target: Path, key: str) -> Rendered:
+    def _render(self, docname: str, html: str, title: str, target: Path, key: str, title_line: int) -> Rendered:
         weasyprint = self._weasy
-        self._collector.records.clear()
         base_url = Path(self.env.doc2path(docname)).parent.as_uri() + "/"
         document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=self.fetcher).render(
             stylesheets=self.stylesheets, font_config=self.font_config, pdf_variant=self.variant, pdf_tags=True
         )
-        self._check_layout(document, docname)
+        self._check_layout(document, docname, title_line)
         bookmarks = list(_flatten_bookmarks(document.make_bookmark_tree(scale=0.75, transform_pages=True)))
         pages = len(document.pages)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -623,11 +696,9 @@ class RapportPdfBuilder(Builder):
         if self.variant != "pdf/ua-1":
             _claim_pdfua(partial)
         os.replace(partial, target)
-        for record in self._collector.records:
-            logger.verbose(f"WeasyPrint ({docname}): {record}")
         return Rendered(docname, title, str(target), pages, bookmarks, key, rendered=True)
 
-    def _check_layout(self, document: Any, docname: str) -> None:
+    def _check_layout(self, document: Any, docname: str, title_line: int = 1) -> None:
         """Warnings that only layout can tell: too many pages, content wider than the page,
         a table spread over several pages."""
         source = str(self.env.doc2path(docname))
@@ -637,7 +708,7 @@ class RapportPdfBuilder(Builder):
                 "pdf-pages",
                 f"Rapporten blir {len(document.pages)} sidor i PDF:en; den bör rymmas på {limit} "
                 f"(rapport_pdf_max_pages)",
-                f"{source}:{getattr(self, 'title_line', 1)}",
+                f"{source}:{title_line}",
             )
         overflow: dict[str, str] = {}
         table_pages: dict[str, set[int]] = {}
@@ -788,6 +859,15 @@ class RapportPdfBuilder(Builder):
         os.replace(partial, target)
         entry.write_text(json.dumps({"key": key}), encoding="utf-8")
         logger.info(f"rapportpdf: {target.name}: {len(reports)} rapporter, {len(bundle_pages(target))} sidor")
+
+
+#: the builder a forked worker renders with (set just before the pool forks)
+_WORKER_BUILDER: RapportPdfBuilder | None = None
+
+
+def _render_job(job: tuple) -> tuple:
+    assert _WORKER_BUILDER is not None
+    return _WORKER_BUILDER.run_job(job)
 
 
 def bundle_pages(path: Path) -> list[int]:
@@ -1035,6 +1115,8 @@ def setup(app: Sphinx) -> None:
     app.add_config_value("rapport_pdf_appendices", ["beslutsregister", "faq"], "", types=[list])
     app.add_config_value("rapport_pdf_max_pages", 4, "", types=[int])
     app.add_config_value("rapport_pdf_max_columns", 6, "", types=[int])
+    # processes laying out PDFs; 0: one per CPU (at most 4), or -j N
+    app.add_config_value("rapport_pdf_workers", 0, "", types=[int])
     app.add_config_value("rapport_pdf_fonts", DEFAULT_FONTS, "", types=[list])
     app.add_builder(RapportPdfBuilder)
     app.connect("config-inited", _remember_confdir)
