@@ -30,13 +30,15 @@ EXPECTED_BAD_WARNINGS = [
     "faq.md:6: WARNING: FAQ-posten ”faq-utan-fraga” saknar obligatoriska alternativ: :fraga: [rapport.option-invalid]",
     "faq.md:8: WARNING: :uppdaterad: ”igår” är inte ett datum på formen ÅÅÅÅ-MM-DD [rapport.date-invalid]",
     # the global checks (env-updated), in the same order on every build
-    "rapporter/2025/2025-01-05.md:11: WARNING: Id ”X-1” används redan för beslutet i beslutsregister.md:6; "
+    "rapporter/2025/2025-01-05.md:12: WARNING: Id ”X-1” används redan för beslutet i beslutsregister.md:6; "
     "den här posten hoppas över [rapport.entry-duplicate]",
     "beslutsregister.md:65: WARNING: Hänvisning till okänt beslut: det finns inget id ”OKAND-9” [rapport.ref-unknown]",
     "rapporter/2025/2025-01-05.md:8: WARNING: Hänvisning till okänt beslut: det finns inget id ”NOPE-1” "
     "[rapport.ref-unknown]",
     "rapporter/2025/2025-01-05.md:9: WARNING: Hänvisning till okänd FAQ-post: det finns inget id ”X-1” "
     "(”X-1” är ett beslut) [rapport.ref-unknown]",
+    "rapporter/2025/2025-01-05.md:10: WARNING: Hänvisning till okänt beslut: det finns inget id ”U-1” "
+    "(”U-1” finns bara i en rapport som inte är publicerad: rapporter/2025/2025-01-04.md:11) [rapport.ref-unknown]",
     "beslutsregister.md:43: WARNING: Besluten ersätter varandra i en cirkel: C-1 → C-2 → C-1 "
     "(se även beslutsregister.md:51) [rapport.supersedes-cycle]",
 ]
@@ -254,6 +256,7 @@ def test_export_lists_every_entry_with_backlinks_in_a_fixed_order(app):
              "sammanstallt": "2025-01-01T09:00", "url": "rapporter/2025/2025-01-01.html"},
         ],
     }
+    # UTKAST-1 is declared in a draft: not on the site, so not in the export either
     a2 = next(d for d in decisions["beslut"] if d["id"] == "A-2")
     assert a2["ersatt_av"] == ["A-3"]  # derived from A-3's :ersatter:
     faq = json.loads((Path(app.outdir) / "faq.json").read_text(encoding="utf-8"))
@@ -301,7 +304,7 @@ def test_bad_input_still_builds_a_usable_register(app):
     # an unknown reference is plain text for the reader, not a dead link
     report = main(app.outdir, "rapporter/2025/2025-01-05")
     unknown = report.select("span.rapport-okand-hanvisning")
-    assert [u.get_text() for u in unknown] == ["NOPE-1", "X-1"]
+    assert [u.get_text() for u in unknown] == ["NOPE-1", "X-1", "U-1"]
     assert page is not None
 
 

@@ -516,7 +516,7 @@ def render_register(app: Sphinx, docname: str, node: aggregate) -> list[nodes.No
     result: list[nodes.Node] = []
     summary = f"Registret innehåller {len(decisions)} beslut från {len(organs)} organ, det senaste först inom varje organ."
     result.append(nodes.paragraph(summary, summary, classes=["rapport-register-summering"]))
-    if app.builder.format == "html":
+    if app.builder.name in ("html", "dirhtml"):  # not the print builders, which have no scripts
         result.append(_filter_form(organs, statuses, len(decisions)))
     for organ in organs:
         section = nodes.section(

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
 FORMAT_VERSION = 1
+WEB_BUILDERS = ("html", "dirhtml")
 
 
 def _write_if_changed(path: Path, data: Any) -> None:
@@ -29,7 +30,8 @@ def _write_if_changed(path: Path, data: Any) -> None:
 
 
 def write_exports(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None or app.builder.format != "html":
+    # the PDF builder is an HTML-format builder too; the export belongs to the web site
+    if exception is not None or app.builder.name not in WEB_BUILDERS:
         return
     from . import decisions, faq
 

@@ -111,6 +111,7 @@ class Index:
 
     entries: dict[str, Any] = field(default_factory=dict)  # id -> first declaration
     duplicates: list[tuple[Any, Any]] = field(default_factory=list)  # (later, first)
+    unpublished: dict[str, Any] = field(default_factory=dict)  # id -> entry in a draft report
     referrers: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     backlinks: dict[str, list[Report]] = field(default_factory=dict)  # newest first
     # derived views (entries per kind, reverse relations), computed once per build so a
@@ -143,16 +144,21 @@ def build_index(app: Sphinx) -> Index:
     declared: list[Any] = []
     for kind in KINDS.values():
         declared.extend(domain.records(kind.store))
+    reports: dict[str, Report] = domain.store(REPORT_STORE)
+    published = _published(app)
     # first declaration (in document and line order) wins, on every kind of build
     for entry in sorted(declared, key=lambda e: (e.docname, e.line, e.id)):
+        report = reports.get(entry.docname)
+        if report is not None and not published(report):
+            # declared in a draft or future report: not on the site until it is published
+            index.unpublished.setdefault(entry.id, entry)
+            continue
         first = index.entries.get(entry.id)
         if first is None:
             index.entries[entry.id] = entry
         else:
             index.duplicates.append((entry, first))
 
-    reports: dict[str, Report] = domain.store(REPORT_STORE)
-    published = _published(app)
     mentioned: dict[str, set[str]] = defaultdict(set)
     for docname, refs in domain.store(STORE).items():
         for ref in refs:
@@ -228,6 +234,10 @@ def _check(env: BuildEnvironment, index: Index) -> None:
                 kind = KINDS[ref.kind]
                 other = index.entries.get(ref.target)
                 hint = f" (”{ref.target}” är {KINDS[other.kind].indefinite})" if other is not None else ""
+                hidden = index.unpublished.get(ref.target)
+                if other is None and hidden is not None:
+                    where = source_path(env, hidden.docname)
+                    hint = f" (”{ref.target}” finns bara i en rapport som inte är publicerad: {where}:{hidden.line})"
                 warn(
                     "ref-unknown",
                     f"Hänvisning till {kind.unknown}: det finns inget id ”{ref.target}”{hint}",
