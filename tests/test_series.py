@@ -28,6 +28,7 @@ EXPECTED_WARNINGS = [
     "rapporter/2025/2025-04-04-1400.md:2: WARNING: Rapporten har samma tidpunkt för sammanställning "
     "(4 april 2025 kl. 9.00) som rapporter/2025/2025-04-04.md:2 [rapport.report-duplicate]",
     "rapporter/2025/2025-03-07.md:3: WARNING: Okänt ämne ”Okänt”; kända ämnen: Alfa [rapport.topic-unknown]",
+    "beslut.md:19: WARNING: Okänt ämne ”Beta”; kända ämnen: Alfa [rapport.topic-unknown]",
 ]
 
 
@@ -110,7 +111,14 @@ def test_previous_and_next_links_and_news_since_previous_report(app):
     assert report.select_one(".rapport-nasta a")["href"] == "2025-03-07.html"
     news = report.select_one(".rapport-nytt")
     assert news.select_one(".rapport-nytt-rubrik").get_text() == "Nytt sedan förra rapporten (10 januari 2025)"
-    assert [li.get_text() for li in news.select("li")] == ["Åtgärd (ny): 5 februari 2025: Ny utredare utsedd"]
+    assert [li.get_text() for li in news.select("li")] == [
+        "Beslut (ny): 20 januari 2025, Nämnd A: Alfasystemet pausas",
+        "Fråga (ny eller uppdaterad): Varför pausas alfasystemet?",
+        "Åtgärd (ny): 5 februari 2025: Ny utredare utsedd",
+    ]
+    assert news.select_one("li a")["href"] == "../../beslut.html#beslut-n-1"
+    # the decision of 1 November 2024 is older than the previous report: not new here
+    assert "Ett äldre beslut" not in page(app, "rapporter/2025/2025-01-10").select_one(".rapport-nytt").get_text()
     first = page(app, "rapporter/2024/2024-12-20")
     assert first.select_one(".rapport-foregaende") is None
     assert first.select_one(".rapport-nytt") is None
@@ -122,15 +130,23 @@ def test_previous_and_next_links_and_news_since_previous_report(app):
 def test_topic_page_lists_reports_and_actions_over_time(app):
     app.build()
     topic = page(app, "amnen/alfa")
-    assert [r.get_text() for r in topic.select("p.rubric")] == ["Rapporter", "Kommunikativa åtgärder"]
+    assert [r.get_text() for r in topic.select("p.rubric")] == [
+        "Rapporter",
+        "Beslut",
+        "Frågor och svar",
+        "Kommunikativa åtgärder",
+    ]
     lists = topic.select("ul.rapport-amne-lista")
     reports = [a["href"] for a in lists[0].select("a")]
     assert reports == ["../rapporter/2025/2025-05-02.html", "../rapporter/2025/2025-02-07.html",
                        "../rapporter/2025/2025-01-10.html"]
-    actions = [a.get_text() for a in lists[1].select("a")]
+    assert lists[1].get_text(strip=True) == "20 januari 2025:Nämnd A: Alfasystemet pausas"
+    assert lists[1].select_one("a")["href"] == "../beslut.html#beslut-n-1"
+    assert lists[2].get_text(strip=True) == "1 februari 2025:Varför pausas alfasystemet?"
+    actions = [a.get_text() for a in lists[3].select("a")]
     assert actions == ["Beslut om alfasystemet", "Paus i alfasystemet"]
     index = page(app, "amnen/index")
-    assert index.select_one("ul.rapport-amnen").get_text(" ", strip=True) == "Alfa (5 poster)"
+    assert index.select_one("ul.rapport-amnen").get_text(" ", strip=True) == "Alfa (7 poster)"
 
 
 @pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)
@@ -157,7 +173,7 @@ def _build(make_app, srcdir: Path, **kwargs):
     return app
 
 
-AGGREGATES = ["index", "tidslinje", "amnen/alfa", "amnen/index", "rapporter/2025/index", "rapporter/2025/2025-05-02"]
+AGGREGATES = ["index", "tidslinje", "beslut", "amnen/alfa", "amnen/index", "rapporter/2025/index", "rapporter/2025/2025-05-02"]
 
 
 def test_adding_a_report_updates_every_page_that_lists_it(make_app, tmp_path, rootdir):

@@ -33,10 +33,12 @@ MODULES = (
     "decisions",
     "faq",
     "export",
+    "overviews",
     "search",
     "audience",
     "safety",
     "accessibility",
+    "sources",
 )
 
 

@@ -219,7 +219,7 @@ class NewItem:
     docname: str = ""  # where it links to ("" for an external url or none)
     anchor: str = ""
     url: str = ""
-    changed: bool = False  # changed rather than new
+    state: str = "ny"  # "ny", "ändrad", "ny eller uppdaterad"
 
 
 def neighbours(app: Sphinx) -> dict[str, tuple[Report | None, Report | None]]:
@@ -354,7 +354,7 @@ def render_new_since(app: Sphinx, docname: str, node: aggregate) -> list[nodes.N
     listing = nodes.bullet_list()
     for item in items:
         entry = nodes.paragraph()
-        label = f"{item.kind} ({'ändrad' if item.changed else 'ny'}): "
+        label = f"{item.kind} ({item.state}): "
         entry += nodes.emphasis(label, label)
         if item.docname:
             entry += _link(app, docname, item.docname, item.text, item.anchor)

@@ -148,10 +148,12 @@ def check_topics(app: Sphinx, env: Any) -> None:
                 warn("topic-unknown", f"Okänt ämne ”{name}”; kända ämnen: {names}", location)
 
 
-def dated_entry(date: dt.date | None, *content: nodes.Node) -> tuple[dt.date, nodes.Node]:
+def dated_entry(date: dt.date | None, *content: nodes.Node, label: str = "") -> tuple[dt.date, nodes.Node]:
+    """A list entry "25 september 2025: ..." sorted by ``date``; ``label`` replaces the
+    shown date (e.g. "senast 25 september 2025" for a decision known only by then)."""
     para = nodes.paragraph()
-    if date is not None:
-        text = format_date(date)
+    if date is not None or label:
+        text = label or format_date(date)
         para += nodes.strong(text, text)
         para += nodes.Text(": ")
     para.extend(content)

@@ -1,0 +1,133 @@
+"""Decisions and FAQ entries on the pages that follow the series over time.
+
+Writing phase only: the topic pages (:mod:`rapport.topics`) list the decisions and FAQ
+entries of their topic, and every report's "Nytt sedan förra rapporten" box
+(:mod:`rapport.series`) lists the decisions dated, and the FAQ entries updated, after
+the previous report up to this one. The unknown-topic check also covers their topics.
+The records are read from the decision and FAQ stores through the attributes the
+registry modules give them (``date``/``topics``, ``updated``/``topic``, ``anchor``,
+``link_text()``), so this module adds views without touching how entries are declared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+
+from .config import is_report
+from .registry import get_domain
+from .reports import STORE as REPORTS, Report
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+DECISIONS = "decisions"
+FAQ = "faq"
+
+
+def _entries(app: Sphinx, store: str) -> Iterator[Any]:
+    """Entries of a store, except those declared in a report that is not published."""
+    from .series import is_published
+
+    domain = get_domain(app.env)
+    if store not in domain.data:
+        return
+    reports = domain.store(REPORTS)
+    for entry in domain.records(store):
+        report = reports.get(entry.docname)
+        if report is not None and not is_published(report, app.config):
+            continue
+        if report is None and is_report(app.config, entry.docname):
+            continue  # a report without a readable date is not published either
+        yield entry
+
+
+def _link(app: Sphinx, fromdoc: str, entry: Any, text: str) -> nodes.reference:
+    uri = app.builder.get_relative_uri(fromdoc, entry.docname) + f"#{entry.anchor}"
+    return nodes.reference(text, text, internal=True, refuri=uri)
+
+
+# -- topic pages ------------------------------------------------------------------------
+
+
+def _topic_decisions(app: Sphinx, topic: Any, fromdoc: str) -> list[tuple[dt.date, nodes.Node]]:
+    from .topics import dated_entry, normalise
+
+    result = []
+    for decision in _entries(app, DECISIONS):
+        if topic.slug in {normalise(t) for t in decision.topics}:
+            label = f"{decision.organ}: {decision.title}" if decision.organ else decision.title
+            link = _link(app, fromdoc, decision, label or decision.id)
+            result.append(dated_entry(decision.date, link, label=getattr(decision, "date_text", "")))
+    return result
+
+
+def _topic_faq(app: Sphinx, topic: Any, fromdoc: str) -> list[tuple[dt.date, nodes.Node]]:
+    from .topics import dated_entry, normalise
+
+    return [
+        dated_entry(entry.updated, _link(app, fromdoc, entry, entry.link_text()))
+        for entry in _entries(app, FAQ)
+        if entry.topic and normalise(entry.topic) == topic.slug
+    ]
+
+
+def _decision_topics_used(app: Sphinx) -> list[tuple[str, tuple[str, int]]]:
+    return [(t, (d.docname, d.line)) for d in _entries(app, DECISIONS) for t in d.topics]
+
+
+def _faq_topics_used(app: Sphinx) -> list[tuple[str, tuple[str, int]]]:
+    return [(e.topic, (e.docname, e.line)) for e in _entries(app, FAQ) if e.topic]
+
+
+# -- "Nytt sedan förra rapporten" ---------------------------------------------------------
+
+
+def _window(previous: Report | None, report: Report) -> tuple[dt.date, dt.date] | None:
+    if previous is None or previous.compiled is None or report.compiled is None:
+        return None
+    return previous.compiled.date(), report.compiled.date()
+
+
+def _new_decisions(app: Sphinx, previous: Report | None, report: Report) -> list[Any]:
+    from .series import NewItem
+
+    window = _window(previous, report)
+    if window is None:
+        return []
+    start, end = window
+    items = [
+        NewItem("Beslut", d.link_text(), d.docname, d.anchor)
+        for d in _entries(app, DECISIONS)
+        if d.date is not None and start < d.date <= end
+    ]
+    return sorted(items, key=lambda i: i.text)
+
+
+def _new_faq(app: Sphinx, previous: Report | None, report: Report) -> list[Any]:
+    from .series import NewItem
+
+    window = _window(previous, report)
+    if window is None:
+        return []
+    start, end = window
+    items = [
+        NewItem("Fråga", e.link_text(), e.docname, e.anchor, state="ny eller uppdaterad")
+        for e in _entries(app, FAQ)
+        if e.updated is not None and start < e.updated <= end
+    ]
+    return sorted(items, key=lambda i: i.text)
+
+
+def setup(app: Sphinx) -> None:
+    from .series import NEW_SINCE_PROVIDERS
+    from .topics import TOPIC_PROVIDERS
+
+    # on a topic page: reports, then decisions and questions, then actions
+    ours = [("Beslut", _topic_decisions, _decision_topics_used), ("Frågor och svar", _topic_faq, _faq_topics_used)]
+    TOPIC_PROVIDERS[1:1] = [p for p in ours if p not in TOPIC_PROVIDERS]
+    # decisions and questions first in the box, then the actions (added by rapport.actions)
+    NEW_SINCE_PROVIDERS[:0] = [p for p in (_new_decisions, _new_faq) if p not in NEW_SINCE_PROVIDERS]
