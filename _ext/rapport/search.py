@@ -373,6 +373,163 @@ def run_pagefind(site: Path, executable: Path | None = None) -> subprocess.Compl
     return subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
 
 
+# -- a byte-identical index for identical input ------------------------------------------
+#
+# Pagefind 1.5 writes the fragments and word index identically for identical input, but
+# the filter chunks and the list of filters in pagefind.*.pf_meta come out in hash-map
+# order, which differs from run to run (upstream Pagefind issue #638); the file names
+# are content hashes, so they differ too. The builds must be comparable (serial, -j and
+# incremental builds give the same output, issue 8), so after Pagefind the filter
+# chunks and the meta file are rewritten in sorted order under new content-hash names.
+# The files are gzip-compressed CBOR after a "pagefind_dcd" signature; the small CBOR
+# reader and writer below cover what Pagefind writes (integers, strings, arrays, maps)
+# and leave the bundle as Pagefind wrote it when they meet anything else.
+
+_SIGNATURE = b"pagefind_dcd"
+
+
+class _Unsupported(ValueError):
+    pass
+
+
+class _Map(list):
+    """A CBOR map, kept as its list of (key, value) pairs in file order."""
+
+
+def _cbor_read(data: bytes, pos: int = 0) -> tuple[Any, int]:
+    first = data[pos]
+    major, info = first >> 5, first & 31
+    pos += 1
+    if major == 7:
+        simple = {20: False, 21: True, 22: None}
+        if info in simple:
+            return simple[info], pos
+        raise _Unsupported(f"CBOR simple/float {info}")
+    if info < 24:
+        value = info
+    elif info in (24, 25, 26, 27):
+        size = 1 << (info - 24)
+        value = int.from_bytes(data[pos : pos + size], "big")
+        pos += size
+    else:
+        raise _Unsupported("indefinite CBOR length")
+    if major == 0:
+        return value, pos
+    if major == 1:
+        return -1 - value, pos
+    if major in (2, 3):
+        raw = data[pos : pos + value]
+        return (bytes(raw) if major == 2 else raw.decode("utf-8")), pos + value
+    if major == 4:
+        items = []
+        for _ in range(value):
+            item, pos = _cbor_read(data, pos)
+            items.append(item)
+        return items, pos
+    if major == 5:
+        pairs = _Map()
+        for _ in range(value):
+            key, pos = _cbor_read(data, pos)
+            item, pos = _cbor_read(data, pos)
+            pairs.append((key, item))
+        return pairs, pos
+    raise _Unsupported(f"CBOR major type {major}")
+
+
+def _cbor_head(major: int, value: int) -> bytes:
+    if value < 24:
+        return bytes([major << 5 | value])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if value < 1 << (8 * size):
+            return bytes([major << 5 | info]) + value.to_bytes(size, "big")
+    raise _Unsupported("integer too large")
+
+
+def _cbor_write(value: Any) -> bytes:
+    if value is False or value is True or value is None:
+        return bytes([0xF4 if value is False else 0xF5 if value is True else 0xF6])
+    if isinstance(value, int):
+        return _cbor_head(0, value) if value >= 0 else _cbor_head(1, -1 - value)
+    if isinstance(value, bytes):
+        return _cbor_head(2, len(value)) + value
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        return _cbor_head(3, len(raw)) + raw
+    if isinstance(value, _Map):
+        return _cbor_head(5, len(value)) + b"".join(_cbor_write(k) + _cbor_write(v) for k, v in value)
+    if isinstance(value, list):
+        return _cbor_head(4, len(value)) + b"".join(_cbor_write(item) for item in value)
+    raise _Unsupported(type(value).__name__)
+
+
+def _read_chunk(path: Path) -> Any:
+    import gzip
+
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(_SIGNATURE):
+        raise _Unsupported(f"{path.name}: no Pagefind signature")
+    value, end = _cbor_read(data, len(_SIGNATURE))
+    if end != len(data):
+        raise _Unsupported(f"{path.name}: trailing bytes")
+    return value
+
+
+def _write_chunk(folder: Path, prefix: str, suffix: str, digits: int, value: Any) -> str:
+    import gzip
+    import hashlib
+
+    data = _SIGNATURE + _cbor_write(value)
+    name = f"{prefix}_{hashlib.sha256(data).hexdigest()[:digits]}"
+    (folder / f"{name}{suffix}").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+    return name
+
+
+def _sort_key(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def canonicalise_bundle(bundle: Path) -> bool:
+    """Rewrite the filter chunks and the meta file in sorted order; False if left as is."""
+    entry_path = bundle / "pagefind-entry.json"
+    try:
+        entry = json.loads(entry_path.read_text(encoding="utf-8"))
+        plans = []
+        for language, info in entry["languages"].items():
+            meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
+            meta = _read_chunk(meta_path)
+            # [version, pages, index chunks, filters [[name, hash]...], sorts, meta fields]
+            filters = meta[3]
+            if not all(isinstance(f, list) and len(f) == 2 and all(isinstance(x, str) for x in f) for f in filters):
+                raise _Unsupported("unexpected filter list")
+            chunks = {}
+            for name, chunk_hash in filters:
+                value = _read_chunk(bundle / "filter" / f"{chunk_hash}.pf_filter")
+                # [filter name, [[value, [page numbers...]], ...]]
+                for item in value[1]:
+                    item[1] = sorted(item[1])
+                value[1] = sorted(value[1], key=_sort_key)
+                chunks[chunk_hash] = value
+            plans.append((language, info, meta_path, meta, chunks))
+    except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
+        logger.info("sökindexet lämnas som Pagefind skrev det (%s)", exc)
+        return False
+    for language, info, meta_path, meta, chunks in plans:
+        prefix = info["hash"].split("_", 1)[0]
+        renamed = {}
+        for old, value in chunks.items():
+            new = _write_chunk(bundle / "filter", prefix, ".pf_filter", 7, value)
+            if new != old:
+                (bundle / "filter" / f"{old}.pf_filter").unlink()
+            renamed[old] = new
+        meta[3] = sorted(([name, renamed[h]] for name, h in meta[3]), key=_sort_key)
+        new_meta = _write_chunk(bundle, f"pagefind.{prefix}", ".pf_meta", 10, meta).removeprefix("pagefind.")
+        if new_meta != info["hash"]:
+            meta_path.unlink()
+        entry["languages"][language]["hash"] = new_meta
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return True
+
+
 def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None or not _enabled(app):
         return
@@ -397,6 +554,7 @@ def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
         detail = " ".join((result.stderr or result.stdout).split())[-400:]
         warn("search-index", f"Sökindexet kunde inte byggas (Pagefind avslutades med kod {result.returncode}): {detail}", None)
         return
+    canonicalise_bundle(site / "pagefind")
     seconds = time.perf_counter() - started
     logger.info("sökindex byggt på %.1f s (%d beslut, FAQ-poster och åtgärder)", seconds, len(records))
     # for the benchmark (bench/search_metrics.py); kept beside the doctrees, not published
