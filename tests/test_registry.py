@@ -29,10 +29,16 @@ EXPECTED_BAD_WARNINGS = [
     "[rapport.source-unknown]",
     "faq.md:6: WARNING: FAQ-posten ”faq-utan-fraga” saknar obligatoriska alternativ: :fraga: [rapport.option-invalid]",
     "faq.md:8: WARNING: :uppdaterad: ”igår” är inte ett datum på formen ÅÅÅÅ-MM-DD [rapport.date-invalid]",
+    # reST sources: the same messages and lines
+    "rapporter/2025/2025-01-03.rst:11: WARNING: :datum: ”2025-01-77” är inget giltigt datum [rapport.date-invalid]",
+    "rapporter/2025/2025-01-03.rst:14: WARNING: Okänd status ”okänd”; tillåtna är: planerat, fattat, upphävt, ersatt "
+    "[rapport.status-unknown]",
     # the global checks (env-updated), in the same order on every build
     "rapporter/2025/2025-01-05.md:12: WARNING: Id ”X-1” används redan för beslutet i beslutsregister.md:6; "
     "den här posten hoppas över [rapport.entry-duplicate]",
     "beslutsregister.md:65: WARNING: Hänvisning till okänt beslut: det finns inget id ”OKAND-9” [rapport.ref-unknown]",
+    "rapporter/2025/2025-01-03.rst:8: WARNING: Hänvisning till okänt beslut: det finns inget id ”SAKNAS-2” "
+    "[rapport.ref-unknown]",
     "rapporter/2025/2025-01-05.md:8: WARNING: Hänvisning till okänt beslut: det finns inget id ”NOPE-1” "
     "[rapport.ref-unknown]",
     "rapporter/2025/2025-01-05.md:9: WARNING: Hänvisning till okänd FAQ-post: det finns inget id ”X-1” "
