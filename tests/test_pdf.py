@@ -350,3 +350,22 @@ def test_sizes_are_written_the_swedish_way():
     assert [format_size(n) for n in (512, 1499, 120_400, 999_400, 1_460_000)] == [
         "512 B", "1 kB", "120 kB", "999 kB", "1,5 MB",
     ]
+
+
+@pytest.mark.sphinx("rapportpdf", testroot="pdf", srcdir="pdf-links", freshenv=True)
+def test_links_between_reports_work_in_the_single_pdfs_and_in_the_bundle(app):
+    app.build()
+    source = app.outdir / "rapporter/2025/2025-01-10.pdf"
+    with pikepdf.open(source) as pdf:
+        actions = [annot.A for annot in pdf.pages[0].obj.Annots]
+    relative = {str(a.F.F) for a in actions if a.S == "/GoToR"}
+    # [rapporten 14 februari](2025-02-14.md) and the previous/next links
+    assert "2025-02-14.pdf" in relative
+    assert all((source.parent / name).is_file() for name in relative)
+    assert not [a for a in actions if a.S == "/URI" and str(a.URI).startswith("file:")]
+    with pikepdf.open(app.outdir / "samlingsvolym.pdf") as pdf:
+        starts = {title: page for title, page, _ in outline(pdf)}
+        page = pdf.pages[starts["10 januari 2025"]]
+        targets = {pikepdf.Page(annot.A.D[0]).index for annot in page.obj.Annots if annot.A.S == "/GoTo"}
+        assert starts["14 februari 2025"] in targets
+        assert not [annot for p in pdf.pages for annot in p.obj.get("/Annots", []) if annot.A.S == "/GoToR"]
