@@ -60,6 +60,8 @@ def test_sphinx_search_is_replaced_and_the_index_is_built(app):
     out = app.outdir
     assert not (out / "searchindex.js").exists()
     assert (out / "pagefind" / "pagefind.js").exists()
+    # Pagefind's own search interfaces are not used and not published
+    assert not list((out / "pagefind").glob("pagefind-*ui.*"))
     assert list((out / "pagefind" / "fragment").iterdir())
     # the record pages for decisions, FAQ entries and actions are gone after indexing
     assert not (out / "_sokposter").exists()

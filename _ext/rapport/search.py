@@ -530,6 +530,23 @@ def canonicalise_bundle(bundle: Path) -> bool:
     return True
 
 
+#: Pagefind's own interfaces, written with every index; the site uses its JS API only
+UNUSED_UI = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-highlight.js",
+)
+
+
+def remove_unused_ui(bundle: Path) -> None:
+    for name in UNUSED_UI:
+        (bundle / name).unlink(missing_ok=True)
+
+
 def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None or not _enabled(app):
         return
@@ -555,6 +572,7 @@ def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
         warn("search-index", f"Sökindexet kunde inte byggas (Pagefind avslutades med kod {result.returncode}): {detail}", None)
         return
     canonicalise_bundle(site / "pagefind")
+    remove_unused_ui(site / "pagefind")
     seconds = time.perf_counter() - started
     logger.info("sökindex byggt på %.1f s (%d beslut, FAQ-poster och åtgärder)", seconds, len(records))
     # for the benchmark (bench/search_metrics.py); kept beside the doctrees, not published
