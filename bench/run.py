@@ -428,6 +428,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/rapport-bench"), help="arbetskatalog")
     parser.add_argument("--keep", action="store_true", help="behåll korpus och utdata i arbetskatalogen")
     parser.add_argument("--output", type=Path, default=Path(__file__).resolve().parent / "results.md")
+    parser.add_argument(
+        "--readme", action="store_true", help="skriv också tabellen mellan <!-- bench-table --> i README.md"
+    )
     opts = parser.parse_args(argv)
     if opts.quick:
         opts.sizes, opts.pdf, opts.parallel, opts.browser = "130", False, False, False
@@ -442,7 +445,23 @@ def main(argv: list[str] | None = None) -> int:
     if opts.output:
         opts.output.write_text(text, encoding="utf-8")
         log(f"tabellen skriven till {opts.output}")
+    if opts.readme:
+        update_readme(REPO / "README.md", text)
     return 0
+
+
+def update_readme(readme: Path, text: str) -> None:
+    """Replace what stands between the README's bench-table markers (nothing else)."""
+    start, end = "<!-- bench-table -->", "<!-- /bench-table -->"
+    content = readme.read_text(encoding="utf-8")
+    if start not in content or end not in content:
+        log(f"README.md saknar markeringarna {start} … {end}; inte uppdaterad")
+        return
+    head, rest = content.split(start, 1)
+    _, tail = rest.split(end, 1)
+    body = text.removeprefix("## Benchmark\n\n").strip()
+    readme.write_text(f"{head}{start}\n{body}\n{end}{tail}", encoding="utf-8")
+    log("tabellen skriven till README.md")
 
 
 if __name__ == "__main__":
