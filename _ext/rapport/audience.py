@@ -159,7 +159,8 @@ def internal_pages(srcdir: str | os.PathLike[str], suffixes: list[str]) -> list[
                 continue
             path = Path(dirpath, filename)
             try:
-                with open(path, encoding="utf-8", errors="replace") as handle:
+                # utf-8-sig like Sphinx: a byte order mark must not hide "internt: true"
+                with open(path, encoding="utf-8-sig", errors="replace") as handle:
                     head = handle.read(16384)
             except OSError:
                 continue

@@ -50,6 +50,17 @@ def read_markdown(text: str) -> FrontMatter:
     block = "\n".join(lines[1:end])
     try:
         data = yaml.safe_load(block) if block.strip() else {}
+    except (ValueError, RecursionError):
+        # PyYAML builds dates itself and raises ValueError, not YAMLError, for one that
+        # does not exist (2025-02-30, 2025-13-45, 08:30 with hour 99), and RecursionError
+        # for absurdly deep nesting. MyST drops the block for the same errors, so the
+        # values are unusable either way; say so, at the line of the impossible date.
+        return FrontMatter(
+            error="ett datum eller klockslag finns inte (kontrollera månad, dag och timme)",
+            error_line=_impossible_date_line(block),
+            present=True,
+            end_line=end + 1,
+        )
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 2 if mark is not None else 2
@@ -76,6 +87,28 @@ def read_markdown(text: str) -> FrontMatter:
     return FrontMatter(values, key_lines, present=True, end_line=end + 1)
 
 
+def _impossible_date_line(block: str) -> int:
+    """Source line (in the page) of the first YAML date that cannot be constructed."""
+    try:
+        root = yaml.compose(block, Loader=yaml.SafeLoader)  # nodes only, nothing built
+    except (yaml.YAMLError, RecursionError):
+        return 2
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                try:
+                    yaml.SafeLoader("").construct_yaml_timestamp(node)
+                except ValueError:
+                    return node.start_mark.line + 2  # +1 for 1-based, +1 for the opening ---
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return 2
+
+
 def read_rst(text: str) -> FrontMatter:
     """Front matter of a reST page: the docinfo field list before the first heading."""
     values: dict[str, str] = {}
@@ -95,6 +128,9 @@ def read_rst(text: str) -> FrontMatter:
 
 
 def read(text: str, source_path: str) -> FrontMatter:
+    # Editors on Windows save UTF-8 with a byte order mark; Sphinx (utf-8-sig) drops it,
+    # so must we, or "\ufeff---" hides the whole block (and an internt: true with it)
+    text = text.removeprefix("\ufeff")
     if source_path.endswith(".rst"):
         return read_rst(text)
     return read_markdown(text)

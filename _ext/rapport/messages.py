@@ -165,6 +165,18 @@ SUBTYPES: dict[str, tuple[str, str]] = {
         "En länk (till exempel javascript:) kan köra kod i läsarens webbläsare och blir vanlig text.",
         "Använd en http-, https- eller mailto-länk.",
     ),
+    "link-target": (
+        "En länk har ett mål som är för långt för att vara en sida eller fil; länken blir vanlig text.",
+        "Rätta länkens mål: en webbadress börjar med https://, en sida anges med sitt filnamn.",
+    ),
+    "encoding": (
+        "Filen är inte sparad som UTF-8, så å, ä, ö och andra tecken kan inte läsas.",
+        "Öppna filen i redigeraren och spara den med teckenkodningen UTF-8.",
+    ),
+    "file-large": (
+        "Filen är mycket stor (över en miljon tecken) och gör varje bygge långsamt.",
+        "Kontrollera att inget inklistrat material kommit med av misstag, eller dela upp innehållet.",
+    ),
 }
 
 
