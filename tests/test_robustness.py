@@ -575,9 +575,26 @@ def test_front_matter_never_raises(fm: str | None) -> None:
 
     text = "# R\n" if fm is None else f"---\n{fm}---\n# R\n"
     result = frontmatter.read(text, "r.md")
-    assert result.error is None or result.error_line >= 1
+    if result.error is not None:  # the named line lies inside the block
+        assert 1 <= result.error_line <= max(result.end_line, 1), result
     for key in result.values:
-        assert result.lines.get(key, 1) >= 1
+        assert 1 <= result.lines.get(key, 1) <= result.end_line
+
+
+@pytest.mark.parametrize(
+    ("block", "line", "error"),
+    [
+        ("serie: test\nsammanstallt: 2025-02-30\n", 3, "ett datum eller klockslag finns inte (kontrollera månad, dag och timme)"),
+        ("serie: test\namnen: [a,\n  b]\ntitel: a\x07b\n", 5, "raden innehåller ett osynligt styrtecken; skriv om raden"),
+        ("a: " + "[" * 1000 + "]" * 1000 + "\n", 2, "blocket är för djupt nästlat"),
+    ],
+)
+def test_front_matter_errors_name_their_line(block: str, line: int, error: str) -> None:
+    """Errors PyYAML reports without a line (ValueError, ReaderError, RecursionError)."""
+    from rapport import frontmatter
+
+    result = frontmatter.read(f"---\n{block}---\n# R\n", "r.md")
+    assert (result.error, result.error_line) == (error, line)
 
 
 # -- regressions found by hypothesis and by hand ------------------------------------------

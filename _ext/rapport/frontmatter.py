@@ -50,14 +50,25 @@ def read_markdown(text: str) -> FrontMatter:
     block = "\n".join(lines[1:end])
     try:
         data = yaml.safe_load(block) if block.strip() else {}
-    except (ValueError, RecursionError):
+    except ValueError:
         # PyYAML builds dates itself and raises ValueError, not YAMLError, for one that
-        # does not exist (2025-02-30, 2025-13-45, 08:30 with hour 99), and RecursionError
-        # for absurdly deep nesting. MyST drops the block for the same errors, so the
-        # values are unusable either way; say so, at the line of the impossible date.
+        # does not exist (2025-02-30, 2025-13-45, 08:30 with hour 99). MyST drops the
+        # block for the same error, so the values are unusable either way; say so, at
+        # the line of the impossible date.
         return FrontMatter(
             error="ett datum eller klockslag finns inte (kontrollera månad, dag och timme)",
             error_line=_impossible_date_line(block),
+            present=True,
+            end_line=end + 1,
+        )
+    except RecursionError:  # [[[[... a thousand levels deep; MyST drops it too
+        return FrontMatter(error="blocket är för djupt nästlat", error_line=2, present=True, end_line=end + 1)
+    except yaml.reader.ReaderError as exc:
+        # a control character (pasted from another program) anywhere in the block; the
+        # reader knows only its position in the text, not a line
+        return FrontMatter(
+            error="raden innehåller ett osynligt styrtecken; skriv om raden",
+            error_line=block.count("\n", 0, exc.position) + 2,
             present=True,
             end_line=end + 1,
         )
