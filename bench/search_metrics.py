@@ -97,8 +97,8 @@ _WATCH = """
 (query) => {
   window.__searchTimes = { key: 0, visible: 0 };
   document.addEventListener("keydown", () => { window.__searchTimes.key = performance.now(); }, true);
-  // rapport-search.js announces each query whose results are on screen
-  document.addEventListener("rapport-search-results", (event) => {
+  // rapport-search.js announces each query whose first results are on screen
+  document.addEventListener("rapport-search-visible", (event) => {
     if (event.detail.query === query && !window.__searchTimes.visible) window.__searchTimes.visible = performance.now();
   });
 }
