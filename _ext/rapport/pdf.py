@@ -794,7 +794,8 @@ class RapportPdfBuilder(Builder):
 
         # front matter: cover + contents; its own length shifts every page number, so
         # render until the number of front pages is stable (normally the second pass)
-        front_pages, front_path = 2, Path(self.cache_dir, "framsida.pdf")
+        # a good first guess (cover + about 38 entries per contents page) saves a pass
+        front_pages, front_path = 1 + -(-(len(parts) + 4) // 38), Path(self.cache_dir, "framsida.pdf")
         for _ in range(4):
             entries, page = [], front_pages + 1
             for index, part in enumerate(parts):
@@ -859,7 +860,8 @@ class RapportPdfBuilder(Builder):
                 meta["dc:title"] = title
             bundle.docinfo["/Title"] = title
             partial = target.with_suffix(".pdf.part")
-            bundle.save(partial)
+            # object streams: the parts' many small structure objects otherwise triple the size
+            bundle.save(partial, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
             for src in sources:
                 src.close()
         if self.variant != "pdf/ua-1":
