@@ -43,7 +43,7 @@ from .references import (
     register_kind,
     source_path,
 )
-from .registry import add_aggregate_renderer, aggregate, get_domain, make_aggregate, register_store
+from .registry import add_aggregate_renderer, aggregate, aggregate_kinds, get_domain, make_aggregate, register_store
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -581,7 +581,7 @@ def export_records(app: Sphinx) -> list[dict[str, Any]]:
 
 
 def _add_filter_script(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
-    if doctree is not None and "beslutsregister" in get_domain(app.env).store("aggregates").get(pagename, ()):
+    if doctree is not None and "beslutsregister" in aggregate_kinds(app.env, pagename):
         app.add_js_file("rapport-register.js", loading_method="defer")
 
 

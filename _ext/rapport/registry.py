@@ -32,7 +32,7 @@ class RapportDomain(Domain):
     name = "rapport"
     label = "Rapport"
     # bump when a record type changes shape, so a pickled environment is not reused
-    data_version = 3
+    data_version = 4
     initial_data: dict[str, Any] = {}
 
     def store(self, name: str) -> dict[str, Any]:
@@ -89,15 +89,19 @@ def get_domain(env: BuildEnvironment) -> RapportDomain:
 # A page that lists records from other pages (the archive, the registers, the landing
 # page) carries an ``aggregate`` placeholder, put there by a directive while parsing.
 # The placeholder is replaced at ``doctree-resolved``, when every record is known, and
-# ``env-updated`` returns every page that carries one, so those pages are re-written on
-# incremental builds even though their own source did not change (the classic stale
-# register bug of sphinx-needs and ablog).
+# ``env-updated`` returns the pages that carry one and whose generated content changed,
+# so those pages are re-written on incremental builds even though their own source did
+# not change (the classic stale register bug of sphinx-needs and ablog), while an edit
+# that changes nothing they show rewrites none of them.
 
+import hashlib  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 
 from docutils import nodes  # noqa: E402
 
 AGGREGATE_STORE = "aggregates"
+#: docname -> {builder name: digest of the generated content last written}
+AGGREGATE_DIGESTS = "aggregate_digests"
 
 #: kind -> renderer(app, docname, placeholder) -> replacement nodes
 RENDERERS: dict[str, Callable[[Any, str, "aggregate"], list[nodes.Node]]] = {}
@@ -114,16 +118,49 @@ def add_aggregate_renderer(kind: str, renderer: Callable[[Any, str, aggregate], 
 def make_aggregate(env: BuildEnvironment, kind: str, **attributes: Any) -> aggregate:
     """Create a placeholder (called from a directive) and note its page as an aggregate."""
     node = aggregate("", kind=kind, **attributes)
-    get_domain(env).store(AGGREGATE_STORE).setdefault(env.docname, set()).add(kind)
+    placeholder = (kind, tuple(sorted(attributes.items())))
+    get_domain(env).store(AGGREGATE_STORE).setdefault(env.docname, set()).add(placeholder)
     return node
+
+
+def aggregate_kinds(env: BuildEnvironment, docname: str) -> set[str]:
+    """The kinds of placeholder a page carries (e.g. to load a page's own script)."""
+    return {kind for kind, _ in get_domain(env).store(AGGREGATE_STORE).get(docname, ())}
 
 
 def aggregate_docnames(env: BuildEnvironment) -> list[str]:
     return sorted(get_domain(env).store(AGGREGATE_STORE))
 
 
+def _digest(app: Sphinx, docname: str, placeholders: set[tuple[str, tuple]]) -> str:
+    """What the page's placeholders render to now (renderers only read their attributes)."""
+    digest = hashlib.sha256()
+    for kind, attributes in sorted(placeholders):
+        renderer = RENDERERS.get(kind)
+        if renderer is None:
+            continue
+        for node in renderer(app, docname, aggregate("", kind=kind, **dict(attributes))):
+            digest.update(node.pformat().encode("utf-8"))
+    return digest.hexdigest()
+
+
 def _on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    return aggregate_docnames(env)
+    """Return the aggregate pages whose generated content differs from the last write.
+
+    Digests are kept per builder: the PDF and HTML builds share one environment, and the
+    first must not use up a change the second still has to write. A page that was re-read
+    lost its digest in ``clear_doc`` and is written anyway.
+    """
+    builder = app.builder.name
+    digests = get_domain(env).store(AGGREGATE_DIGESTS)
+    changed = []
+    for docname, placeholders in sorted(get_domain(env).store(AGGREGATE_STORE).items()):
+        digest = _digest(app, docname, placeholders)
+        seen = digests.setdefault(docname, {})
+        if seen.get(builder) != digest:
+            seen[builder] = digest
+            changed.append(docname)
+    return changed
 
 
 def _on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -138,9 +175,12 @@ def _skip_aggregate(self: Any, node: aggregate) -> None:  # placeholders never r
 
 def setup(app: Sphinx) -> None:
     register_store(AGGREGATE_STORE)
+    register_store(AGGREGATE_DIGESTS)
     app.add_domain(RapportDomain)
     app.add_node(aggregate, **{fmt: (_skip_aggregate, None) for fmt in ("html", "latex", "text", "man", "texinfo")})
-    app.connect("env-updated", _on_env_updated)
+    # last: the renderers read what other env-updated handlers computed (the reference
+    # index, the reports' neighbours)
+    app.connect("env-updated", _on_env_updated, priority=900)
     # doctree-resolved fires after the reference resolver ran, so renderers emit final
     # ``reference`` nodes with relative URIs; 400 puts them before other handlers
     app.connect("doctree-resolved", _on_doctree_resolved, priority=400)
