@@ -818,6 +818,16 @@ class RapportPdfBuilder(Builder):
                 header=_css_string(series_title),
                 footer=_css_string(f"Samlingsvolym {period}"),
             )
+            # the same contents as last time (no part changed its length): reuse them
+            front_key = hashlib.sha256((self.pipeline_key + "\0" + html).encode()).hexdigest()
+            front_entry = self.cache_dir / "framsida.json"
+            try:
+                cached_front = json.loads(front_entry.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                cached_front = {}
+            if front_path.is_file() and cached_front.get("key") == front_key:
+                front = None
+                break
             front = self._weasy.HTML(string=html, base_url=str(self.confdir), url_fetcher=self.fetcher).render(
                 stylesheets=self.stylesheets, font_config=self.font_config, pdf_variant=self.variant, pdf_tags=True
             )
@@ -825,8 +835,10 @@ class RapportPdfBuilder(Builder):
             if actual == front_pages:
                 break
             front_pages = actual
-        front.write_pdf(front_path, pdf_variant=self.variant, pdf_tags=True)
-        del front
+        if front is not None:
+            front.write_pdf(front_path, pdf_variant=self.variant, pdf_tags=True)
+            front_entry.write_text(json.dumps({"key": front_key}), encoding="utf-8")
+            del front
 
         with pikepdf.open(front_path) as bundle:
             merger = _TaggedMerger(bundle)
