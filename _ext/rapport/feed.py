@@ -30,6 +30,7 @@ FEED_FILE = "rapporter.atom"
 SITEMAP_FILE = "sitemap.xml"
 FEED_SIZE = 50  # newest reports in the feed; the archive has the rest
 TZ = ZoneInfo("Europe/Stockholm")
+WEB_BUILDERS = ("html", "dirhtml")
 
 
 def _base(app: Sphinx) -> str:
@@ -98,7 +99,8 @@ def build_sitemap(app: Sphinx) -> bytes:
 
 
 def write_files(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None or app.builder.format != "html" or app.builder.name == "singlehtml":
+    # the web site only: the PDF builder is HTML-format too but writes no feed
+    if exception is not None or app.builder.name not in WEB_BUILDERS:
         return
     out = Path(app.outdir)
     (out / FEED_FILE).write_bytes(build_feed(app))
@@ -106,6 +108,8 @@ def write_files(app: Sphinx, exception: Exception | None) -> None:
 
 
 def add_feed_link(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    if app.builder.name not in WEB_BUILDERS:
+        return
     href = app.builder.get_relative_uri(pagename, "index").rsplit("index", 1)[0] + FEED_FILE
     tag = f'<link rel="alternate" type="application/atom+xml" title="Rapporter (Atom)" href="{href}">'
     context["metatags"] = context.get("metatags", "") + tag

@@ -10,15 +10,23 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.config import Config
 
 STATIC = Path(__file__).parent / "static"
 
 
-def _add_static(app: Sphinx) -> None:
+def _add_static_path(app: Sphinx, config: Config) -> None:
+    # at config-inited, not builder-inited: the value then is the same for every builder,
+    # and alternating PDF and HTML builds on one environment do not see a changed config
+    if str(STATIC) not in config.html_static_path:
+        config.html_static_path.append(str(STATIC))
+
+
+def _add_css(app: Sphinx) -> None:
     if app.builder.format == "html":
-        app.config.html_static_path.append(str(STATIC))
         app.add_css_file("rapport.css")
 
 
 def setup(app: Sphinx) -> None:
-    app.connect("builder-inited", _add_static)
+    app.connect("config-inited", _add_static_path)
+    app.connect("builder-inited", _add_css)
