@@ -528,6 +528,25 @@ def problems(warnings: list[str]) -> list[str]:
     return bad
 
 
+def test_the_checker_rejects_what_it_must() -> None:
+    """The rule of this file, checked on known lines (a checker that passes all is no test)."""
+    good = [
+        "rapporter/2025/a.md:3: WARNING: Okänt ämne ”X” [rapport.topic-unknown]",
+        "rapporter/2025/a.rst:12: ERROR: Error in \"beslut\" directive:\nunknown option: \"x\".",
+        "rapporter/2025/a.md: WARNING: document isn't included in any toctree [toc.not_included]",
+    ]
+    bad = [
+        "rapporter/2025/a.md: WARNING: Okänt ämne ”X” [rapport.topic-unknown]",  # no line
+        "WARNING: Okänt ämne ”X” [rapport.topic-unknown]",  # no file
+        "rapporter/2025/a.md:3: WARNING: rad ett\nrad två [rapport.topic-unknown]",  # two lines
+        "WARNING: toctree glob pattern 'x' didn't match any documents",  # Sphinx, no location
+        "rapporter/2025/a.md: WARNING: image file not readable: x [image.not_readable]",  # no line, not exempt
+        "rapporter/2025/a.md:3: WARNING: Extension error (rapport.x): Handler threw an exception",
+    ]
+    assert problems(good) == []
+    assert len(problems(bad)) == len(bad)
+
+
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("robust")
@@ -565,6 +584,14 @@ def test_generated_reports_build_with_located_warnings(workdir: Path, files: dic
 def test_generated_reports_write_html(workdir: Path, files: dict[str, str], audience: str) -> None:
     """The writing phase too: aggregates, links, the register and the public build."""
     assert_robust(workdir, files, "html", rapport_audience=audience)
+
+
+@pytest.mark.slow
+@settings(SETTINGS, max_examples=5)
+@given(files=projects())
+def test_generated_reports_write_pdf(workdir: Path, files: dict[str, str]) -> None:
+    """The PDF builder: its own checks (long words, wide tables) must locate their warnings too."""
+    assert_robust(workdir, files, "rapportpdf", rapport_pdf_dir=str(workdir / f"pdf{next(_COUNTER)}"))
 
 
 @SETTINGS
