@@ -158,6 +158,17 @@ def grouped_actions(app: Sphinx, reports: list[Report]) -> list[tuple[Action, li
     return result
 
 
+def published_grouped_actions(app: Sphinx) -> list[tuple[Action, list[Report]]]:
+    """:func:`grouped_actions` of the published reports, once per build (the timeline and
+    every topic page read it; :func:`rapport.series.reset_build_caches` forgets it)."""
+    from .series import published_reports
+
+    cached = getattr(app, "_rapport_grouped", None)
+    if cached is None:
+        cached = app._rapport_grouped = grouped_actions(app, published_reports(app))  # type: ignore[attr-defined]
+    return cached
+
+
 def action_paragraph(action: Action) -> nodes.paragraph:
     para = nodes.paragraph(classes=["rapport-atgard"])
     date = format_date(action.date)
@@ -187,7 +198,7 @@ class TimelineDirective(SphinxDirective):
 def render_timeline(app: Sphinx, docname: str, node: aggregate) -> list[nodes.Node]:
     from .series import published_reports, report_link
 
-    groups = grouped_actions(app, published_reports(app))
+    groups = published_grouped_actions(app)
     if not groups:
         text = "Inga kommunikativa åtgärder är publicerade ännu."
         return [nodes.paragraph(text, text)]
@@ -234,7 +245,7 @@ def _topic_actions(app: Sphinx, topic: object, fromdoc: str) -> list:
 
     keywords = [k.lower() for k in getattr(topic, "keywords", ())]
     entries = []
-    for action, _carriers in grouped_actions(app, published_reports(app)):
+    for action, _carriers in published_grouped_actions(app):
         text = f"{action.title} {action.comment}".lower()
         if any(k in text for k in keywords):
             entries.append((action.date, action_paragraph(action)))

@@ -29,8 +29,19 @@ DECISIONS = "decisions"
 FAQ = "faq"
 
 
-def _entries(app: Sphinx, store: str) -> Iterator[Any]:
-    """Entries of a store, except those declared in a report that is not published."""
+def _entries(app: Sphinx, store: str) -> list[Any]:
+    """Entries of a store, except those declared in a report that is not published.
+
+    Computed once per build (every topic page and every report's news box asks)."""
+    cache = getattr(app, "_rapport_entries", None)
+    if cache is None:
+        cache = app._rapport_entries = {}  # type: ignore[attr-defined]
+    if store not in cache:
+        cache[store] = list(_published_entries(app, store))
+    return cache[store]
+
+
+def _published_entries(app: Sphinx, store: str) -> Iterator[Any]:
     from .series import is_published
 
     domain = get_domain(app.env)
@@ -140,6 +151,7 @@ def _new_faq(app: Sphinx, previous: Report | None, report: Report) -> list[Any]:
 
 def _reset_cache(app: Sphinx, env: Any) -> None:
     app._rapport_dated = None  # type: ignore[attr-defined]
+    app._rapport_entries = None  # type: ignore[attr-defined]
 
 
 def setup(app: Sphinx) -> None:

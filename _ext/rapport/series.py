@@ -61,9 +61,20 @@ def is_published(report: Report, config: Config) -> bool:
 
 
 def published_reports(app: Sphinx) -> list[Report]:
-    """All published reports, newest first."""
-    reports = [r for r in get_domain(app.env).records(STORE) if is_published(r, app.config)]
-    return sorted(reports, key=lambda r: r.sort_key, reverse=True)
+    """All published reports, newest first (computed once per build: every archive,
+    topic and timeline renderer asks for it). Do not modify the returned list."""
+    cached = getattr(app, "_rapport_published", None)
+    if cached is None:
+        reports = [r for r in get_domain(app.env).records(STORE) if is_published(r, app.config)]
+        cached = app._rapport_published = sorted(reports, key=lambda r: r.sort_key, reverse=True)  # type: ignore[attr-defined]
+    return cached
+
+
+def reset_build_caches(app: Sphinx, env: object = None) -> None:
+    """``env-updated`` (first handler): the stores are complete again; forget what the
+    previous build derived from them."""
+    for name in ("_rapport_published", "_rapport_neighbours", "_rapport_grouped"):
+        setattr(app, name, None)
 
 
 def _link(app: Sphinx, fromdoc: str, todoc: str, text: str, anchor: str = "") -> nodes.reference:
@@ -288,7 +299,6 @@ def check_duplicate_dates(app: Sphinx) -> None:
 
 def _on_env_updated(app: Sphinx, env: object) -> list[str]:
     check_duplicate_dates(app)
-    app._rapport_neighbours = None  # type: ignore[attr-defined]
     # Signatures are kept per builder: the PDF and HTML builds share one environment,
     # and the first of them must not use up a change the second still has to write.
     builder = app.builder.name
@@ -411,6 +421,7 @@ def setup(app: Sphinx) -> None:
     add_hook(TOPIC_PROVIDERS, ("Rapporter", _topic_reports, _topics_used))
     register_store(SIGNATURE_STORE)
     add_hook(REPORT_HOOKS, add_report_placeholders)
+    app.connect("env-updated", reset_build_caches, priority=100)
     app.connect("env-updated", _on_env_updated)
     app.connect("env-get-outdated", _on_env_get_outdated)
     add_aggregate_renderer("new-since", render_new_since)
