@@ -138,8 +138,9 @@ class YearPageDirective(SphinxDirective):
         toctree["includefiles"] = members
         toctree["maxdepth"] = 1
         toctree["caption"] = None
-        # flagged as glob so Sphinx re-reads this page when a report is added or removed
-        toctree["glob"] = True
+        # not flagged as glob: Sphinx would then re-read every year page whenever any
+        # page is added; _on_env_get_outdated re-reads just this year's page instead
+        toctree["glob"] = False
         toctree["hidden"] = True
         toctree["includehidden"] = False
         toctree["numbered"] = 0
@@ -315,14 +316,19 @@ def _on_env_updated(app: Sphinx, env: object) -> list[str]:
 
 
 def _on_env_get_outdated(app: Sphinx, env: object, added: set, changed: set, removed: set) -> list[str]:
-    """Re-read year pages when a report's publication date has come since the last build."""
+    """Re-read the year page of a folder where a report was added or removed, and year
+    pages where a report's publication date has come since the last build."""
     domain = get_domain(app.env)
+    years = {
+        posixpath.join(posixpath.dirname(docname), "index")
+        for docname in (*added, *removed)
+        if is_report(app.config, docname)
+    }
     now = today(app.config)
     last = domain.data.get("last_today")
     domain.data["last_today"] = now
     if last is None or last == now:
-        return []
-    years = set()
+        return sorted(y for y in years if y in app.env.found_docs)
     for report in domain.records(STORE):
         if report.compiled and last < report.compiled.date() <= now:
             years.add(posixpath.join(posixpath.dirname(report.docname), "index"))
