@@ -260,23 +260,15 @@ def new_since(app: Sphinx, report: Report) -> list[NewItem]:
     return items
 
 
-def _folder_members(app: Sphinx) -> dict[str, tuple[str, ...]]:
-    """Published reports per year folder: what the collapsed sidebar of a report lists."""
-    members: dict[str, list[str]] = {}
-    for report in published_reports(app):
-        members.setdefault(posixpath.dirname(report.docname), []).append(report.docname)
-    return {folder: tuple(sorted(docs)) for folder, docs in members.items()}
-
-
-def _signature(app: Sphinx, report: Report, members: dict[str, tuple[str, ...]]) -> tuple:
-    """Everything a report page shows that comes from other pages."""
+def _signature(app: Sphinx, report: Report) -> tuple:
+    """Everything a report page shows that comes from other pages. (The sidebar lists
+    year pages, not reports: ``max_navbar_depth`` in ``conf.py``.)"""
     prev, nxt = neighbours(app).get(report.docname, (None, None))
 
     def brief(r: Report | None) -> tuple:
         return (r.docname, r.compiled, r.title) if r else ()
 
-    sidebar = members.get(posixpath.dirname(report.docname), ())
-    return (brief(prev), brief(nxt), tuple(new_since(app, report)), sidebar)
+    return (brief(prev), brief(nxt), tuple(new_since(app, report)))
 
 
 def check_duplicate_dates(app: Sphinx) -> None:
@@ -304,10 +296,9 @@ def _on_env_updated(app: Sphinx, env: object) -> list[str]:
     # and the first of them must not use up a change the second still has to write.
     builder = app.builder.name
     store = get_domain(app.env).store(SIGNATURE_STORE)
-    members = _folder_members(app)
     changed = []
     for report in get_domain(app.env).records(STORE):
-        signature = _signature(app, report, members)
+        signature = _signature(app, report)
         seen = store.setdefault(report.docname, {})
         if seen.get(builder) != signature:
             seen[builder] = signature

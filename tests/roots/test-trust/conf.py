@@ -26,6 +26,6 @@ html_baseurl = "http://127.0.0.1:8000/"
 import rapport  # noqa: E402
 
 templates_path = [str(Path(rapport.__file__).resolve().parents[2] / "_templates")]
-# the real site's navigation settings: a collapsed sidebar, so a page lists the reports
-# of its own year only (rapport.series rewrites exactly those pages when a year changes)
-html_theme_options = {"collapse_navbar": True, "show_navbar_depth": 1, "show_prev_next": False}
+# the real site's navigation settings: a collapsed sidebar down to the year pages, so no
+# page's sidebar lists reports (adding one rewrites no other report)
+html_theme_options = {"collapse_navbar": True, "show_navbar_depth": 1, "max_navbar_depth": 2, "show_prev_next": False}
