@@ -323,6 +323,13 @@ def test_report_page_links_to_its_pdf_with_its_size_also_after_incremental_build
         f'href="../../pdf/{docname}.pdf">Ladda ner rapporten</a> (PDF, {format_size(size)})</p>'
     )
     assert link in page
+    # the archive (the year page) links each report's PDF too
+    year = (html.outdir / "rapporter/2025/index.html").read_text(encoding="utf-8")
+    archive_link = (
+        f'<a class="rapport-pdf-lank reference external" href="../../pdf/{docname}.pdf">'
+        f"PDF, {format_size(size)}</a>"
+    )
+    assert archive_link in year
     served = html.outdir / "pdf" / f"{docname}.pdf"
     assert served.read_bytes() == (pdfs / f"{docname}.pdf").read_bytes()
     assert (html.outdir / "pdf" / "samlingsvolym.pdf").is_file()

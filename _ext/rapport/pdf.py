@@ -1094,6 +1094,21 @@ def _pdf_href(app: Sphinx, docname: str) -> str:
     return posixpath.relpath(f"pdf/{docname}.pdf", here or ".")
 
 
+def pdf_link(app: Sphinx, fromdoc: str, docname: str) -> nodes.reference | None:
+    """A link "PDF, 26 kB" from ``fromdoc`` to the PDF of report ``docname``, if it exists
+    (archive lists; the web builders only)."""
+    if not _is_site_builder(app):
+        return None
+    path = _pdf_for(app, docname)
+    if path is None:
+        return None
+    here = posixpath.dirname(app.builder.get_target_uri(fromdoc))
+    text = _link_text(path.stat().st_size)
+    link = nodes.reference(text, text, internal=False, refuri=posixpath.relpath(f"pdf/{docname}.pdf", here or "."))
+    link["classes"].append("rapport-pdf-lank")
+    return link
+
+
 def _link_text(size: int) -> str:
     return f"PDF, {format_size(size)}"
 

@@ -170,6 +170,13 @@ def report_entry(app: Sphinx, fromdoc: str, report: Report) -> nodes.list_item:
     head += nodes.strong("", "", _link(app, fromdoc, report.docname, date_text))
     if report.title:
         head += nodes.Text(" – " + report.title)
+    from .pdf import pdf_link
+
+    pdf = pdf_link(app, fromdoc, report.docname)
+    if pdf is not None:
+        head += nodes.Text(" (")
+        head += pdf
+        head += nodes.Text(")")
     item += head
     if report.summary:
         item += nodes.paragraph(report.summary, report.summary, classes=["rapport-sammanfattning"])
