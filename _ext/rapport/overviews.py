@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 
 from .config import is_report
+from .references import make_link
 from .registry import get_domain
 from .reports import STORE as REPORTS, Report
 
@@ -58,8 +59,7 @@ def _published_entries(app: Sphinx, store: str) -> Iterator[Any]:
 
 
 def _link(app: Sphinx, fromdoc: str, entry: Any, text: str) -> nodes.reference:
-    uri = app.builder.get_relative_uri(fromdoc, entry.docname) + f"#{entry.anchor}"
-    return nodes.reference(text, text, internal=True, refuri=uri)
+    return make_link(app, fromdoc, entry, nodes.inline(text, text), explicit=True)
 
 
 # -- topic pages ------------------------------------------------------------------------

@@ -128,10 +128,6 @@ def aggregate_kinds(env: BuildEnvironment, docname: str) -> set[str]:
     return {kind for kind, _ in get_domain(env).store(AGGREGATE_STORE).get(docname, ())}
 
 
-def aggregate_docnames(env: BuildEnvironment) -> list[str]:
-    return sorted(get_domain(env).store(AGGREGATE_STORE))
-
-
 def _digest(app: Sphinx, docname: str, placeholders: set[tuple[str, tuple]]) -> str:
     """What the page's placeholders render to now (renderers only read their attributes)."""
     digest = hashlib.sha256()
