@@ -28,10 +28,9 @@ site: $(STAMP)
 
 # The public site: content marked internal (:::{internt}, front matter internt: true) is
 # left out of everything; its own doctrees, so the two audiences never share a cache.
-PUBLIK_OPTS := -D rapport_audience=publik -D rapport_pdf_dir=_build/publik/pdf
+# The same steps as `make site` (build.py), with the audience set: `rapport bygg --publik`.
 site-publik: $(STAMP)
-	$(BIN)/sphinx-build -b rapportpdf -c . -d _build/publik/doctrees $(PUBLIK_OPTS) $(SPHINXOPTS) $(PDFOPTS) docs _build/publik/pdf
-	$(BIN)/sphinx-build -b html -c . -d _build/publik/doctrees $(PUBLIK_OPTS) $(SPHINXOPTS) docs _build/publik/html
+	SPHINXOPTS="$(SPHINXOPTS)" PDFOPTS="$(PDFOPTS)" $(BIN)/rapport bygg --publik
 
 html: site
 

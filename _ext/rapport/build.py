@@ -30,7 +30,9 @@ class Step:
     env: dict[str, str] = field(default_factory=dict)
 
 
-def _sphinx(project: Path, builder: str, outdir: str, extra: list[str]) -> tuple[str, ...]:
+def _sphinx(
+    project: Path, builder: str, outdir: str, extra: list[str], doctrees: str = "_build/doctrees"
+) -> tuple[str, ...]:
     return (
         sys.executable,
         "-m",
@@ -40,31 +42,42 @@ def _sphinx(project: Path, builder: str, outdir: str, extra: list[str]) -> tuple
         "-c",
         ".",
         "-d",
-        "_build/doctrees",
+        doctrees,
         *extra,
         "docs",
         outdir,
     )
 
 
-def site_steps(project: Path, sphinxopts: str = "", pdfopts: str = "") -> list[Step]:
+#: the public site's options (``make site-publik``, ``rapport bygg --publik``)
+PUBLIC_OPTS = ("-D", "rapport_audience=publik", "-D", "rapport_pdf_dir=_build/publik/pdf")
+
+
+def site_steps(project: Path, sphinxopts: str = "", pdfopts: str = "", public: bool = False) -> list[Step]:
     """Everything a reader gets, in ``project/_build``: PDFs, HTML and its search index.
 
     The PDFs come first so the report pages can link to them; the search index is
     written by the HTML build itself (:mod:`rapport.search`, at ``build-finished``).
     ``sphinxopts`` and ``pdfopts`` are ``make``'s ``SPHINXOPTS`` and ``PDFOPTS``.
+    ``public`` builds the public site into ``_build/publik`` (``make site-publik``): the
+    same steps with the audience set, and doctrees of its own so the two audiences never
+    share a cache.
     """
-    extra = shlex.split(sphinxopts)
+    extra = [*(PUBLIC_OPTS if public else ()), *shlex.split(sphinxopts)]
+    base = "_build/publik" if public else "_build"
+    doctrees = f"{base}/doctrees"
     steps = []
     if importlib.util.find_spec("rapport.pdf") is not None:
         steps.append(
             Step(
                 "PDF för varje rapport",
-                _sphinx(project, "rapportpdf", "_build/pdf", [*extra, *shlex.split(pdfopts)]),
+                _sphinx(project, "rapportpdf", f"{base}/pdf", [*extra, *shlex.split(pdfopts)], doctrees),
                 project,
             )
         )
-    steps.append(Step("Webbplatsen och sökindexet", _sphinx(project, "html", "_build/html", extra), project))
+    steps.append(
+        Step("Webbplatsen och sökindexet", _sphinx(project, "html", f"{base}/html", extra, doctrees), project)
+    )
     return steps
 
 

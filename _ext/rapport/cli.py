@@ -176,11 +176,14 @@ def build_parser() -> SwedishParser:
         preview.add_argument("--port", type=_port, default=8000, metavar="PORT", help="portnummer (standard: 8000)")
         preview.add_argument("--oppna", action="store_true", help="öppna webbläsaren automatiskt")
 
-    commands.add_parser(
+    bygg = commands.add_parser(
         "bygg",
         help="bygg hela webbplatsen (samma som make site)",
         description="Bygger allt läsaren får i _build/: webbplatsen, sökindexet och PDF:erna. "
         "Samma bygge som make site, med en förloppsvisning.",
+    )
+    bygg.add_argument(
+        "--publik", action="store_true", help="bygg den publika webbplatsen i _build/publik (samma som make site-publik)"
     )
     return parser
 
@@ -448,7 +451,8 @@ def cmd_bygg(project: Project, args: argparse.Namespace) -> int:
     from .kontroll import check_encodings
 
     check_encodings(project.srcdir)
-    steps = site_steps(project.root, os.environ.get("SPHINXOPTS", ""), os.environ.get("PDFOPTS", ""))
+    public = bool(getattr(args, "publik", False))
+    steps = site_steps(project.root, os.environ.get("SPHINXOPTS", ""), os.environ.get("PDFOPTS", ""), public)
     results = run_steps(steps, sys.stderr)
     failed = [r for r in results if r.returncode != 0]
     warnings = sum(r.warnings for r in results)
@@ -458,7 +462,7 @@ def cmd_bygg(project: Project, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_FINDINGS
-    html = project.root / "_build" / "html" / "index.html"
+    html = project.root / "_build" / ("publik/html" if public else "html") / "index.html"
     noun = "varning" if warnings == 1 else "varningar"
     print(f"Klart: {project.relative(html)} ({warnings} {noun}; kör rapport kontroll för en lista).")
     return EXIT_OK
