@@ -185,6 +185,12 @@ def build_parser() -> SwedishParser:
     bygg.add_argument(
         "--publik", action="store_true", help="bygg den publika webbplatsen i _build/publik (samma som make site-publik)"
     )
+    # rapport skicka and rapport publicera: each module adds its parser and returns its command
+    from .email import send as email_send
+    from .writer import publish
+
+    for module in (email_send, publish):
+        COMMANDS.update(module.add_parsers(commands))
     return parser
 
 

@@ -1,0 +1,1 @@
+"""The e-mail edition of a report: built by Sphinx, sent by ``rapport skicka``."""
