@@ -25,6 +25,7 @@ class FrontMatter:
     error_line: int = 1
     present: bool = False
     end_line: int = 0  # last line of the block (the closing ---)
+    refused: bool = False  # over a limit (size, alias, depth): never loaded at all
 
 
 def _yaml_value(value: object) -> str:
@@ -37,17 +38,126 @@ def _yaml_value(value: object) -> str:
     return str(value)
 
 
+#: a report's front matter is a few hundred bytes; more than this is pasted data or an attack
+MAX_BLOCK_CHARS = 64 * 1024
+#: nesting of lists and mappings in front matter; the project's keys need two levels
+MAX_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A front matter block refused before any YAML is built from it."""
+
+    message: str  # Swedish
+    line: int  # 1-based line in the page
+
+
+def find_block(lines: list[str]) -> int | None:
+    """Index of the closing line of the front matter block, as MyST finds it, or ``None``.
+
+    Mirrors mdit_py_plugins' front matter rule: the first line starts with three or more
+    dashes; the block ends at a line of at least as many dashes (indented less than a
+    code block) or at ``...`` in column 0, each followed by spaces only. A block that is
+    never closed is no front matter to MyST either.
+    """
+    if not lines or not lines[0].startswith("---"):
+        return None
+    count = len(lines[0]) - len(lines[0].lstrip("-"))
+    for index in range(1, len(lines)):
+        line = lines[index].rstrip("\r")
+        if line.startswith("...") and not line[3:].strip():
+            return index
+        stripped = line.lstrip(" \t")
+        indent = len(line) - len(stripped)
+        if indent < 4 and stripped.startswith("-"):
+            dashes = len(stripped) - len(stripped.lstrip("-"))
+            if dashes >= count and not stripped[dashes:].strip():
+                return index
+    return None
+
+
+def check_limits(block: str, first_line: int = 2) -> Limit | None:
+    """Size, anchors and aliases, nesting depth: checked on YAML tokens, nothing is built.
+
+    ``yaml.scan`` only tokenises, so an alias bomb is never expanded and a thousand
+    nested brackets cause no recursion. ``first_line`` is the page line of the block's
+    first line. A syntax error is left to the reader that loads the block.
+    """
+    if len(block) > MAX_BLOCK_CHARS:
+        return Limit(
+            f"blocket är för stort ({len(block) // 1024} kB; högst {MAX_BLOCK_CHARS // 1024} kB)", first_line - 1
+        )
+    depth = 0
+    try:
+        for token in yaml.scan(block, Loader=yaml.SafeLoader):
+            line = first_line + token.start_mark.line
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                return Limit("YAML-ankare och -alias (& och *) är inte tillåtna i front matter", line)
+            if isinstance(
+                token,
+                (
+                    yaml.BlockMappingStartToken,
+                    yaml.BlockSequenceStartToken,
+                    yaml.FlowMappingStartToken,
+                    yaml.FlowSequenceStartToken,
+                ),
+            ):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return Limit(f"blocket är för djupt nästlat (högst {MAX_DEPTH} nivåer)", line)
+            elif isinstance(token, (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return None
+
+
+def top_level_keys(block: str, first_line: int = 2) -> list[tuple[str, int]] | None:
+    """Top-level keys of a block and their page lines, from tokens; ``None`` if unreadable."""
+    keys: list[tuple[str, int]] = []
+    depth = 0
+    expect_key = False
+    try:
+        for token in yaml.scan(block, Loader=yaml.SafeLoader):
+            if isinstance(
+                token,
+                (
+                    yaml.BlockMappingStartToken,
+                    yaml.BlockSequenceStartToken,
+                    yaml.FlowMappingStartToken,
+                    yaml.FlowSequenceStartToken,
+                ),
+            ):
+                depth += 1
+            elif isinstance(token, (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)):
+                depth -= 1
+            elif isinstance(token, yaml.KeyToken) and depth == 1:
+                expect_key = True
+                keys.append(("", first_line + token.start_mark.line))
+            elif expect_key and isinstance(token, yaml.ScalarToken):
+                keys[-1] = (token.value, keys[-1][1])
+                expect_key = False
+            elif expect_key and not isinstance(token, yaml.TagToken):
+                expect_key = False  # a complex key: left as "", never allowed
+    except yaml.YAMLError:
+        return None
+    return keys
+
+
 def read_markdown(text: str) -> FrontMatter:
     """Front matter of a MyST page: a YAML block between ``---`` lines at the very top."""
-    lines = text.splitlines()
-    if not lines or lines[0].strip() != "---":
+    # split on "\n" only, as markdown-it does: str.splitlines also splits at \v, \x1c,
+    # U+2028 ..., which would put every later line number off
+    lines = text.split("\n")
+    if not lines or not lines[0].startswith("---"):
         return FrontMatter()
-    for end in range(1, len(lines)):
-        if lines[end].strip() in ("---", "..."):
-            break
-    else:
+    end = find_block(lines)
+    if end is None:
         return FrontMatter(error="blocket avslutas aldrig med ---", error_line=1, present=True)
-    block = "\n".join(lines[1:end])
+    block = "\n".join(line.rstrip("\r") for line in lines[1:end])
+    limit = check_limits(block)
+    if limit is not None:
+        return FrontMatter(error=limit.message, error_line=limit.line, present=True, end_line=end + 1, refused=True)
     try:
         data = yaml.safe_load(block) if block.strip() else {}
     except ValueError:

@@ -177,6 +177,37 @@ SUBTYPES: dict[str, tuple[str, str]] = {
         "Filen är mycket stor (över en miljon tecken) och gör varje bygge långsamt.",
         "Kontrollera att inget inklistrat material kommit med av misstag, eller dela upp innehållet.",
     ),
+    "source-nul": (
+        "Filen innehåller ett NUL-tecken: den är en binärfil eller skadad och läses inte (sidan byggs tom).",
+        "Spara om filen som vanlig text (UTF-8), till exempel genom att kopiera texten till en ny fil.",
+    ),
+    "source-control": (
+        "Filen innehåller osynliga styrtecken (till exempel vertikal tabb eller ESC); de ersätts med mellanslag.",
+        "Skriv om raden, eller klistra in texten som oformaterad text.",
+    ),
+    "frontmatter-limit": (
+        "Front matter är för stort, för djupt nästlat eller använder YAML-ankare/-alias (& och *); "
+        "hela blocket ignoreras och sidan räknas som intern.",
+        "Skriv front matter som enkla rader nyckel: värde, utan & och *.",
+    ),
+    "frontmatter-key": (
+        "Front matter har en nyckel som webbplatsen inte använder (till exempel myst eller html_meta); "
+        "raderna ignoreras.",
+        "Ta bort nyckeln. Kända nycklar: serie, sammanstallt, utkast, amnen, internt, orphan.",
+    ),
+    "internal-mark": (
+        "En sida eller fil verkar vara markerad som intern men markeringen är felstavad, felskriven eller "
+        "oläslig; den behandlas som intern och kommer inte med på den publika webbplatsen.",
+        "Skriv internt: true (eller internt: false) som en rad i front matter, med små bokstäver.",
+    ),
+    "internal-include": (
+        "En intern fil tas in på en sida med include; på den publika webbplatsen tas den inte med.",
+        "Ta bort include-raden eller flytta innehållet till ett internt-block.",
+    ),
+    "nesting-deep": (
+        "Direktiv är nästlade för djupt (till exempel internt i internt i internt …); det innersta visas inte.",
+        "Minska antalet nästlade block.",
+    ),
 }
 
 
