@@ -17,13 +17,20 @@ everywhere (code blocks and front matter are published too).
 
 from __future__ import annotations
 
-import calendar
+import datetime as dt
 import io
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import NamedTuple
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+from stdnum import exceptions as stdnum_exceptions
+from stdnum import luhn
+from stdnum.se import orgnr, personnummer
 
 #: id -> (what the finding means, how to fix it). The writer's guide renders this
 #: next to :data:`rapport.messages.SUBTYPES`.
@@ -90,62 +97,124 @@ class EncodingProblem(Exception):
 
 
 # -- Swedish personal identity numbers ------------------------------------------------
+#
+# The rules (valid date, the century a "+" stands for, the Luhn check digit) are
+# python-stdnum's; what is ours is finding the spellings people actually type:
+# 121212-1212, 19121212-1212, 1212121212, 121212 1212, 121212 - 1212, 121212–1212,
+# 121212+1212 (a hundred years or older), with a hyphen, en or em dash, minus sign,
+# spaces or no-break spaces between date and serial.
 
-# YYMMDD or YYYYMMDD, an optional - or + (100 years or older), then four digits. The
-# negative look-arounds keep longer digit runs (order numbers, phone numbers in the
-# international form) from matching in their middle.
-_PNR_RE = re.compile(r"(?<![\d+-])((?:18|19|20)?\d{6})([-+]?)(\d{4})(?!\d)")
-
-
-def luhn_ok(digits: str) -> bool:
-    """The Luhn check of the last ten digits, as Skatteverket computes it."""
-    total = 0
-    for index, char in enumerate(digits):
-        value = int(char) * (2 if index % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
-
-
-def _date_ok(year: int | None, month: int, day: int) -> bool:
-    if day > 60:  # samordningsnummer: the day of birth plus 60
-        day -= 60
-    if not 1 <= month <= 12 or day < 1:
-        return False
-    if year is None:  # century unknown: accept 29 February if any century allows it
-        return day <= (29 if month == 2 else calendar.monthrange(2001, month)[1])
-    return day <= calendar.monthrange(year, month)[1]
+_BLANK = r"[ \t\u00a0\u202f]"  # spaces a word processor or a paste may put between the groups
+_DASHES = r"\-\u2010\u2011\u2012\u2013\u2014\u2212"  # hyphen, dashes and the minus sign
+_PNR_RE = re.compile(
+    # not the middle of a longer digit run, a "+46…" number or an id like "RS-121212…"
+    # (amounts are grouped by three digits, so a six-digit group never is one of theirs)
+    rf"(?<![\d+{_DASHES}])"
+    rf"(?P<head>(?:18|19|20)?\d{{6}})"
+    rf"(?P<sep>{_BLANK}*[{_DASHES}+]{_BLANK}*|{_BLANK}+)?"
+    rf"(?P<tail>\d{{4}})(?!\d)"
+)
 
 
-def find_identity_numbers(text: str) -> Iterator[tuple[int, str, bool]]:
-    """Offsets of valid personnummer/samordningsnummer: (offset, masked, coordination)."""
+class IdentityNumber(NamedTuple):
+    offset: int  # where the number starts in the searched text
+    masked: str  # the date part only, e.g. 121212-****: the output must not spread the number
+    coordination: bool  # samordningsnummer (the day of birth plus 60)
+
+
+@dataclass(frozen=True)
+class _IdentityMatch:
+    number: IdentityNumber
+    end: int
+
+
+def _is_identity_number(head: str, plus: bool, tail: str) -> tuple[bool, bool]:
+    """(valid, coordination) for a date part, its separator and the last four digits."""
+    ten = head[-6:] + tail
+    if orgnr.is_valid(ten) and int(ten[2:4]) >= 20:
+        # an organisation number (month position 20 or more) is public by law; it passes
+        # the same Luhn check, so it is told apart by the group number, not the checksum
+        return False, False
+    day = int(head[-2:])
+    coordination = day > 60
+    if coordination:  # samordningsnummer: stdnum knows only the day of birth itself
+        head = f"{head[:-2]}{day - 60:02d}"
+    number = f"{head}{'+' if plus else '-'}{tail}"
+    try:
+        born = personnummer.get_birth_date(number)
+    except stdnum_exceptions.ValidationError:
+        return False, False
+    # a "birth date" after today is a date-shaped id, never a person
+    if born > dt.date.today() or not luhn.is_valid(ten):
+        return False, False
+    return True, coordination
+
+
+def _identity_matches(text: str) -> Iterator[_IdentityMatch]:
     for match in _PNR_RE.finditer(text):
-        head, _sep, tail = match.groups()
-        year = int(head[:4]) if len(head) == 8 else None
-        short = head[-6:]
-        month, day = int(short[2:4]), int(short[4:6])
-        if not _date_ok(year, month, day) or not luhn_ok(short + tail):
-            continue
-        # the output names the date part only: a check must not spread the number further
-        yield match.start(), f"{head}{_sep}****", day > 60
+        head, sep, tail = match.group("head"), match.group("sep") or "", match.group("tail")
+        plus = "+" in sep
+        valid, coordination = _is_identity_number(head, plus, tail)
+        if valid:
+            # the separator normalised (a space or dash shown as "-"), none if none was written
+            masked = f"{head}{('+' if plus else '-') if sep else ''}****"
+            yield _IdentityMatch(IdentityNumber(match.start(), masked, coordination), match.end())
+
+
+def find_identity_numbers(text: str) -> Iterator[IdentityNumber]:
+    """Valid personnummer and samordningsnummer in ``text``, however they are spaced.
+
+    A number whose check digit is wrong is not a finding: about one date-shaped run of
+    ten digits in ten passes the Luhn check by chance, so flagging the other nine would
+    flag case numbers and ids, and a number with a wrong check digit is not somebody's
+    identity number as written (a typo that happens to be valid is found).
+    """
+    for match in _identity_matches(text):
+        yield match.number
 
 
 # -- phone numbers and e-mail addresses -------------------------------------------------
+#
+# Google's libphonenumber (the ``phonenumbers`` package) finds numbers in text the way
+# people write them (031-123 45 67, 070 123 45 67, +46 70 123 45 67, 08-12 34 56) and
+# knows which number ranges are valid, which keeps dates, times and amounts out. Only
+# the kinds of number a person can have are findings: toll-free (020), premium-rate,
+# shared-cost (0771) and other organisation-only numbers are public by design.
 
-_MOBILE_RE = re.compile(
-    r"(?<![\d+])(?:(?:\+46|0046)[\s-]?(?:\(0\)\s?)?|0)7[02369](?:[\s-]?\d){7}(?!\d)"
-)
+_PERSONAL_PHONE_TYPES = {
+    PhoneNumberType.MOBILE: "Mobilnummer",
+    PhoneNumberType.FIXED_LINE: "Telefonnummer",
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: "Telefonnummer",
+    PhoneNumberType.VOIP: "Telefonnummer",
+    PhoneNumberType.PERSONAL_NUMBER: "Telefonnummer",
+    PhoneNumberType.PAGER: "Personsökarnummer",
+}
+
+
+def phone_key(text: str) -> str | None:
+    """The number in E.164 (+46…) form, for comparing with the allowed numbers."""
+    try:
+        number = phonenumbers.parse(text, "SE")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def find_phone_numbers(text: str) -> Iterator[tuple[int, int, str, str]]:
+    """(start, end, as written, kind) of each phone number a person could have."""
+    for match in phonenumbers.PhoneNumberMatcher(text, "SE", leniency=phonenumbers.Leniency.VALID):
+        kind = _PERSONAL_PHONE_TYPES.get(phonenumbers.number_type(match.number))
+        if kind is None:
+            continue
+        written = match.raw_string
+        yield match.start, match.end, written, kind
+
+
 _EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # RFC 2606 example domains can never be somebody's private address
 _EXAMPLE_DOMAIN_RE = re.compile(r"@(?:[\w-]+\.)*example\.[a-z]+$", re.IGNORECASE)
-
-
-def _digits(text: str) -> str:
-    digits = re.sub(r"\D", "", text)
-    if digits.startswith("46"):
-        digits = "0" + digits[2:]
-    elif digits.startswith("0046"):
-        digits = "0" + digits[4:]
-    return digits
 
 
 # -- running text ----------------------------------------------------------------------
@@ -190,6 +259,10 @@ class _Context:
 
     def add(self, line: int, subtype: str, message: str) -> None:
         self.findings.append(Finding(self.file, line, "kontroll", subtype, message))
+
+    def add_file(self, subtype: str, message: str) -> None:
+        """A finding about the whole file (no line)."""
+        self.findings.append(Finding(self.file, None, "kontroll", subtype, message))
 
 
 def _check_inline(ctx: _Context, content: str, first_line: int, dates: bool) -> None:
@@ -292,22 +365,21 @@ def _scan_markdown(ctx: _Context, text: str, first_line: int, dates: bool, parse
 
 
 def _scan_private_data(ctx: _Context, text: str, allowed: set[str]) -> None:
-    lines = text.splitlines()
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         spans: list[tuple[int, int]] = []
-        for offset, masked, coordination in find_identity_numbers(line):
-            kind = "samordningsnummer" if coordination else "personnummer"
-            ctx.add(number, "personnummer", f"Troligt {kind} ({masked}); personnummer får inte publiceras")
-            spans.append((offset, offset + 13))
-        for match in _MOBILE_RE.finditer(line):
-            if any(a <= match.start() < b for a, b in spans):
-                continue  # already reported as an identity number
-            if _digits(match.group(0)) in allowed:
+        for match in _identity_matches(line):
+            kind = "samordningsnummer" if match.number.coordination else "personnummer"
+            ctx.add(number, "personnummer", f"Troligt {kind} ({match.number.masked}); personnummer får inte publiceras")
+            spans.append((match.number.offset, match.end))
+        for start, end, written, kind in find_phone_numbers(line):
+            if any(start < b and a < end for a, b in spans):
+                continue  # already reported as an identity number, and must not be echoed
+            if written.strip().lower() in allowed or phone_key(written) in allowed:
                 continue
             ctx.add(
                 number,
                 "telefon",
-                f"Mobilnummer ”{match.group(0).strip()}” i texten; privata telefonnummer ska inte publiceras",
+                f"{kind} ”{written}” i texten; privata telefonnummer ska inte publiceras",
             )
         for match in _EMAIL_RE.finditer(line):
             address = match.group(0).rstrip(".")
@@ -371,18 +443,43 @@ def check_encodings(srcdir: Path) -> None:
 def scan_sources(
     project: Path, srcdir: Path, extensions: Iterable[str], allowed: Iterable[str] = ()
 ) -> list[Finding]:
-    """Our own checks of every Markdown source under ``srcdir``."""
+    """Our own checks of every Markdown source under ``srcdir``.
+
+    A check that fails on one file (a bug of ours, or input nobody foresaw) becomes a
+    finding naming that file; the other files are still checked and the writer never
+    sees a traceback.
+    """
     parser = markdown_parser(extensions)
-    allowed_set = {a.strip().lower() for a in allowed} | {_digits(a) for a in allowed if re.search(r"\d{6}", a)}
+    allowed_set = {a.strip().lower() for a in allowed} | {key for a in allowed if (key := phone_key(a))}
     findings: list[Finding] = []
     for path in source_files(srcdir):
-        text = read_utf8(path)
         ctx = _Context(_relative(path, project), findings)
-        _scan_private_data(ctx, text, allowed_set)
-        skip = _front_matter_lines(text)
-        body = "\n" * skip + "\n".join(text.splitlines()[skip:])
-        _scan_markdown(ctx, body, 1, True, parser)
+        try:
+            text = read_utf8(path)
+            _scan_private_data(ctx, text, allowed_set)
+            skip = _front_matter_lines(text)
+            body = "\n" * skip + "\n".join(text.splitlines()[skip:])
+            _scan_markdown(ctx, body, 1, True, parser)
+        except EncodingProblem:
+            raise  # the command's own answer: one line, exit 2
+        except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the others
+            ctx.add_file(
+                "kontrollfel",
+                f"Filen kunde inte kontrolleras färdigt: {_describe_error(exc)}; "
+                "fynden ovan för filen kan vara ofullständiga, övriga filer är kontrollerade",
+            )
     return findings
+
+
+def _describe_error(exc: BaseException) -> str:
+    """A Swedish reason for an unexpected error, without echoing the file's content."""
+    if isinstance(exc, RecursionError):
+        return "blocken är nästlade för djupt"
+    if isinstance(exc, MemoryError):
+        return "filen är för stor"
+    if isinstance(exc, OSError):
+        return f"filen kunde inte läsas ({exc.strerror or type(exc).__name__})"
+    return f"oväntat fel ({type(exc).__name__})"
 
 
 def _relative(path: Path, project: Path) -> str:
@@ -449,21 +546,44 @@ def sphinx_findings(project: Path, srcdir: Path, overrides: dict[str, object] | 
 
     sphinx.locale.init([sphinx.locale._LOCALE_DIR], "sv", "sphinx", "console")
     warning = io.StringIO()
+    app = None
+    failure: Finding | None = None
     with tempfile.TemporaryDirectory(prefix="rapport-kontroll-") as tmp:
-        with patch_docutils(str(project)), docutils_namespace():
-            app = Sphinx(
-                str(srcdir),
-                str(project),
-                str(Path(tmp, "out")),
-                str(Path(tmp, "doctrees")),
-                "dummy",
-                confoverrides=dict(overrides or {}),
-                status=None,
-                warning=warning,
-                freshenv=True,
+        try:
+            with patch_docutils(str(project)), docutils_namespace():
+                app = Sphinx(
+                    str(srcdir),
+                    str(project),
+                    str(Path(tmp, "out")),
+                    str(Path(tmp, "doctrees")),
+                    "dummy",
+                    confoverrides=dict(overrides or {}),
+                    status=None,
+                    warning=warning,
+                    freshenv=True,
+                )
+                app.build(force_all=True)
+        except Exception as exc:  # noqa: BLE001 - a finding, never a traceback
+            failure = Finding(
+                _failed_file(app, project),
+                None,
+                "kontroll",
+                "kontrollfel",
+                f"Bygget avbröts i den här filen: {_describe_error(exc)}; byggets varningar kan vara "
+                "ofullständiga, de egna kontrollerna av alla filer är gjorda",
             )
-            app.build(force_all=True)
-    return parse_warnings(warning.getvalue(), project)
+    findings = parse_warnings(warning.getvalue(), project)
+    return [*findings, failure] if failure else findings
+
+
+def _failed_file(app: object, project: Path) -> str:
+    """The page Sphinx was reading when it failed, or conf.py if it never got that far."""
+    env = getattr(app, "env", None)
+    try:
+        docname = env.docname if env is not None else ""
+        return _relative(Path(env.doc2path(docname)), project) if docname else "conf.py"
+    except Exception:  # noqa: BLE001 - naming the file is best effort
+        return "conf.py"
 
 
 def run(
