@@ -39,6 +39,7 @@ MODULES = (
     "safety",
     "accessibility",
     "sources",
+    "confine",
     "sourceguard",
 )
 

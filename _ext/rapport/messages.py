@@ -173,6 +173,18 @@ SUBTYPES: dict[str, tuple[str, str]] = {
         "Filen är inte sparad som UTF-8, så å, ä, ö och andra tecken kan inte läsas.",
         "Öppna filen i redigeraren och spara den med teckenkodningen UTF-8.",
     ),
+    "path-outside": (
+        "En fil som rapporten hänvisar till (include, bild, nedladdning, tabell) ligger utanför källmappen docs/ och läses inte.",
+        "Lägg filen i docs/ och hänvisa till den med en sökväg inom docs/.",
+    ),
+    "path-url": (
+        "Ett direktiv ska hämta innehåll från en webbadress (:url:); bygget hämtar inget från nätet.",
+        "Spara innehållet som en fil i docs/ och använd :file: i stället.",
+    ),
+    "source-outside": (
+        "En fil eller mapp i docs/ är en genväg (symbolisk länk) till en plats utanför docs/ och läses inte.",
+        "Flytta in filen eller mappen i docs/ i stället för att länka till den.",
+    ),
     "file-large": (
         "Filen är mycket stor (över en miljon tecken) och gör varje bygge långsamt.",
         "Kontrollera att inget inklistrat material kommit med av misstag, eller dela upp innehållet.",

@@ -1,0 +1,145 @@
+"""The build never reads outside the source folder.
+
+tests/roots/test-trust-paths has one report in Markdown and one in reST naming files
+outside the source folder in every way a writer can: ``include``, ``literalinclude``,
+``raw`` and ``csv-table`` with ``:file:`` and ``:url:``, ``download``, images and
+figures, a Markdown link to a file, and an image inside the folder that is a symlink to
+one outside. The test plants the outside files (with a marker of its own) next to the
+copied source folder, plus a symlinked report file and a symlinked year folder, and
+also aims at /etc/passwd. Every case must be a warning at its line, and neither the
+marker nor /etc/passwd may appear in any output file of the site or the PDFs, while a
+file included from inside the folder does (so the check can fail).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from trusttools import build, copy_root, files_containing
+
+MARKER = "ZQXUTANFOR4417"
+PASSWD = "root:x:0:0"
+INSIDE = "INNEHALL-INNANFOR-ZQX"
+REPORT_MD = "rapporter/2025/2025-01-10.md"
+REPORT_RST = "rapporter/2025/2025-01-17.rst"
+
+
+def _plant(base: Path, src: Path) -> None:
+    out = base / "utanfor"
+    (out / "arkiv").mkdir(parents=True)
+    (out / "hemlig.md").write_text(f"# Hemlig\n\n{MARKER} i md\n", encoding="utf-8")
+    (out / "hemlig.txt").write_text(f"{MARKER} i txt\n", encoding="utf-8")
+    (out / "tabell.csv").write_text(f"a,{MARKER}\n", encoding="utf-8")
+    (out / "bild.png").write_bytes((src / "rapporter/2025/bild-inne.png").read_bytes() + MARKER.encode())
+    (out / "rapport.md").write_text(
+        f"---\nsammanstallt: 2025-03-07 09:00\n---\n\n# Länkad {MARKER}\n\n"
+        f":::{{avsnitt}} sammanfattning\n{MARKER}\n:::\n",
+        encoding="utf-8",
+    )
+    (out / "arkiv" / "index.md").write_text(f"# Arkiv {MARKER}\n", encoding="utf-8")
+    os.symlink(out / "bild.png", src / "rapporter/2025/bild-lank.png")
+    os.symlink(out / "rapport.md", src / "rapporter/2025/2025-03-07.md")
+    os.symlink(out / "arkiv", src / "rapporter/2024")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], list[str]]:
+    base = tmp_path_factory.mktemp("paths")
+    src = copy_root("trust-paths", base)
+    _plant(base, src)
+    html = build(src, base, "html", rapport_pdf_dir=str(base / "rapportpdf"))
+    pdf = build(src, base, "rapportpdf", rapport_pdf_dir=str(base / "rapportpdf"))
+    return base, html.warnings, pdf.warnings
+
+
+def _outside(name: str, target: str) -> str:
+    return (
+        f"{name} hänvisar till ”{target}”, som ligger utanför källmappen; filen läses inte "
+        "(lägg filen i docs/ och hänvisa dit) [rapport.path-outside]"
+    )
+
+
+def _url(name: str, url: str) -> str:
+    return f"{name} hämtar ”{url}” från nätet; bygget hämtar inget från nätet och läser inte adressen [rapport.path-url]"
+
+
+UP = "../../.."
+PASSWD_PATH = "../../../../../../../../../../etc/passwd"
+EXPECTED = {
+    REPORT_MD: [
+        (10, _outside("include", f"{UP}/utanfor/hemlig.md")),
+        (13, _outside("include", PASSWD_PATH)),
+        (16, _outside("literalinclude", f"{UP}/utanfor/hemlig.md")),
+        (19, _outside("raw", "/etc/passwd")),
+        (23, _url("raw", "https://example.org/x.html")),
+        (27, _outside("csv-table", f"{UP}/utanfor/tabell.csv")),
+        (31, _url("csv-table", "https://example.org/x.csv")),
+        (35, _outside("Nedladdningslänken", f"{UP}/utanfor/hemlig.txt")),
+        (37, _outside("Bilden", f"{UP}/utanfor/bild.png")),
+        (39, _outside("Bilden", f"{UP}/utanfor/bild.png")),
+        (43, _outside("Bilden", "bild-lank.png")),
+        (45, _outside("Nedladdningslänken", f"{UP}/utanfor/hemlig.txt")),
+    ],
+    REPORT_RST: [
+        (10, _outside("include", f"{UP}/utanfor/hemlig.md")),
+        (12, _outside("include", PASSWD_PATH)),
+        (14, _outside("literalinclude", f"{UP}/utanfor/hemlig.md")),
+        (16, _outside("raw", "/etc/passwd")),
+        (19, _url("raw", "https://example.org/x.html")),
+        (22, _outside("csv-table", f"{UP}/utanfor/tabell.csv")),
+        (25, _url("csv-table", "https://example.org/x.csv")),
+        (28, _outside("Nedladdningslänken", f"{UP}/utanfor/hemlig.txt")),
+        (30, _outside("Bilden", f"{UP}/utanfor/bild.png")),
+        (33, _outside("Bilden", f"{UP}/utanfor/bild.png")),
+        (37, _outside("Bilden", "bild-lank.png")),
+    ],
+}
+
+
+@pytest.mark.parametrize("source", [REPORT_MD, REPORT_RST])
+def test_every_outside_path_is_one_warning_at_its_line(site: tuple[Path, list[str], list[str]], source: str) -> None:
+    _, warnings, _ = site
+    got = [w for w in warnings if w.startswith(f"{source}:") and "[rapport.path-" in w]
+    # images and downloads are checked after parsing, so sort by line
+    got.sort(key=lambda w: int(w.split(":")[1]))
+    assert got == [f"{source}:{line}: WARNING: {text}" for line, text in EXPECTED[source]]
+
+
+def test_symlinked_report_file_and_folder_are_not_read(site: tuple[Path, list[str], list[str]]) -> None:
+    base, warnings, _ = site
+    assert (
+        "rapporter/2025/2025-03-07.md:1: WARNING: ”rapporter/2025/2025-03-07.md” är en genväg (symbolisk länk) "
+        "till en plats utanför källmappen och läses inte; flytta in filen i docs/ i stället [rapport.source-outside]"
+        in warnings
+    )
+    assert (
+        "WARNING: ”rapporter/2024” är en genväg (symbolisk länk) till en plats utanför källmappen och läses inte; "
+        "flytta in filen i docs/ i stället [rapport.source-outside]" in warnings
+    )
+    assert not (base / "html/rapporter/2025/2025-03-07.html").exists()
+    assert not (base / "html/rapporter/2024").exists()
+    # an image symlink is no source: it is checked where a source names it
+    assert not [w for w in warnings if "bild-lank.png" in w and "source-outside" in w]
+
+
+def test_nothing_from_outside_reaches_any_output(site: tuple[Path, list[str], list[str]]) -> None:
+    base, _, _ = site
+    for folder in ("html", "rapportpdf"):
+        assert files_containing(base / folder, MARKER) == [], folder
+        assert files_containing(base / folder, PASSWD) == [], folder
+    assert sorted(p.name for p in (base / "html/_images").iterdir()) == ["bild-inne.png"]
+    assert not (base / "html/_downloads").exists()
+
+
+def test_files_inside_the_source_folder_still_work(site: tuple[Path, list[str], list[str]]) -> None:
+    base, html_warnings, pdf_warnings = site
+    pages = files_containing(base / "html", INSIDE)
+    assert "rapporter/2025/2025-01-10.html" in pages and "rapporter/2025/2025-01-17.html" in pages
+    assert any(p.startswith("pagefind/fragment/") for p in pages)
+    assert "rapporter/2025/2025-01-10.pdf" in files_containing(base / "rapportpdf", INSIDE)
+    html = (base / "html/rapporter/2025/2025-01-10.html").read_text("utf-8")
+    assert 'alt="bild inne"' in html and "bild utanför" in html  # the outside image leaves its alt text
+    assert not [w for w in html_warnings + pdf_warnings if "inne.txt" in w or "bild-inne" in w]
