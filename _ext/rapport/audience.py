@@ -29,8 +29,10 @@ parsing
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -38,7 +40,10 @@ from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
 from . import frontmatter
+from .config import is_report
+from .dates import DateError, parse_datetime
 from .messages import warn
+from .sourceguard import CONTROL_RE, is_internal_key
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -80,7 +85,21 @@ class InternalDirective(SphinxDirective):
         if is_public(self.config):
             # not parsed at all: nothing inside reaches a registry, an index or a builder
             return []
-        children = self.parse_content_to_nodes(allow_section_headings=True)
+        depth = self.env.temp_data.get("rapport_internt_depth", 0)
+        if depth >= MAX_NESTING:
+            if not self.env.temp_data.get("rapport_nesting_warned"):
+                self.env.temp_data["rapport_nesting_warned"] = True
+                warn(
+                    "nesting-deep",
+                    f"Blocket internt är nästlat i mer än {MAX_NESTING} nivåer; det och allt inuti det visas inte",
+                    (self.env.docname, self.lineno),
+                )
+            return []
+        self.env.temp_data["rapport_internt_depth"] = depth + 1
+        try:
+            children = self.parse_content_to_nodes(allow_section_headings=True)
+        finally:
+            self.env.temp_data["rapport_internt_depth"] = depth
         if any(isinstance(child, nodes.section) for child in children):
             # whole report sections (avsnitt) stay sections, so the report's section checks
             # and the table of contents still find them; each carries the label
@@ -148,29 +167,170 @@ def _glob_escape(path: str) -> str:
     return "".join(f"[{ch}]" if ch in "*?[" else ch for ch in path)
 
 
-def internal_pages(srcdir: str | os.PathLike[str], suffixes: list[str]) -> list[str]:
-    """Source paths (relative, with ``/``) of pages whose front matter says ``internt: true``."""
-    root = Path(srcdir)
+_TRUE = ("true", "ja", "yes", "1", "on")
+_FALSE = ("false", "nej", "no", "0", "off")
+#: how far into a page with unreadable front matter a mention of "intern" fails closed
+_MENTION_LINES = 40
+#: nesting of internt blocks (and directives inside them); deeper is a warning, not
+#: docutils' "Recursion error!"
+MAX_NESTING = 12
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Whether a source is internal, read the way Sphinx and MyST will read it."""
+
+    internal: bool
+    line: int = 1
+    reason: str | None = None  # Swedish: why an ambiguous mark fails closed (warned)
+    refused: bool = False  # front matter over a limit; the source guard warns while reading
+
+
+def _value_mark(key: str, value: str | None, line: int) -> Mark:
+    text = (value or "").strip().lower()
+    if text in _TRUE:
+        return Mark(True, line)
+    if text in _FALSE:
+        return Mark(False, line)
+    shown = (value or "")[:40]
+    return Mark(True, line, f"värdet ”{shown}” för {key} är varken true eller false")
+
+
+def _field_list_mark(lines: list[str], first: int) -> Mark | None:
+    """A ``:internt: true`` field list at the top of a Markdown page (instead of YAML)."""
+    index = first
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    while index < len(lines):
+        match = frontmatter._FIELD_RE.match(lines[index].rstrip("\r"))
+        if not match:
+            return None
+        key = match.group(1).strip()
+        if key.lower() == PAGE_KEYS[0] or is_internal_key(key):
+            return Mark(True, index + 1, f"”:{key}:” som fältlista räknas inte; skriv internt: true i front matter")
+        index += 1
+    return None
+
+
+def classify(text: str, source_path: str) -> Mark:
+    """One definition of "internal" for pages, included files and standing snippets.
+
+    The whole text is read (no prefix), with the front matter block found as MyST finds
+    it. Anything ambiguous fails closed, with a reason to warn about: a key in another
+    case or misspelt, a value that is not a boolean, a field list instead of YAML,
+    front matter that cannot be read but mentions "intern", front matter over a limit.
+    """
+    text = text.removeprefix("\ufeff")
+    if "\x00" in text:
+        return Mark(False)  # the source guard refuses the file: nothing of it is built
+    text = CONTROL_RE.sub(" ", text)
+    lines = text.split("\n")
+    if source_path.endswith(".rst"):
+        fm = frontmatter.read_rst(text)
+        for key, line in fm.lines.items():
+            if key == PAGE_KEYS[0]:
+                return _value_mark(key, fm.values.get(key), line)
+            if key.lower() == PAGE_KEYS[0] or is_internal_key(key):
+                return Mark(True, line, f"fältet ”{key}” tolkas som internt")
+        return Mark(False)
+    end = frontmatter.find_block(lines)
+    if end is not None:
+        fm = frontmatter.read_markdown(text)
+        if fm.refused:
+            return Mark(True, fm.error_line, f"front matter används inte ({fm.error})", refused=True)
+        if fm.error:
+            head = "\n".join(lines[: max(end + 1, _MENTION_LINES)])
+            if re.search(r"intern", head, re.IGNORECASE):
+                return Mark(True, fm.error_line, "front matter kan inte läsas och nämner internt")
+        else:
+            for key, line in sorted(fm.lines.items(), key=lambda item: item[1]):
+                if key == PAGE_KEYS[0]:
+                    mark = _value_mark(key, fm.values.get(key), line)
+                    if mark.internal or mark.reason:
+                        return mark
+                elif is_internal_key(key):
+                    return Mark(True, line, f"nyckeln ”{key}” tolkas som internt")
+    return _field_list_mark(lines, (end + 1) if end is not None else 0) or Mark(False)
+
+
+def read_mark(path: str | os.PathLike[str]) -> Mark:
+    try:
+        # utf-8-sig like Sphinx: a byte order mark must not hide "internt: true"
+        text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return Mark(False)
+    return classify(text, str(path))
+
+
+def is_internal_file(path: str | os.PathLike[str]) -> bool:
+    """Whether a file (a page, an included file, a standing snippet) is internal."""
+    return read_mark(path).internal
+
+
+def _unpublished(config: Config, docname: str, path: Path) -> bool:
+    """A draft or a report dated after today: never written to the public output."""
+    if not is_report(config, docname):
+        return False
+    try:
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return False
+    fm = frontmatter.read(CONTROL_RE.sub(" ", text), str(path))
+    if frontmatter.as_bool(frontmatter.lookup(fm, "utkast")[0]):
+        return True
+    raw, _ = frontmatter.lookup(fm, "sammanstallt", "sammanställt")
+    if raw is None:
+        return False
+    try:
+        compiled = parse_datetime(raw)[0].date()
+    except DateError:
+        return False
+    value = getattr(config, "rapport_today", None)
+    today = dt.date.fromisoformat(value) if value else dt.date.today()
+    return compiled > today
+
+
+def internal_pages(srcdir: str | os.PathLike[str], suffixes: list[str], config: Config | None = None) -> list[str]:
+    """Source paths (relative, with ``/``) of internal pages, among the files Sphinx reads.
+
+    Sphinx's own discovery (:class:`sphinx.project.Project`) with the project's
+    ``exclude_patterns``/``include_patterns`` decides which files those are, so folders
+    starting with a dot, symlinked folders and the like are treated exactly as Sphinx
+    treats them.
+    """
+    from sphinx.project import Project
+
+    project = Project(Path(srcdir), dict.fromkeys(suffixes, "restructuredtext"))
+    exclude = list(getattr(config, "exclude_patterns", ())) if config is not None else []
+    include = list(getattr(config, "include_patterns", ("**",))) if config is not None else ["**"]
     found = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_build")))
-        for filename in sorted(filenames):
-            if not filename.endswith(tuple(suffixes)):
-                continue
-            path = Path(dirpath, filename)
-            try:
-                # utf-8-sig like Sphinx: a byte order mark must not hide "internt: true"
-                with open(path, encoding="utf-8-sig", errors="replace") as handle:
-                    head = handle.read(16384)
-            except OSError:
-                continue
-            if not head.startswith(("---", ":")):
-                continue
-            fm = frontmatter.read(head, str(path))
-            value, _ = frontmatter.lookup(fm, *PAGE_KEYS)
-            if frontmatter.as_bool(value):
-                found.append(path.relative_to(root).as_posix())
+    for docname in sorted(project.discover(exclude, include)):
+        path = Path(project.doc2path(docname, absolute=True))
+        mark = read_mark(path)
+        if mark.reason is not None and config is not None:
+            _note_reason(config, str(path), mark)
+        if mark.internal:
+            found.append(path.relative_to(srcdir).as_posix())
     return found
+
+
+def _note_reason(config: Config, path: str, mark: Mark) -> None:
+    reasons = getattr(config, "_rapport_internal_reasons", None)
+    if reasons is None:
+        reasons = config._rapport_internal_reasons = {}
+    reasons[path] = mark
+
+
+def _warn_reasons(config: Config) -> None:
+    # config-inited: there is no environment yet to turn a docname into a file name
+    for path, mark in sorted(getattr(config, "_rapport_internal_reasons", {}).items()):
+        if mark.refused and not is_public(config):
+            continue  # the page is read, and the source guard warns about the block
+        warn(
+            "internal-mark",
+            f"Sidan behandlas som intern: {mark.reason}. Skriv internt: true eller internt: false",
+            f"{path}:{mark.line}",
+        )
 
 
 def _on_config_inited(app: Sphinx, config: Config) -> None:
@@ -185,7 +345,19 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
     config.rapport_audience = audience
     # MyST registers ".md" after config-inited, so the usual suffixes are always looked at
     suffixes = sorted({".md", ".rst", *config.source_suffix, *app.registry.source_suffix})
-    pages = internal_pages(app.srcdir, suffixes)
+    config._rapport_internal_reasons = {}
+    pages = internal_pages(app.srcdir, suffixes, config)
+    _warn_reasons(config)
+    if audience == PUBLIC:
+        # drafts and future reports are for the preview and the intranet only
+        from sphinx.project import Project
+
+        project = Project(Path(app.srcdir), dict.fromkeys(suffixes, "restructuredtext"))
+        for docname in sorted(project.discover(config.exclude_patterns, config.include_patterns)):
+            path = Path(project.doc2path(docname, absolute=True))
+            relative = path.relative_to(app.srcdir).as_posix()
+            if relative not in pages and _unpublished(config, docname, path):
+                pages.append(relative)
     config._rapport_internal_pages = pages
     if audience == PUBLIC:
         # every suffix: Sphinx checks a toctree entry of a missing page against the
@@ -208,8 +380,8 @@ def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     """Internal build: a whole internal page shows the label under its title."""
     if is_public(app.config):
         return
-    meta = app.env.metadata.get(app.env.docname, {})
-    if not frontmatter.as_bool(str(meta.get("internt", ""))):
+    internal = {_docname(p) for p in getattr(app.config, "_rapport_internal_pages", ())}
+    if app.env.docname not in internal:
         return
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is None:
@@ -218,6 +390,51 @@ def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     at = 1 if len(section) and isinstance(section[0], nodes.title) else 0
     section.insert(at, label_node())
     section["classes"].append(CLASS)
+
+
+def _include_line(app: Sphinx, relative_path: Path) -> int:
+    """Line of the include directive naming ``relative_path`` in the page being read."""
+    try:
+        text = app.env.doc2path(app.env.docname).read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return 1
+    name = Path(relative_path).name
+    for number, line in enumerate(text.split("\n"), start=1):
+        if "include" in line and name in line:
+            return number
+    return 1
+
+
+def _on_include_read(app: Sphinx, relative_path: Path, parent_docname: str, content: list[str]) -> None:
+    """An included file that is internal makes what it brings in internal."""
+    path = Path(app.srcdir, relative_path)
+    mark = read_mark(path)
+    if not mark.internal:
+        return
+    line = _include_line(app, relative_path)
+    if is_public(app.config):
+        content[0] = ""
+        warn(
+            "internal-include",
+            f"Filen {Path(relative_path).as_posix()} är intern och tas inte med på den publika webbplatsen",
+            (app.env.docname, line),
+        )
+        return
+    if mark.reason is not None:
+        warn("internal-mark", f"Filen behandlas som intern: {mark.reason}", f"{path}:{mark.line}")
+    if path.suffix == ".md":
+        # a fence longer than any a writer uses, so the included directives nest inside it;
+        # the file's own front matter is not wanted inside the block
+        lines = content[0].split("\n")
+        end = frontmatter.find_block(lines)
+        if end is not None:
+            for index in range(end + 1):
+                lines[index] = ""
+        fence = ":" * 12
+        content[0] = f"{fence}{{internt}}\n" + "\n".join(lines) + f"\n{fence}\n"
+    else:
+        body = "\n".join("   " + line if line.strip() else "" for line in content[0].split("\n"))
+        content[0] = ".. internt::\n\n" + body + "\n"
 
 
 def _docname(path: str) -> str:
@@ -283,6 +500,8 @@ def setup(app: Sphinx) -> None:
     # after rapport.config (400) and before the PDF module reads rapport_pdf_dir
     app.connect("config-inited", _on_config_inited, priority=450)
     app.connect("doctree-read", _on_doctree_read, priority=450)
+    # after the source guard (50) has cleaned the included text
+    app.connect("include-read", _on_include_read, priority=600)
     # before the search index (which indexes the output folder) ...
     app.connect("build-finished", _remove_stale_outputs, priority=100)
     app.connect("build-finished", _remove_vanished_pages, priority=100)
