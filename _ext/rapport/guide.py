@@ -21,6 +21,7 @@ that may be published (a switchboard, a shared mailbox), read by ``rapport kontr
 from __future__ import annotations
 
 import copy
+import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
@@ -77,6 +78,41 @@ def _restore(env: BuildEnvironment, saved: dict[str, Any]) -> None:
 _MISSING: Any = object()
 
 
+_INTERNAL_OPEN_RE = re.compile(r"^\s{0,3}(?P<fence>:{3,}|`{3,}|~{3,})\s*\{internt\}")
+#: shown in the public build's source listing where an internt block stood
+INTERNAL_PLACEHOLDER = "(internt innehåll visas inte på den publika webbplatsen)"
+#: examples inside examples: deeper is a warning, not docutils' "Recursion error!"
+MAX_NESTING = 8
+
+
+def strip_internal_blocks(source: str) -> str:
+    """The listing of an example without the text of its ``internt`` blocks.
+
+    A block ends where MyST ends it: at the first line of at least as many fence
+    characters of the same kind and nothing else (colon fences do not nest by count).
+    """
+    out: list[str] = []
+    lines = source.split("\n")
+    index = 0
+    while index < len(lines):
+        match = _INTERNAL_OPEN_RE.match(lines[index])
+        if not match:
+            out.append(lines[index])
+            index += 1
+            continue
+        fence = match.group("fence")
+        out.extend([lines[index], INTERNAL_PLACEHOLDER])
+        index += 1
+        while index < len(lines):
+            stripped = lines[index].strip()
+            if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence):
+                out.append(lines[index])
+                index += 1
+                break
+            index += 1
+    return "\n".join(out)
+
+
 class ExampleDirective(SphinxDirective):
     """``exempel``: MyST source and its rendered result side by side."""
 
@@ -90,14 +126,27 @@ class ExampleDirective(SphinxDirective):
         if not source.strip():
             warn("example-invalid", "Exemplet är tomt; skriv källtexten inuti direktivet exempel", (self.env.docname, self.lineno))
             return []
+        depth = self.env.temp_data.get("rapport_exempel_depth", 0)
+        if depth >= MAX_NESTING:
+            warn(
+                "nesting-deep",
+                f"Exemplet är nästlat i mer än {MAX_NESTING} nivåer och visas inte",
+                (self.env.docname, self.lineno),
+            )
+            return []
+        if self.config.rapport_audience == "publik":
+            # the listing is text: an internt block in it would be published as written
+            source = strip_internal_blocks(source)
         number = self.env.new_serialno("rapport-exempel")
         before = self.env.temp_data.get(EXAMPLE_FLAG)
+        self.env.temp_data["rapport_exempel_depth"] = depth + 1
         self.env.temp_data[EXAMPLE_FLAG] = True
         saved = _snapshot(self.env)
         try:
             rendered = self.parse_content_to_nodes(allow_section_headings=True)
         finally:
             self.env.temp_data[EXAMPLE_FLAG] = before
+            self.env.temp_data["rapport_exempel_depth"] = depth
             _restore(self.env, saved)
         prefix = f"exempel-{number}-"
         for node in rendered:
