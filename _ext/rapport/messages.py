@@ -220,6 +220,18 @@ SUBTYPES: dict[str, tuple[str, str]] = {
         "Direktiv är nästlade för djupt (till exempel internt i internt i internt …); det innersta visas inte.",
         "Minska antalet nästlade block.",
     ),
+    "email-pdf": (
+        "E-postutgåvan ska ha rapportens PDF som bilaga, men PDF:en finns inte.",
+        "Kör rapport bygg (den gör PDF:erna före e-postutgåvan) eller sätt rapport_email_attach_pdf = False.",
+    ),
+    "email-image": (
+        "En bild i rapporten skickas inte med e-posten (utskicket har inga bilder).",
+        "Inget behöver göras: e-posten visar bildtexten och länkar till rapporten. Skriv en bra bildtext.",
+    ),
+    "email-config": (
+        "En e-postinställning (rapport_email_* eller rapport_smtp_*) i conf.py är felaktig.",
+        "Rätta inställningen som nämns i meddelandet.",
+    ),
 }
 
 

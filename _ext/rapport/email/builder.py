@@ -1,0 +1,329 @@
+"""The ``rapportepost`` builder: the e-mail edition of every published report.
+
+Writing phase. ``sphinx-build -b rapportepost`` (a step of ``rapport bygg``) writes, for
+each published report, ``<outdir>/<docname>.eml``: the message without recipient
+headers, ready for review in any mail program, and ``<docname>.json``, a small
+manifest ``rapport skicka`` reads (title, audience, whether the report is published,
+the PDF). The e-mail is made from the same resolved doctree as the page, so the
+standing sections, the decisions and the "Internt" boxes are as on the page; a public
+build (``rapport_audience = "publik"``) has no internal content in its doctrees, so
+its e-mail edition has none either.
+
+Every link is made absolute to the published site (``html_baseurl``): a relative link
+means nothing in an inbox. Images are not sent (no external images, no tracking
+pixels): a report's image is replaced by its text and the writer is told.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import posixpath
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urljoin, urlsplit
+
+from docutils import nodes
+from sphinx.builders import Builder
+from sphinx.util import logging
+from sphinx.writers.html5 import HTML5Translator
+
+from ..config import get_series, is_report
+from ..messages import warn
+from ..registry import get_domain
+from ..reports import STORE as REPORT_STORE
+from ..reports import Report
+from .message import CSS_PATH, Edition, HeaderError, build_message, has_line_break, header_text
+from .text import render_text
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+logger = logging.getLogger(__name__)
+
+#: parts of a report page that belong to the site, not to the message
+_SITE_ONLY_CLASSES = {"rapport-pdf", "rapport-bladdring"}
+SAFE_SCHEMES = ("http", "https", "mailto")
+STAMP = ".epost-instaellningar"
+
+
+class EmailTranslator(HTML5Translator):
+    """HTML5 for mail: absolute links, no images, no permalinks."""
+
+    def visit_reference(self, node: nodes.reference) -> None:
+        builder: RapportEmailBuilder = self.builder  # type: ignore[assignment]
+        url = builder.absolute_url(node)
+        if url is None:
+            self.body.append("<span>")
+            self.context.append("</span>")
+            return
+        node["refuri"] = url
+        node.attributes.pop("refid", None)
+        node["internal"] = False
+        super().visit_reference(node)
+
+    def depart_reference(self, node: nodes.reference) -> None:
+        if self.context and self.context[-1] == "</span>":
+            self.body.append(self.context.pop())
+            return
+        super().depart_reference(node)
+
+    def visit_image(self, node: nodes.image) -> None:
+        builder: RapportEmailBuilder = self.builder  # type: ignore[assignment]
+        builder.note_image(node)
+        alt = node.get("alt") or ""
+        text = f"[Bild: {alt}]" if alt else "[Bild]"
+        self.body.append(f'<span class="saknad-bild">{self.encode(text)}</span>')
+        raise nodes.SkipNode
+
+    def visit_raw(self, node: nodes.raw) -> None:
+        raise nodes.SkipNode  # never markup from the source in a message
+
+
+class RapportEmailBuilder(Builder):
+    """``rapportepost``: ``<docname>.eml`` and ``<docname>.json`` for every report."""
+
+    name = "rapportepost"
+    format = "html"  # the HTML visitors of the extension's nodes apply, as for the PDF builder
+    epilog = "E-postutgåvan finns i %(outdir)s."
+    default_translator_class = EmailTranslator
+    allow_parallel = False
+    supported_image_types = ["image/svg+xml", "image/png", "image/gif", "image/jpeg"]
+    supported_remote_images = False
+
+    def init(self) -> None:
+        from sphinx.highlighting import PygmentsBridge
+
+        self.secnumbers: dict[str, Any] = {}
+        self.fignumbers: dict[str, Any] = {}
+        self.images: dict[str, str] = {}
+        self.imgpath = ""
+        self.dlpath = ""
+        self.add_permalinks = False
+        self.download_support = False
+        self.math_renderer_name = "mathjax"
+        self.current_docname = ""
+        self._written: set[str] = set()
+        self.highlighter = PygmentsBridge("html", self.config.pygments_style or "sphinx")
+        self.base_url = self.config.html_baseurl or ""
+        if self.base_url and not self.base_url.endswith("/"):
+            self.base_url += "/"
+        self.sender = str(self.config.rapport_email_from or "")
+        if self.sender and has_line_break(self.sender):
+            warn("email-config", "rapport_email_from innehåller en radbrytning och används inte", None)
+            self.sender = ""
+
+    # which documents ------------------------------------------------------------------
+
+    def settings_key(self) -> str:
+        """What every message depends on besides its page: a change rewrites them all."""
+        parts = [
+            self.base_url,
+            self.sender,
+            str(self.config.rapport_email_attach_pdf),
+            str(self.config.rapport_audience),
+            CSS_PATH.read_text(encoding="utf-8"),
+            Path(__file__).with_name("message.py").read_text(encoding="utf-8"),
+        ]
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+    def report_docnames(self) -> list[str]:
+        return sorted(d for d in self.env.found_docs if is_report(self.config, d))
+
+    def get_outdated_docs(self) -> Iterator[str]:
+        stamp = Path(self.outdir, STAMP)
+        try:
+            same = stamp.read_text(encoding="utf-8") == self.settings_key()
+        except OSError:
+            same = False
+        for docname in self.report_docnames():
+            manifest = Path(self.outdir, docname + ".json")
+            if not same or not manifest.is_file():
+                yield docname
+                continue
+            written = manifest.stat().st_mtime
+            read_at = self.env.all_docs.get(docname, 0) / 1_000_000
+            pdf = self.pdf_path(docname)
+            try:
+                unpublished = not json.loads(manifest.read_text(encoding="utf-8")).get("publicerad")
+            except (OSError, ValueError):
+                unpublished = True
+            # a future report becomes published by the calendar alone
+            if unpublished or read_at > written or (pdf is not None and pdf.stat().st_mtime > written):
+                yield docname
+
+    def get_target_uri(self, docname: str, typ: str | None = None) -> str:
+        return quote(docname) + ".html"
+
+    def prepare_writing(self, docnames: Any) -> None:
+        from sphinx.util.docutils import _get_settings
+        from sphinx.writers.html import HTMLWriter
+
+        self.docsettings = _get_settings(HTMLWriter, defaults=self.env.settings, read_config_files=True)
+        self.docsettings.compact_lists = True
+
+    # addresses ------------------------------------------------------------------------
+
+    def page_url(self, docname: str) -> str:
+        return urljoin(self.base_url, self.get_target_uri(docname)) if self.base_url else self.get_target_uri(docname)
+
+    def pdf_path(self, docname: str) -> Path | None:
+        from ..pdf import pdf_dir
+
+        path = pdf_dir(self.config) / f"{docname}.pdf"
+        return path if path.is_file() else None
+
+    def absolute_url(self, node: nodes.reference) -> str | None:
+        """The address a link has in an inbox: external links as they are, links within
+        the site on the published site; ``None`` for anything that cannot be a link."""
+        refuri = node.get("refuri") or ""
+        here = self.page_url(self.current_docname)
+        if refuri:
+            if refuri.startswith("//"):
+                return "https:" + refuri
+            scheme = urlsplit(refuri).scheme.lower()
+            if scheme:
+                return refuri if scheme in SAFE_SCHEMES else None
+            return urljoin(here, refuri)
+        refid = node.get("refid")
+        return f"{here}#{refid}" if refid else None
+
+    # writing --------------------------------------------------------------------------
+
+    def note_image(self, node: nodes.image) -> None:
+        warn(
+            "email-image",
+            f"Bilden ”{node.get('uri', '')}” skickas inte med e-posten (inga bilder i utskicket); "
+            "e-postutgåvan visar bildtexten och länkar till rapporten",
+            node,
+        )
+
+    def write_doc(self, docname: str, doctree: nodes.document) -> None:
+        if not is_report(self.config, docname):
+            return
+        from ..series import is_published, today
+
+        report = get_domain(self.env).store(REPORT_STORE).get(docname)
+        if not isinstance(report, Report):
+            return
+        self._written.add(docname)
+        published = is_published(report, self.config)
+        target = Path(self.outdir, docname + ".eml")
+        manifest: dict[str, Any] = {
+            "rapport": docname,
+            "kalla": str(self.env.doc2path(docname)),
+            "titel": report.title,
+            "publik": self.config.rapport_audience == "publik",
+            "utgava": self.config.rapport_audience,
+            "publicerad": published,
+            "utkast": report.draft,
+            "framtida": bool(report.compiled and report.compiled.date() > today(self.config)),
+            "sammanstallt": report.compiled.isoformat(timespec="minutes") if report.compiled else None,
+            "webbadress": self.page_url(docname),
+            "basadress": self.base_url,
+            "pdf": None,
+            "pdf_kravs": bool(self.config.rapport_email_attach_pdf),
+            "pdf_saknas": False,
+            "eml": None,
+        }
+        if not published:
+            target.unlink(missing_ok=True)
+            self._write_manifest(docname, manifest)
+            return
+        self.current_docname = docname
+        edition, pdf = self.edition(docname, doctree, report)
+        attach = bool(self.config.rapport_email_attach_pdf)
+        if attach and pdf is None:
+            warn(
+                "email-pdf",
+                "PDF:en för rapporten saknas, så e-posten kan inte få den som bilaga "
+                "(kör rapport bygg, som gör PDF:en först)",
+                (docname, report.line),
+            )
+            manifest["pdf_saknas"] = True
+        message = build_message(
+            edition, self.sender, pdf if attach else None, posixpath.basename(docname) + ".pdf"
+        )
+        data = message.as_bytes()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.is_file() or target.read_bytes() != data:
+            tmp = target.with_suffix(".eml.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, target)
+        manifest["pdf"] = str(pdf) if pdf is not None and attach else None
+        manifest["eml"] = str(target)
+        manifest["amne"] = str(message["Subject"])
+        self._write_manifest(docname, manifest)
+
+    def _write_manifest(self, docname: str, manifest: dict[str, Any]) -> None:
+        path = Path(self.outdir, docname + ".json")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+    def edition(self, docname: str, doctree: nodes.document, report: Report) -> tuple[Edition, Path | None]:
+        for node in list(doctree.findall(nodes.Element)):
+            if _SITE_ONLY_CLASSES & set(node.get("classes", ())) and node.parent is not None:
+                node.parent.remove(node)
+        series = get_series(self.config, report.series)
+        series_title = series.title if series else self.config.project
+        try:
+            subject = header_text(report.title or series_title, "Rapportens rubrik")
+        except HeaderError:
+            subject = header_text(f"{series_title} {report.date_text}")
+        page = self.page_url(docname)
+        pdf = self.pdf_path(docname)
+        pdf_url = urljoin(self.base_url, "pdf/" + quote(docname) + ".pdf") if pdf is not None and self.base_url else ""
+        from ..pdf import format_size
+
+        pdf_label = f"PDF, {format_size(pdf.stat().st_size)}" if pdf is not None else ""
+
+        head = [series_title, f"Läs rapporten på intranätet:\n{page}"]
+        if pdf_url:
+            head.append(f"Ladda ner rapporten ({pdf_label}):\n{pdf_url}")
+        public = self.config.rapport_audience == "publik"
+        note = (
+            "Utgåvan för externa mottagare: den innehåller inget internt material."
+            if public
+            else "Rapporten är intern information."
+        )
+        text = render_text(doctree, self.absolute_url, head, [f"{note}\nRapporten finns också på intranätet: {page}"])
+
+        doctree.settings = self.docsettings
+        visitor = self.create_translator(doctree, self)
+        doctree.walkabout(visitor)
+        body = "".join(visitor.fragment)
+        edition = Edition(
+            subject=subject,
+            series_title=series_title,
+            title=report.title,
+            page_url=page,
+            pdf_url=pdf_url,
+            pdf_label=pdf_label,
+            body_html=body,
+            text=text,
+            audience=self.config.rapport_audience,
+        )
+        return edition, pdf
+
+    def finish(self) -> None:
+        from ..series import is_published
+
+        store = get_domain(self.env).store(REPORT_STORE)
+        current = {
+            d for d in self.report_docnames() if isinstance(store.get(d), Report) and is_published(store[d], self.config)
+        }
+        out = Path(self.outdir)
+        # the edition of a report that was deleted or made a draft again must not stay sendable
+        for path in out.rglob("*.eml"):
+            relative = path.relative_to(out)
+            if relative.parts[0] == "prov":
+                continue
+            if relative.with_suffix("").as_posix() not in current:
+                path.unlink()
+        stamp = Path(self.outdir, STAMP)
+        if set(self.report_docnames()) <= self._written:
+            stamp.write_text(self.settings_key(), encoding="utf-8")
+        elif stamp.is_file() and stamp.read_text(encoding="utf-8") != self.settings_key():
+            # only some reports were written with new settings: the next build writes all
+            stamp.unlink()
