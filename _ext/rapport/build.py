@@ -78,6 +78,10 @@ def site_steps(project: Path, sphinxopts: str = "", pdfopts: str = "", public: b
     steps.append(
         Step("Webbplatsen och sökindexet", _sphinx(project, "html", f"{base}/html", extra, doctrees), project)
     )
+    # after the PDFs, which it attaches (rapport_email_attach_pdf); rapport skicka sends it
+    steps.append(
+        Step("E-postutgåvan", _sphinx(project, "rapportepost", f"{base}/epost", extra, doctrees), project)
+    )
     return steps
 
 
