@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,3 +126,44 @@ def files_containing(root: Path, marker: str) -> list[str]:
 
 RAPPORT_WARNING_RE = re.compile(r"^.+\.(md|rst):\d+: WARNING: .+ \[rapport\.[a-z-]+\]$")
 LOCATED_WARNING_RE = re.compile(r"^.+\.(md|rst|bib|py):\d+: (WARNING|ERROR|CRITICAL): .+$|^.+\.(md|rst): (WARNING|ERROR): .+$")
+
+
+# -- the real build commands (``make site`` and ``make site-publik``) ----------------------
+
+_SCRIPT = Path(sys.executable).with_name("rapport")
+
+
+def copy_project(name: str, dest: Path) -> Path:
+    """Copy a project root (conf.py + docs/) so ``rapport bygg`` can build it."""
+    target = dest / name
+    shutil.copytree(ROOTS / f"test-{name}", target, symlinks=True)
+    return target
+
+
+def rapport_bygg(project: Path, public: bool = False, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    """``rapport bygg`` (``make site``) or ``rapport bygg --publik`` (``make site-publik``)."""
+    argv = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "rapport.cli"]
+    argv += ["--katalog", str(project), "bygg", *(["--publik"] if public else [])]
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env.pop("SPHINXOPTS", None)
+    env.pop("PDFOPTS", None)
+    return subprocess.run(argv, capture_output=True, text=True, encoding="utf-8", timeout=timeout, env=env, cwd=project)
+
+
+def build_warnings(result: subprocess.CompletedProcess[str], srcdir: Path) -> set[str]:
+    """The rapport warnings a build printed, with ``srcdir/`` taken off the file names."""
+    prefix = str(srcdir) + "/"
+    lines = (result.stdout + "\n" + result.stderr).splitlines()
+    return {line.strip().replace(prefix, "") for line in lines if "[rapport." in line}
+
+
+def leaks(root: Path, markers: list[str]) -> dict[str, list[str]]:
+    """marker -> output files (HTML, decompressed search index, JSON, feed, sitemap, PDF text,
+    bookmarks and metadata) in which it appears."""
+    texts = {str(p.relative_to(root)): readable(p).lower() for p in output_files(root)}
+    found = {}
+    for marker in markers:
+        files = [name for name, text in texts.items() if marker.lower() in text]
+        if files:
+            found[marker] = files
+    return found
