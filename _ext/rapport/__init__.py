@@ -41,6 +41,7 @@ MODULES = (
     "sources",
     "confine",
     "sourceguard",
+    "text",
     "email",
 )
 

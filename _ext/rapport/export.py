@@ -3,7 +3,9 @@
 Runs at ``build-finished`` for HTML builders, on every build (full, incremental or
 parallel), from the same index the pages use, so the export never lags behind the site.
 Entries are in a fixed order (decisions newest first, FAQ by topic and declaration) and
-the files are rewritten only when their content changes.
+the files are rewritten only when their content changes. JSON would escape control
+characters, but the records end up in other people's HTML and spreadsheets, so they are
+stripped like in every other output (:func:`rapport.text.strip_controls_deep`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from .text import strip_controls_deep
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -20,7 +24,7 @@ WEB_BUILDERS = ("html", "dirhtml")
 
 
 def _write_if_changed(path: Path, data: Any) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(strip_controls_deep(data), ensure_ascii=False, indent=2) + "\n"
     try:
         if path.read_text(encoding="utf-8") == text:
             return

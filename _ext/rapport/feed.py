@@ -5,7 +5,9 @@ page at ``html-page-context``. Links are absolute, from ``html_baseurl`` (set by
 ``RAPPORT_BASE_URL`` environment variable in ``conf.py``). Both files are generated
 from the domain's records, never from the clock, so the same sources give the same
 bytes (drafts and future reports are left out, as on the landing page and archive).
-XML is written with ElementTree, which escapes every value taken from the sources.
+XML is written with ElementTree, which escapes every value taken from the sources;
+control characters, which XML 1.0 forbids even escaped, are stripped from every text
+and attribute just before writing (:func:`rapport.text.strip_controls`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from zoneinfo import ZoneInfo
 from .config import get_series, is_report
 from .registry import get_domain
 from .reports import STORE
+from .text import strip_controls
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -45,6 +48,18 @@ def _absolute(app: Sphinx, docname: str) -> str:
 def _stamp(moment: dt.datetime | None) -> str:
     moment = moment or dt.datetime(1970, 1, 1)
     return moment.replace(tzinfo=TZ).isoformat()
+
+
+def _clean(root: ET.Element) -> ET.Element:
+    """Strip control characters from every text, tail and attribute value under ``root``."""
+    for element in root.iter():
+        if element.text:
+            element.text = strip_controls(element.text)
+        if element.tail:
+            element.tail = strip_controls(element.tail)
+        for name, value in element.attrib.items():
+            element.set(name, strip_controls(value))
+    return root
 
 
 def build_feed(app: Sphinx) -> bytes:
@@ -73,7 +88,7 @@ def build_feed(app: Sphinx) -> bytes:
             ET.SubElement(entry, f"{{{ATOM}}}summary", type="text").text = report.summary
         for topic in report.topics:
             ET.SubElement(entry, f"{{{ATOM}}}category", term=topic)
-    ET.indent(feed)
+    ET.indent(_clean(feed))
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
@@ -94,7 +109,7 @@ def build_sitemap(app: Sphinx) -> bytes:
         ET.SubElement(url, f"{{{SITEMAP}}}loc").text = _absolute(app, docname)
         if docname in reports and reports[docname].compiled:
             ET.SubElement(url, f"{{{SITEMAP}}}lastmod").text = reports[docname].compiled.date().isoformat()
-    ET.indent(urlset)
+    ET.indent(_clean(urlset))
     return ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
 
 

@@ -52,6 +52,7 @@ from .dates import format_date
 from .messages import warn
 from .reports import STORE as REPORT_STORE
 from .reports import Report
+from .text import strip_controls
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -689,6 +690,8 @@ class RapportPdfBuilder(Builder):
 
     def _render(self, docname: str, html: str, title: str, target: Path, key: str, title_line: int) -> Rendered:
         weasyprint = self._weasy
+        # the document's title, author and bookmarks come from this HTML into PDF metadata
+        html = strip_controls(html)
         base_url = Path(self.env.doc2path(docname)).parent.as_uri() + "/"
         document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=self.fetcher).render(
             stylesheets=self.stylesheets, font_config=self.font_config, pdf_variant=self.variant, pdf_tags=True
@@ -800,15 +803,15 @@ class RapportPdfBuilder(Builder):
             entries, page = [], front_pages + 1
             for index, part in enumerate(parts):
                 appendix = index >= len(reports)
-                label = part.title
+                label = strip_controls(part.title)  # the bundle's outline and contents
                 if not appendix and label.startswith(series_title) and label != series_title:
                     # the cover names the series; the contents list the dates
                     label = label[len(series_title):].strip(" –-:")
                 if appendix:
-                    label = f"Bilaga {index - len(reports) + 1}. {part.title}"
+                    label = f"Bilaga {index - len(reports) + 1}. {strip_controls(part.title)}"
                 entries.append({"label": label, "page": page, "appendix": appendix, "n": index})
                 page += part.pages
-            html = self.jinja.get_template("bundle.html").render(
+            html = strip_controls(self.jinja.get_template("bundle.html").render(
                 title=f"{series_title} – samlingsvolym",
                 series_title=series_title,
                 period=period,
@@ -817,7 +820,7 @@ class RapportPdfBuilder(Builder):
                 author=self.config.author,
                 header=_css_string(series_title),
                 footer=_css_string(f"Samlingsvolym {period}"),
-            )
+            ))
             # the same contents as last time (no part changed its length): reuse them
             front_key = hashlib.sha256((self.pipeline_key + "\0" + html).encode()).hexdigest()
             front_entry = self.cache_dir / "framsida.json"
@@ -864,10 +867,10 @@ class RapportPdfBuilder(Builder):
                     for mark in part.bookmarks:
                         if mark.level >= 2:
                             item.children.append(
-                                pikepdf.OutlineItem(mark.title, start + mark.page, "XYZ", top=mark.top)
+                                pikepdf.OutlineItem(strip_controls(mark.title), start + mark.page, "XYZ", top=mark.top)
                             )
                     outline.root.append(item)
-            title = f"{series_title} – samlingsvolym {period}"
+            title = strip_controls(f"{series_title} – samlingsvolym {period}")
             with bundle.open_metadata(set_pikepdf_as_editor=False) as meta:
                 meta["dc:title"] = title
             bundle.docinfo["/Title"] = title

@@ -49,6 +49,7 @@ from .config import is_report
 from .dates import format_date
 from .messages import warn
 from .registry import get_domain
+from .text import strip_controls
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -165,7 +166,8 @@ class HeadingAnchors(SphinxPostTransform):
 
 
 def _hidden(attr: str, value: str) -> str:
-    return f'<span hidden {attr}="{html.escape(value, quote=True)}"></span>'
+    # Pagefind copies the value verbatim into its index and the reader's result list
+    return f'<span hidden {attr}="{html.escape(strip_controls(value), quote=True)}"></span>'
 
 
 def page_markup(app: Sphinx, pagename: str, title: str) -> dict[str, Any] | None:
@@ -325,7 +327,7 @@ def _record_page(app: Sphinx, record: SearchRecord) -> str:
     meta = _meta_html(info) + _hidden("data-pagefind-meta", f"url:{url}")
     # the title is searchable too, unless the text already says it (an action's title)
     title_para = "" if info["title"] in record.text else f"<p>{html.escape(info['title'])}</p>"
-    return (
+    return strip_controls(
         f'<!DOCTYPE html><html lang="{html.escape(app.config.language or "sv")}"><head><meta charset="utf-8">'
         f"<title>{html.escape(info['title'])}</title></head><body><main data-pagefind-body>{meta}"
         # the entry's own text first, so the excerpt does not repeat the title shown above it

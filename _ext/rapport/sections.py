@@ -39,9 +39,19 @@ def _series_for(env: BuildEnvironment, docname: str) -> SeriesSpec:
     return get_series(env.config, key) or get_series(env.config)  # type: ignore[return-value]
 
 
+def section_id(key: str) -> str:
+    """The anchor of a section: the key as a strict ``[a-z0-9-]`` slug.
+
+    The key is writer text (an unknown one is warned about but still rendered), and
+    the id reaches attributes and links the theme writes, so it is never used raw.
+    """
+    return nodes.make_id(key) or "avsnitt"
+
+
 def make_section(key: str, label: str, children: list[nodes.Node]) -> nodes.section:
-    section = nodes.section("", classes=["rapport-avsnitt", f"rapport-avsnitt-{key}"])
-    section["ids"] = [key]
+    anchor = section_id(key)
+    section = nodes.section("", classes=["rapport-avsnitt", f"rapport-avsnitt-{anchor}"])
+    section["ids"] = [anchor]
     section[SECTION_ATTR] = key
     section += nodes.title(label, label)
     section.extend(children)
@@ -188,7 +198,7 @@ def complete_sections(
                 section,
             )
             copies[key] = copies.get(key, 1) + 1
-            section["ids"] = [f"{key}-{copies[key]}"]  # anchors stay unique
+            section["ids"] = [f"{section_id(key)}-{copies[key]}"]  # anchors stay unique
             continue
         seen[key] = section
         pos = series.position(key)
