@@ -115,7 +115,7 @@ def test_front_matter_readers_share_the_limits() -> None:
     assert (fm.refused, fm.error_line, fm.values) == (True, 2, {})
     deep = "---\nx: " + "[" * 5000 + "]" * 5000 + "\n---\n# T\n"
     fm = frontmatter.read(deep, "a.md")
-    assert (fm.refused, fm.error) == (True, "blocket är för djupt nästlat (högst 10 nivåer)")
+    assert (fm.refused, fm.error) == (True, "blocket är för djupt nästlat")
     big = "---\n" + "# x\n" * 20000 + "serie: a\n---\n"
     assert frontmatter.read(big, "a.md").refused
 
@@ -124,7 +124,7 @@ def test_deep_and_large_front_matter_warn(built: dict[str, object]) -> None:
     project: Path = built["project"]  # type: ignore[assignment]
     internal = build_warnings(built["internal"], project / "docs")  # type: ignore[arg-type]
     assert (
-        "djup.md:2: WARNING: Front matter används inte: blocket är för djupt nästlat (högst 10 nivåer). "
+        "djup.md:2: WARNING: Front matter används inte: blocket är för djupt nästlat. "
         "Hela blocket ignoreras och sidan räknas som intern [rapport.frontmatter-limit]"
     ) in internal
     assert any(w.startswith("stor.md:1: WARNING: Front matter används inte: blocket är för stort") for w in internal)

@@ -104,7 +104,7 @@ def check_limits(block: str, first_line: int = 2) -> Limit | None:
             ):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return Limit(f"blocket är för djupt nästlat (högst {MAX_DEPTH} nivåer)", line)
+                    return Limit("blocket är för djupt nästlat", line)
             elif isinstance(token, (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)):
                 depth -= 1
     except yaml.YAMLError:
