@@ -128,9 +128,10 @@ def build_message(edition: Edition, sender: str = "", pdf: Path | None = None, p
     message["Subject"] = header_text(edition.subject, "Ämnesraden")
     if sender:
         message["From"] = sender
-    message["Content-Language"] = "sv"
     message.set_content(edition.text, subtype="plain", charset="utf-8", cte="quoted-printable")
     message.add_alternative(html_document(edition), subtype="html", charset="utf-8", cte="quoted-printable")
+    for part in message.iter_parts():
+        part["Content-Language"] = "sv"
     if pdf is not None:
         message.add_attachment(
             pdf.read_bytes(), maintype="application", subtype="pdf", filename=pdf_name or pdf.name
@@ -138,7 +139,7 @@ def build_message(edition: Edition, sender: str = "", pdf: Path | None = None, p
     return message
 
 
-def recipient_headers(to: str, sender: str, domain: str, when: object, subject_prefix: str = "") -> tuple[bytes, str]:
+def recipient_headers(to: str, sender: str, domain: str, when: object) -> tuple[bytes, str]:
     """The headers one recipient's copy adds in front of the stored message, and its Message-ID.
 
     Made by :class:`EmailMessage` too, so an address with a display name in Swedish is

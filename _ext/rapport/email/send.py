@@ -1,16 +1,641 @@
-"""``rapport skicka``: send a report's e-mail edition to named distribution lists."""
+"""``rapport skicka``: send a report's e-mail edition to named distribution lists.
+
+Runs outside Sphinx, in the ``rapport`` command. In order, and nothing is sent until
+every check has passed:
+
+1. the lists file (:mod:`rapport.email.lists`) is read and every address checked;
+2. the e-mail edition of the report is built for each audience the chosen lists need
+   (``internt`` from the intranet build, ``publik`` from a public build with its own
+   doctrees, so internal content cannot reach a public list), with fresh doctrees so
+   every warning of the report is seen; drafts, future reports, a missing PDF and (unless
+   ``--trots-varningar``) a report with warnings are refused;
+3. each recipient gets their own message (To: only them; see below), sent over one
+   SMTP connection; each accepted message is appended to the send log at once.
+
+One message per recipient rather than one with Bcc: nobody can ever see another
+recipient's address (a Bcc header some servers keep, a reply-all), the To: line is the
+reader's own, a rejected address fails alone and is named, and the log can say per
+address what was sent, so a re-run after a failure sends exactly what was not sent.
+
+The password comes only from the environment (``RAPPORT_SMTP_LOSENORD``); it is never
+written anywhere and never part of a message. Every problem is one Swedish line and a
+non-zero exit; no traceback reaches the writer.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import datetime as dt
+import errno
+import json
+import os
+import re
+import smtplib
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import DEFAULTS
+from .lists import INTERNAL, PUBLIC, ListProblem, MailingList, Recipient, check_address, read_lists
+from .message import has_line_break, personalise
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+PASSWORD_ENV = "RAPPORT_SMTP_LOSENORD"
+LOCAL_BASE_URL = "http://127.0.0.1:8000/"
+SECURITY = ("starttls", "tls", "none")
+#: consecutive rejected messages after which sending stops (the server is refusing all)
+MAX_CONSECUTIVE_FAILURES = 3
+_WARNING_RE = re.compile(r"(WARNING|ERROR|VARNING|FEL):")
+
+
+class SendError(Exception):
+    """One Swedish line for the writer, and the exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# -- the command line ------------------------------------------------------------------
 
 
 def add_parsers(commands: Any) -> dict[str, Any]:
-    parser = commands.add_parser("skicka", help="skicka en rapport med e-post till en eller flera sändlistor")
-    parser.add_argument("rapport", metavar="RAPPORT")
+    """``rapport skicka``'s parser; returns the command for the CLI's table."""
+    parser = commands.add_parser(
+        "skicka",
+        help="skicka en rapport med e-post till en eller flera sändlistor",
+        description="Skickar rapportens e-postutgåva till sändlistorna i utskick/listor.txt: ett eget "
+        "meddelande till varje mottagare. Utkast och rapporter med ett framtida datum skickas inte, och "
+        "inte heller en rapport som bygget varnar för. Skickloggen minns vem som har fått rapporten, så "
+        "ett nytt försök efter ett fel skickar bara det som inte kom fram.",
+    )
+    parser.add_argument(
+        "rapport",
+        metavar="RAPPORT",
+        help="rapportens fil (docs/rapporter/2025/2025-09-25.md) eller datum (2025-09-25)",
+    )
+    parser.add_argument(
+        "--lista", action="append", default=[], metavar="NAMN", help="sändlistans namn; kan anges flera gånger"
+    )
+    parser.add_argument(
+        "--prov", action="store_true", help="skriv meddelandena till _build/epost/prov utan att skicka något"
+    )
+    parser.add_argument("--test", metavar="ADRESS", help="skicka ett exemplar till en adress (till exempel din egen)")
+    parser.add_argument(
+        "--trots-varningar", dest="trots_varningar", action="store_true", help="skicka fast bygget varnar för rapporten"
+    )
+    parser.add_argument(
+        "--igen", action="store_true", help="skicka också till dem som redan har fått rapporten enligt skickloggen"
+    )
     return {"skicka": cmd_skicka}
 
 
 def cmd_skicka(project: Any, args: argparse.Namespace) -> int:
-    return 2
+    try:
+        return run(project.root, project.srcdir, project.config, args, sys.stdout, sys.stderr)
+    except SendError as exc:
+        print(f"rapport skicka: {exc}", file=sys.stderr)
+        return exc.code
+
+
+# -- settings ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str
+    user: str
+    cafile: str
+    timeout: float
+    sender: str
+    sender_address: str
+    # never in a repr, a log line or an error message
+    password: str = field(default="", repr=False)
+
+
+def setting(config: dict[str, Any], name: str) -> Any:
+    return config.get(name, DEFAULTS[name])
+
+
+def sender_of(config: dict[str, Any]) -> tuple[str, str, str]:
+    """The From: value, its address and the address's domain (for Message-IDs)."""
+    raw = str(setting(config, "rapport_email_from") or "").strip()
+    if not raw:
+        raise SendError(
+            "Avsändaren saknas: sätt rapport_email_from i conf.py, till exempel "
+            "rapport_email_from = \"Kommunikation <rapport@example.se>\"",
+            EXIT_USAGE,
+        )
+    if has_line_break(raw):
+        raise SendError("rapport_email_from i conf.py innehåller en radbrytning; skriv avsändaren på en rad", EXIT_USAGE)
+    checked = check_address(raw)
+    if isinstance(checked, str):
+        raise SendError(f"rapport_email_from i conf.py: {checked}", EXIT_USAGE)
+    address, display = checked
+    return display, address, address.rpartition("@")[2]
+
+
+def smtp_settings(config: dict[str, Any], sender: str, sender_address: str) -> SmtpSettings:
+    host = str(setting(config, "rapport_smtp_host") or "").strip()
+    if not host:
+        raise SendError("E-postservern saknas: sätt rapport_smtp_host i conf.py (till exempel \"smtp.example.se\")", EXIT_USAGE)
+    security = str(setting(config, "rapport_smtp_security")).strip().lower()
+    if security not in SECURITY:
+        raise SendError(f"rapport_smtp_security ska vara starttls, tls eller none, inte ”{security}”", EXIT_USAGE)
+    try:
+        port = int(setting(config, "rapport_smtp_port"))
+        timeout = float(setting(config, "rapport_smtp_timeout"))
+    except (TypeError, ValueError):
+        raise SendError("rapport_smtp_port och rapport_smtp_timeout i conf.py ska vara tal", EXIT_USAGE) from None
+    user = str(setting(config, "rapport_smtp_user") or "")
+    password = os.environ.get(PASSWORD_ENV, "")
+    if user and not password:
+        raise SendError(
+            f"Lösenordet till e-postservern saknas: sätt miljövariabeln {PASSWORD_ENV} i terminalen innan du skickar "
+            "(lösenordet skrivs aldrig i någon fil)",
+            EXIT_USAGE,
+        )
+    if user and security == "none":
+        raise SendError(
+            "Lösenordet skickas aldrig okrypterat: sätt rapport_smtp_security = \"starttls\" eller \"tls\" i conf.py",
+            EXIT_USAGE,
+        )
+    cafile = str(setting(config, "rapport_smtp_cafile") or "")
+    return SmtpSettings(host, port, security, user, cafile, timeout, sender, sender_address, password)
+
+
+# -- the report and its edition --------------------------------------------------------
+
+
+def find_report(root: Path, srcdir: Path, given: str) -> Path:
+    """The report's source file from a path (relative to here or the project) or a date."""
+    candidates = [Path(given), root / given, srcdir / given, srcdir / f"{given}.md"]
+    for candidate in candidates:
+        if candidate.is_file() and candidate.suffix == ".md":
+            return candidate.resolve()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}(-\d{4})?", given):
+        found = sorted(srcdir.glob(f"**/{given}.md")) or sorted(srcdir.glob(f"**/{given}-*.md"))
+        if len(found) == 1:
+            return found[0].resolve()
+        if len(found) > 1:
+            names = ", ".join(p.relative_to(root).as_posix() for p in found)
+            raise SendError(f"Flera rapporter har datumet {given}: {names}; ange filen", EXIT_USAGE)
+    raise SendError(f"Hittar ingen rapport ”{given}” (ange filen, till exempel docs/rapporter/2025/2025-09-25.md, eller datumet)", EXIT_USAGE)
+
+
+@dataclass(frozen=True)
+class Built:
+    audience: str
+    manifest: dict[str, Any]
+    warnings: tuple[str, ...]  # the build's warnings about the report, paths relative to the project
+
+
+def edition_dir(root: Path, audience: str) -> Path:
+    return root / "_build" / ("publik/epost" if audience == PUBLIC else "epost")
+
+
+def build_edition(root: Path, srcdir: Path, report: Path, audience: str) -> Built:
+    """Build one report's e-mail edition for ``audience``; its warnings are read afresh.
+
+    Fresh doctrees (a temporary folder): a page whose source did not change would not be
+    read again, and the warnings it gave last time would go unseen.
+    """
+    out = edition_dir(root, audience)
+    options = ["-D", "rapport_audience=publik"] if audience == PUBLIC else []
+    with tempfile.TemporaryDirectory(prefix="rapport-epost-") as doctrees:
+        argv = [
+            sys.executable, "-m", "sphinx", "-b", "rapportepost", "-q", "-c", str(root), "-d", doctrees,
+            *options, str(srcdir), str(out), str(report),
+        ]  # fmt: skip
+        result = subprocess.run(argv, cwd=root, capture_output=True, text=True, encoding="utf-8", errors="replace")
+    if result.returncode != 0:
+        last = next((line for line in reversed(result.stderr.splitlines()) if line.strip()), "okänt fel")
+        raise SendError(f"E-postutgåvan kunde inte byggas: {last}")
+    docname = report.relative_to(srcdir.resolve()).with_suffix("").as_posix()
+    manifest_path = out / f"{docname}.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise SendError(f"{_shown(root, report)} är ingen rapport (den ligger inte bland rapporterna i conf.py)", EXIT_USAGE) from None
+    prefix = str(report)
+    warnings = tuple(
+        line.replace(str(root) + os.sep, "")
+        for line in result.stderr.splitlines()
+        if line.startswith(prefix) and _WARNING_RE.search(line)
+    )
+    return Built(audience, manifest, warnings)
+
+
+def _shown(root: Path, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def check_edition(built: Built, report_shown: str, allow_warnings: bool, trial: bool, out: TextIO) -> None:
+    manifest = built.manifest
+    if not manifest.get("publicerad"):
+        if manifest.get("utkast"):
+            raise SendError(
+                f"{report_shown} är ett utkast (utkast: true) och skickas inte. Ta bort raden utkast: true när rapporten är klar"
+            )
+        if manifest.get("framtida"):
+            raise SendError(
+                f"{report_shown} har ett datum som inte har kommit än ({manifest.get('sammanstallt', '')[:10]}) "
+                "och skickas inte förrän den är publicerad"
+            )
+        raise SendError(f"{report_shown} saknar datum för sammanställning och är inte publicerad; den skickas inte")
+    if manifest.get("pdf_saknas"):
+        raise SendError(
+            f"PDF:en för {report_shown} saknas, och e-posten ska ha den som bilaga (rapport_email_attach_pdf). "
+            "Kör rapport bygg först"
+        )
+    if manifest.get("publik") != (built.audience == PUBLIC):  # pragma: no cover - a programming error
+        raise SendError("E-postutgåvan är byggd för fel målgrupp; inget har skickats")
+    if built.warnings:
+        for line in built.warnings:
+            print(line, file=out)
+        noun = "varning" if len(built.warnings) == 1 else "varningar"
+        if not allow_warnings and not trial:
+            raise SendError(
+                f"Bygget ger {len(built.warnings)} {noun} för {report_shown} (se ovan), så rapporten skickas inte. "
+                "Rätta dem, eller skicka ändå med --trots-varningar"
+            )
+    base = str(manifest.get("basadress") or "")
+    if not trial and (not base or base.rstrip("/") == LOCAL_BASE_URL.rstrip("/")):
+        raise SendError(
+            "Länkarna i e-posten skulle gå till den lokala förhandsadressen "
+            f"{base or '(ingen adress)'}: ange webbplatsens adress, till exempel "
+            "RAPPORT_BASE_URL=https://intranat.example/rapport/ rapport skicka …"
+        )
+
+
+# -- the send log ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    report: str
+    address: str
+    message_id: str
+    time: str
+    list_name: str
+    audience: str
+    test: bool = False
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {
+                "rapport": self.report,
+                "adress": self.address,
+                "message_id": self.message_id,
+                "tid": self.time,
+                "lista": self.list_name,
+                "utgava": self.audience,
+                "test": self.test,
+            },
+            ensure_ascii=False,
+        )
+
+
+def sent_before(log: Path, report: str) -> set[str]:
+    """Addresses (lower case) that the log says got ``report`` (test copies do not count)."""
+    done: set[str] = set()
+    try:
+        lines = log.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return done
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SendError(f"Skickloggen {log} går inte att läsa ({exc.__class__.__name__}); inget har skickats") from None
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue  # a line cut short by a crash: that message was not confirmed
+        if isinstance(entry, dict) and entry.get("rapport") == report and not entry.get("test"):
+            done.add(str(entry.get("adress", "")).lower())
+    return done
+
+
+class SendLog:
+    """Appends one line per accepted message and makes it durable before the next send."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
+
+    def append(self, entry: LogEntry) -> None:
+        self.handle.write(entry.as_json() + "\n")
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+# -- SMTP ------------------------------------------------------------------------------
+
+
+def _network_reason(exc: BaseException, settings: SmtpSettings) -> str:
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return f"ingen svarade inom {settings.timeout:g} sekunder"
+    if isinstance(exc, ConnectionRefusedError):
+        return "anslutningen vägrades"
+    if isinstance(exc, OSError) and exc.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+        return "nätverket når inte servern"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "servern stängde förbindelsen"
+    return "nätverksfel"
+
+
+def connect(settings: SmtpSettings) -> smtplib.SMTP:
+    """An open, encrypted (unless ``none``) and logged-in SMTP session, or a SendError."""
+    where = f"{settings.host}:{settings.port}"
+    try:
+        context = ssl.create_default_context(cafile=settings.cafile or None)
+    except (OSError, ssl.SSLError):
+        raise SendError(f"rapport_smtp_cafile ({settings.cafile}) går inte att läsa som certifikatfil", EXIT_USAGE) from None
+    smtp: smtplib.SMTP | None = None
+    try:
+        if settings.security == "tls":
+            smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
+        else:
+            smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        smtp.ehlo()
+        if settings.security == "starttls":
+            if not smtp.has_extn("starttls"):
+                raise SendError(f"E-postservern {where} erbjuder inte STARTTLS; ange rätt port eller rapport_smtp_security")
+            smtp.starttls(context=context)
+            smtp.ehlo()
+        if settings.user:
+            smtp.login(settings.user, settings.password)
+        return smtp
+    except SendError:
+        _quit(smtp)
+        raise
+    except socket.gaierror:
+        raise SendError(f"Hittar inte e-postservern ”{settings.host}”; kontrollera rapport_smtp_host i conf.py") from None
+    except ssl.SSLCertVerificationError as exc:
+        _quit(smtp)
+        raise SendError(
+            f"E-postserverns certifikat godtas inte ({exc.verify_message}); inget har skickats. "
+            "Ange organisationens certifikat med rapport_smtp_cafile i conf.py"
+        ) from None
+    except ssl.SSLError:
+        _quit(smtp)
+        raise SendError(f"Den krypterade förbindelsen med {where} kunde inte upprättas; kontrollera rapport_smtp_security och porten") from None
+    except smtplib.SMTPAuthenticationError as exc:
+        _quit(smtp)
+        raise SendError(
+            f"E-postservern nekade inloggningen för användaren ”{settings.user}” (svar {exc.smtp_code}); "
+            f"kontrollera rapport_smtp_user och lösenordet i {PASSWORD_ENV}. Inget har skickats"
+        ) from None
+    except smtplib.SMTPNotSupportedError:
+        _quit(smtp)
+        raise SendError(f"E-postservern {where} erbjuder ingen inloggning; ta bort rapport_smtp_user eller fråga IT") from None
+    except smtplib.SMTPResponseException as exc:
+        _quit(smtp)
+        raise SendError(f"E-postservern {where} svarade med fel {exc.smtp_code} vid anslutningen; inget har skickats") from None
+    except (OSError, smtplib.SMTPException) as exc:
+        _quit(smtp)
+        raise SendError(
+            f"Kan inte nå e-postservern {where} ({_network_reason(exc, settings)}); inget har skickats. "
+            "Kontrollera rapport_smtp_host och rapport_smtp_port i conf.py och nätverket"
+        ) from None
+
+
+def _quit(smtp: smtplib.SMTP | None) -> None:
+    if smtp is None:
+        return
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
+
+
+class Progress:
+    """A counter rewritten in place on a terminal; a line every ``step`` messages otherwise."""
+
+    def __init__(self, stream: TextIO, total: int, step: int = 50) -> None:
+        self.stream, self.total, self.step = stream, total, step
+        self.tty = stream.isatty()
+
+    def update(self, done: int) -> None:
+        text = f"Skickar: {done} av {self.total}"
+        if self.tty:
+            self.stream.write("\r\x1b[K" + text + ("\n" if done == self.total else ""))
+        elif done == self.total or done % self.step == 0:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def message(self, text: str) -> None:
+        if self.tty:
+            self.stream.write("\r\x1b[K")
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+@dataclass
+class Outcome:
+    sent: int = 0
+    failed: list[str] = field(default_factory=list)
+    stopped: str = ""
+
+
+def send_all(
+    settings: SmtpSettings,
+    jobs: list[tuple[Recipient, str, bytes]],
+    report: str,
+    domain: str,
+    log: SendLog,
+    err: TextIO,
+    test: bool = False,
+    subject_prefix: str = "",
+) -> Outcome:
+    """Send each (recipient, audience, stored message); log each the server accepted."""
+    outcome = Outcome()
+    progress = Progress(err, len(jobs))
+    smtp = connect(settings)
+    consecutive = 0
+    try:
+        for index, (recipient, audience, stored) in enumerate(jobs, start=1):
+            now = dt.datetime.now(dt.timezone.utc)
+            data, message_id = personalise(stored, recipient.display, settings.sender, domain, now, subject_prefix)
+            try:
+                smtp.sendmail(settings.sender_address, [recipient.address], data)
+            except smtplib.SMTPRecipientsRefused as exc:
+                code, reply = next(iter(exc.recipients.values()), (0, b""))
+                outcome.failed.append(recipient.address)
+                progress.message(f"Servern tog inte emot {recipient.address}: {code} {_reply(reply)}")
+                consecutive += 1
+            except smtplib.SMTPSenderRefused as exc:
+                outcome.failed.append(recipient.address)
+                outcome.stopped = f"Servern godtar inte avsändaren {settings.sender_address} (svar {exc.smtp_code}); kontrollera rapport_email_from"
+                break
+            except smtplib.SMTPServerDisconnected as exc:
+                outcome.failed.append(recipient.address)
+                outcome.stopped = f"Förbindelsen med e-postservern bröts ({_network_reason(exc, settings)})"
+                break
+            except smtplib.SMTPResponseException as exc:
+                outcome.failed.append(recipient.address)
+                kind = "tillfälligt" if 400 <= exc.smtp_code < 500 else "permanent"
+                progress.message(
+                    f"Servern avvisade meddelandet till {recipient.address} ({kind} fel {exc.smtp_code}: {_reply(exc.smtp_error)})"
+                )
+                consecutive += 1
+            except (OSError, smtplib.SMTPException) as exc:
+                outcome.failed.append(recipient.address)
+                outcome.stopped = f"Förbindelsen med e-postservern bröts ({_network_reason(exc, settings)})"
+                break
+            else:
+                consecutive = 0
+                outcome.sent += 1
+                log.append(
+                    LogEntry(report, recipient.address, message_id, now.isoformat(timespec="seconds"), recipient.list_name, audience, test)
+                )
+            progress.update(index)
+            if consecutive >= MAX_CONSECUTIVE_FAILURES:
+                outcome.stopped = f"Servern avvisade {consecutive} meddelanden i rad; utskicket avbröts"
+                break
+    finally:
+        _quit(smtp)
+    return outcome
+
+
+def _reply(reply: bytes | str) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    return " ".join(text.split())[:200]
+
+
+# -- the command -----------------------------------------------------------------------
+
+
+def run(root: Path, srcdir: Path, config: dict[str, Any], args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if not args.lista and not args.test:
+        raise SendError("Ange minst en sändlista med --lista NAMN (eller --test ADRESS för ett provexemplar)", EXIT_USAGE)
+    report_file = find_report(root, srcdir, args.rapport)
+    report_shown = _shown(root, report_file)
+    sender, sender_address, domain = sender_of(config)
+
+    # 1. the lists, every address, before anything else
+    recipients: dict[str, tuple[Recipient, str]] = {}
+    chosen: list[MailingList] = []
+    if args.lista:
+        lists_path = root / str(setting(config, "rapport_email_lists"))
+        lists, problems = read_lists(lists_path, _shown(root, lists_path))
+        for name in args.lista:
+            if name.lower() not in lists and not any(p.line == 0 for p in problems):
+                known = ", ".join(sorted(lists)) or "inga"
+                problems.append(ListProblem(_shown(root, lists_path), 0, f"sändlistan ”{name}” finns inte (listorna är: {known})"))
+        if problems:
+            for problem in problems:
+                print(problem.as_line(), file=err)
+            raise SendError(f"{len(problems)} fel i sändlistorna; inget har skickats. Rätta filen och försök igen")
+        chosen = [lists[name.lower()] for name in dict.fromkeys(args.lista)]
+        for mailing_list in chosen:
+            for recipient in mailing_list.recipients:
+                key = recipient.address.lower()
+                # an address on an internal list is an internal reader, whatever else it is on
+                if key not in recipients or mailing_list.audience == INTERNAL:
+                    recipients[key] = (recipients.get(key, (recipient, ""))[0], mailing_list.audience)
+    test_recipient: Recipient | None = None
+    if args.test:
+        checked = check_address(args.test)
+        if isinstance(checked, str):
+            raise SendError(f"--test: {checked}", EXIT_USAGE)
+        test_recipient = Recipient(checked[0], checked[1], "test", 0)
+
+    settings = None if args.prov else smtp_settings(config, sender, sender_address)
+
+    # 2. the edition(s)
+    if test_recipient is not None:
+        audiences = {PUBLIC} if any(m.audience == PUBLIC for m in chosen) else {INTERNAL}
+    else:
+        audiences = {audience for _, audience in recipients.values()}
+    built: dict[str, Built] = {}
+    for audience in sorted(audiences):
+        label = "den publika utgåvan" if audience == PUBLIC else "den interna utgåvan"
+        print(f"Bygger e-postutgåvan av {report_shown} ({label}) …", file=err, flush=True)
+        built[audience] = build_edition(root, srcdir, report_file, audience)
+        check_edition(built[audience], report_shown, args.trots_varningar, bool(args.prov), err)
+    stored = {a: Path(b.manifest["eml"]).read_bytes() for a, b in built.items()}
+    manifest = next(iter(built.values())).manifest
+    docname, title = manifest["rapport"], manifest.get("titel", "")
+
+    # 3. who gets it
+    if test_recipient is not None:
+        audience = next(iter(audiences))
+        jobs = [(test_recipient, audience, stored[audience])]
+        skipped = 0
+    else:
+        log_path = root / str(setting(config, "rapport_email_log"))
+        done = set() if args.igen else sent_before(log_path, docname)
+        jobs = [(r, a, stored[a]) for key, (r, a) in recipients.items() if key not in done]
+        skipped = len(recipients) - len(jobs)
+        if skipped:
+            print(
+                f"{skipped} av {len(recipients)} mottagare har redan fått rapporten enligt skickloggen och hoppas över "
+                "(skicka till dem igen med --igen).",
+                file=err,
+            )
+    prefix = "[Test] " if test_recipient is not None else ""
+
+    if args.prov:
+        return _trial(root, docname, jobs, sender, domain, prefix, out)
+    if not jobs:
+        print(f"Inget att skicka: alla på listorna har redan fått ”{title}”.", file=out)
+        return EXIT_OK
+
+    assert settings is not None
+    log = SendLog(root / str(setting(config, "rapport_email_log")))
+    try:
+        outcome = send_all(settings, jobs, docname, domain, log, err, test_recipient is not None, prefix)
+    finally:
+        log.close()
+    names = ", ".join(m.name for m in chosen) if chosen else "test"
+    if outcome.stopped or outcome.failed:
+        rest = len(jobs) - outcome.sent
+        reason = f"{outcome.stopped}. " if outcome.stopped else ""
+        raise SendError(
+            f"{reason}Skickade {outcome.sent} av {len(jobs)} meddelanden; {rest} skickades inte och är inte "
+            "markerade som skickade. Kör samma kommando igen för att skicka dem"
+        )
+    if test_recipient is not None:
+        print(f"Klart: ett provexemplar av ”{title}” skickades till {test_recipient.address}.", file=out)
+    else:
+        noun = "mottagare"
+        print(
+            f"Klart: ”{title}” skickades till {outcome.sent} {noun} (listorna {names}). "
+            f"Skickloggen: {_shown(root, root / str(setting(config, 'rapport_email_log')))}",
+            file=out,
+        )
+    return EXIT_OK
+
+
+def _trial(
+    root: Path, docname: str, jobs: list[tuple[Recipient, str, bytes]], sender: str, domain: str, prefix: str, out: TextIO
+) -> int:
+    folder = root / "_build" / "epost" / "prov" / docname
+    if folder.is_dir():
+        for old in folder.glob("*.eml"):
+            old.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime.now(dt.timezone.utc)
+    for index, (recipient, audience, stored) in enumerate(jobs, start=1):
+        data, _ = personalise(stored, recipient.display, sender, domain, now, prefix)
+        safe = re.sub(r"[^A-Za-z0-9._@-]", "_", recipient.address)
+        (folder / f"{index:04d}-{audience}-{safe}.eml").write_bytes(data)
+    print(
+        f"Prov: {len(jobs)} meddelanden skrivna i {_shown(root, folder)}; inget har skickats. "
+        "Öppna en .eml-fil i e-postprogrammet för att se hur den ser ut.",
+        file=out,
+    )
+    return EXIT_OK
