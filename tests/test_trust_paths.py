@@ -143,3 +143,20 @@ def test_files_inside_the_source_folder_still_work(site: tuple[Path, list[str], 
     html = (base / "html/rapporter/2025/2025-01-10.html").read_text("utf-8")
     assert 'alt="bild inne"' in html and "bild utanför" in html  # the outside image leaves its alt text
     assert not [w for w in html_warnings + pdf_warnings if "inne.txt" in w or "bild-inne" in w]
+
+
+def test_discovery_walk_reports_outside_links_and_survives_a_loop(tmp_path: Path) -> None:
+    from sphinx.util.matching import Matcher
+
+    from rapport.confine import _outside_sources
+
+    src = tmp_path / "docs"
+    (src / "a").mkdir(parents=True)
+    (src / "a" / "x.md").write_text("# X\n", encoding="utf-8")
+    os.symlink("..", src / "a" / "tillbaka")  # back into the tree: no warning, no endless walk
+    os.symlink("/etc", src / "a" / "etc")
+    os.symlink("/etc/passwd", src / "a" / "losen.md")
+    os.symlink("/etc/passwd", src / "a" / "losen.txt")  # no source: checked where it is named
+    (src / "_build").mkdir()
+    os.symlink("/etc", src / "_build" / "etc")
+    assert _outside_sources(src, Matcher(["_build"]), (".md", ".rst")) == ["a/etc", "a/losen.md"]

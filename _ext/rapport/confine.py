@@ -254,16 +254,19 @@ def _outside_sources(srcdir: Path, matcher: Matcher, suffixes: tuple[str, ...]) 
     leading out of it, found as Sphinx's discovery walks (``followlinks=True``)."""
     found: list[str] = []
     root = os.path.realpath(srcdir)
+    seen = {root}  # a symlink back into the tree would otherwise be walked forever
     for dirpath, dirnames, filenames in os.walk(srcdir, followlinks=True):
         rel_dir = os.path.relpath(dirpath, srcdir)
         kept = []
         for name in sorted(dirnames):
             rel = os.path.normpath(os.path.join(rel_dir, name)).replace(os.sep, "/")
-            if matcher(rel):
+            real = os.path.realpath(os.path.join(dirpath, name))
+            if matcher(rel) or real in seen:
                 continue
-            if not inside(os.path.join(dirpath, name), root):
+            if not inside(real, root):
                 found.append(rel)
             else:
+                seen.add(real)
                 kept.append(name)
         dirnames[:] = kept
         for name in sorted(filenames):
