@@ -23,8 +23,10 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective, new_document
 
+from .audience import is_internal_file, is_public
 from .config import SectionSpec, SeriesSpec, get_series
 from .messages import warn
+from .sourceguard import clean
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -110,11 +112,15 @@ def standing_content(
         mtime = path.stat().st_mtime
     except OSError:
         return []  # reported once per build by check_standing_files
+    if is_public(env.config) and is_internal_file(path):
+        return []  # an internal snippet is never inserted in the public build (audience.py)
     # editing the snippet must re-read every report that shows it
     env.note_dependency(str(path))
     cache_key = (str(path), mtime)
     if cache_key not in _STANDING_CACHE:
         text = path.read_text(encoding="utf-8", errors="replace")
+        # no source-read for a snippet: the source guard's cleaning (front matter keys, controls)
+        text, _ = clean(text, path.suffix != ".rst", path.stem)
         doc = new_document(str(path), document.settings)
         filetype = "restructuredtext" if path.suffix == ".rst" else "markdown"
         parser = env._registry.create_source_parser(filetype, config=env.config, env=env)
