@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-
 from trusttools import build, copy_root, pdf_metadata, pdftotext
 
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

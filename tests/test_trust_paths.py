@@ -4,7 +4,7 @@ tests/roots/test-trust-paths has one report in Markdown and one in reST naming f
 outside the source folder in every way a writer can: ``include``, ``literalinclude``,
 ``raw`` and ``csv-table`` with ``:file:`` and ``:url:``, ``download``, images and
 figures, a Markdown link to a file, and an image inside the folder that is a symlink to
-one outside. The test plants the outside files (with a marker of its own) next to the
+one outside, and a ``literalinclude`` whose ``:diff:`` file is outside. The test plants the outside files (with a marker of its own) next to the
 copied source folder, plus a symlinked report file and a symlinked year folder, and
 also aims at /etc/passwd. Every case must be a warning at its line, and neither the
 marker nor /etc/passwd may appear in any output file of the site or the PDFs, while a
@@ -17,7 +17,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from trusttools import build, copy_root, files_containing
 
 MARKER = "ZQXUTANFOR4417"
@@ -82,6 +81,7 @@ EXPECTED = {
         (39, _outside("Bilden", f"{UP}/utanfor/bild.png")),
         (43, _outside("Bilden", "bild-lank.png")),
         (45, _outside("Nedladdningslänken", f"{UP}/utanfor/hemlig.txt")),
+        (52, _outside("literalinclude", f"{UP}/utanfor/hemlig.txt")),
     ],
     REPORT_RST: [
         (10, _outside("include", f"{UP}/utanfor/hemlig.md")),
@@ -95,6 +95,7 @@ EXPECTED = {
         (30, _outside("Bilden", f"{UP}/utanfor/bild.png")),
         (33, _outside("Bilden", f"{UP}/utanfor/bild.png")),
         (37, _outside("Bilden", "bild-lank.png")),
+        (43, _outside("literalinclude", f"{UP}/utanfor/hemlig.txt")),
     ],
 }
 
@@ -146,9 +147,8 @@ def test_files_inside_the_source_folder_still_work(site: tuple[Path, list[str], 
 
 
 def test_discovery_walk_reports_outside_links_and_survives_a_loop(tmp_path: Path) -> None:
-    from sphinx.util.matching import Matcher
-
     from rapport.confine import _outside_sources
+    from sphinx.util.matching import Matcher
 
     src = tmp_path / "docs"
     (src / "a").mkdir(parents=True)

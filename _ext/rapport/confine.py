@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.parsers.rst.directives.misc import Raw
+from myst_parser.mocking import MockIncludeDirective, MockState
 from sphinx import addnodes
 from sphinx.directives.code import LiteralInclude
 from sphinx.directives.other import Include as SphinxInclude
@@ -108,19 +109,16 @@ class ConfinedInclude(_Confined):
     def run(self) -> list[nodes.Node]:
         argument = "".join(s.strip() for s in self.arguments[0].splitlines())
         # docutils' standard includes (<isonum.txt>) are its own entity tables, not files of a writer
-        if not (argument.startswith("<") and argument.endswith(">")):
-            if self._outside(self._doc_path(argument)):
-                return self._refuse("path-outside", _outside_message("include", argument))
-        from myst_parser.mocking import MockIncludeDirective, MockState
-
+        standard = argument.startswith("<") and argument.endswith(">")
+        if not standard and self._outside(self._doc_path(argument)):
+            return self._refuse("path-outside", _outside_message("include", argument))
         if isinstance(self.state, MockState):
-            options = {k: v for k, v in self.options.items()}
             return MockIncludeDirective(
                 self.state._renderer,
                 name=self.name,
                 klass=SphinxInclude,
                 arguments=self.arguments,
-                options=options,
+                options=dict(self.options),
                 body=list(self.content),
                 lineno=self.lineno,
             ).run()
