@@ -117,4 +117,14 @@ html_theme_options = {
     # links follow the toctree (newest first) and would point the other way
     "show_prev_next": False,
     "search_bar_text": "Sök i rapporterna …",
+    # No top navbar: pydata-sphinx-theme fills it with a search field unless told
+    # otherwise, and its hidden ☰ button comes first in the page, so the themes' scripts
+    # (which bind to the first ".primary-toggle") left the visible ☰ dead. The article
+    # header carries the menu button, the site name and the page's buttons instead.
+    "navbar_persistent": [],
+    "article_header_start": ["toggle-primary-sidebar.html", "site-name.html"],
+    "back_to_top_button": True,
 }
+# the general index is empty (the reports have no index entries); a page titled "Index"
+# with nothing on it only confuses readers
+html_use_index = False
