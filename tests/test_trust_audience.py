@@ -162,6 +162,8 @@ def test_deep_nesting_is_one_warning_and_a_built_page(built: dict[str, object]) 
         ("---\nrubrik: [x\n---\n# T\n", False, False),  # a YAML error that does not mention it
         ("----\ninternt: true\n----\n# T\n", True, False),  # MyST accepts longer fences
         ("\ufeff---\ninternt: true\n---\n", True, False),
+        ("---\ninternt: true\n\n# Rubrik utan slut på front matter\n", True, True),
+        ("---\nserie: test\n\n# Rubrik\n", False, False),
     ],
 )
 def test_classify(text: str, internal: bool, warned: bool) -> None:

@@ -234,6 +234,11 @@ def classify(text: str, source_path: str) -> Mark:
                 return Mark(True, line, f"fältet ”{key}” tolkas som internt")
         return Mark(False)
     end = frontmatter.find_block(lines)
+    if end is None and lines[0].startswith("---"):
+        # never closed: MyST reads no front matter and shows the lines as text
+        head = "\n".join(lines[:_MENTION_LINES])
+        if re.search(r"intern", head, re.IGNORECASE):
+            return Mark(True, 1, "front matter avslutas aldrig med --- och nämner internt")
     if end is not None:
         fm = frontmatter.read_markdown(text)
         if fm.refused:
