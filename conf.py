@@ -33,7 +33,9 @@ root_doc = "index"
 exclude_patterns = ["_standard/**", "**/.ipynb_checkpoints"]
 templates_path = [str(ROOT / "_templates")]
 
-myst_enable_extensions = ["colon_fence", "deflist", "fieldlist", "smartquotes"]
+# Quotes are curled by docutils in the document's language (Swedish ”…”, ’); MyST's own
+# "smartquotes" extension knows only English “…”.
+myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
 myst_heading_anchors = 3
 
 # -- the report series -----------------------------------------------------------------
