@@ -86,7 +86,7 @@ def test_ambiguous_marks_fail_closed_with_a_warning(built: dict[str, object]) ->
         "felstavad.md:2: WARNING: Sidan behandlas som intern: nyckeln ”intern” tolkas som internt. "
         "Skriv internt: true eller internt: false [rapport.internal-mark]",
         "faltlista.md:1: WARNING: Sidan behandlas som intern: ”:internt:” som fältlista räknas inte; skriv "
-        "internt: true i front matter. Skriv internt: true eller internt: false [rapport.internal-mark]",
+        "internt: true i front matter [rapport.internal-mark]",
         "trasig.md:3: WARNING: Sidan behandlas som intern: front matter kan inte läsas och nämner internt. "
         "Skriv internt: true eller internt: false [rapport.internal-mark]",
     }
@@ -108,6 +108,11 @@ def test_internal_include_is_left_out_of_the_public_build(built: dict[str, objec
         "inkluderar.md:5: WARNING: Filen _delar/intern-del.md är intern och tas inte med på den publika "
         "webbplatsen [rapport.internal-include]"
     ) in warnings
+    assert (
+        "citat.md:5: WARNING: Filen _delar/intern-del.md är intern och tas inte med på den publika "
+        "webbplatsen [rapport.internal-include]"
+    ) in warnings
+    assert "Öppen text efter citatet" in (project / "_build/publik/html/citat.html").read_text(encoding="utf-8")
     page = (project / "_build/publik/html/inkluderar.html").read_text(encoding="utf-8")
     assert "Öppen inledning" in page and "Öppen avslutning" in page
     internal = (project / "_build/html/inkluderar.html").read_text(encoding="utf-8")

@@ -333,7 +333,8 @@ def _warn_reasons(config: Config) -> None:
             continue  # the page is read, and the source guard warns about the block
         warn(
             "internal-mark",
-            f"Sidan behandlas som intern: {mark.reason}. Skriv internt: true eller internt: false",
+            f"Sidan behandlas som intern: {mark.reason}"
+            + ("" if "skriv" in mark.reason else ". Skriv internt: true eller internt: false"),
             f"{path}:{mark.line}",
         )
 
@@ -442,6 +443,28 @@ def _on_include_read(app: Sphinx, relative_path: Path, parent_docname: str, cont
         content[0] = ".. internt::\n\n" + body + "\n"
 
 
+def _on_doctree_read_public(app: Sphinx, doctree: nodes.document) -> None:
+    """Public build: a literalinclude of an internal file shows a placeholder, not its text."""
+    if not is_public(app.config):
+        return
+    own = str(app.env.doc2path(app.env.docname))
+    for block in list(doctree.findall(nodes.literal_block)):
+        source = block.get("source")
+        if not source or source == own or not Path(source).is_file() or not is_internal_file(source):
+            continue
+        shown = Path(source).resolve()
+        try:
+            shown = shown.relative_to(Path(app.srcdir).resolve())
+        except ValueError:
+            pass
+        warn(
+            "internal-include",
+            f"Filen {shown.as_posix()} är intern och tas inte med på den publika webbplatsen",
+            (app.env.docname, block.line or 1),
+        )
+        block.replace_self(nodes.paragraph("", "(internt innehåll visas inte här)"))
+
+
 def _docname(path: str) -> str:
     return path.rsplit(".", 1)[0]
 
@@ -505,6 +528,8 @@ def setup(app: Sphinx) -> None:
     # after rapport.config (400) and before the PDF module reads rapport_pdf_dir
     app.connect("config-inited", _on_config_inited, priority=450)
     app.connect("doctree-read", _on_doctree_read, priority=450)
+    # first, before any module copies text out of the doctree
+    app.connect("doctree-read", _on_doctree_read_public, priority=10)
     # after the source guard (50) has cleaned the included text
     app.connect("include-read", _on_include_read, priority=600)
     # before the search index (which indexes the output folder) ...
