@@ -94,7 +94,9 @@ def _source_is_published(app_config: Config, path: str) -> bool:
         return True
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
-            head = handle.read(4096)
+            # the whole file, as Sphinx reads it: utkast: true after 4 kB of front matter
+            # must still keep the draft out of the lists
+            head = handle.read()
     except OSError:
         return True
     fm = frontmatter.read(head, path)
