@@ -56,7 +56,8 @@ class Recorder:
 
 def _authenticate(server, session, envelope, mechanism, auth_data):  # noqa: ANN001, ANN202
     ok = isinstance(auth_data, LoginPassword) and auth_data.login == USER.encode() and auth_data.password == PASSWORD.encode()
-    return AuthResult(success=ok)
+    # handled=False: aiosmtpd then answers 535 itself (by default it assumes the hook did)
+    return AuthResult(success=ok, handled=False)
 
 
 def free_port() -> int:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from email.utils import formataddr, parseaddr
+from email.utils import formataddr
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
@@ -70,12 +70,25 @@ class ListProblem:
         return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
 
 
+_PLAIN_RE = re.compile(r"^[^\s<>,;\"]+$")
+_NAMED_RE = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<address>[^<>\s]+)>$")
+
+
 def check_address(raw: str) -> tuple[str, str] | str:
-    """``(normalised address, display form)`` or a Swedish reason why ``raw`` is not one."""
+    """``(normalised address, display form)`` or a Swedish reason why ``raw`` is not one.
+
+    Two forms only, ``adress@domän.se`` and ``Namn <adress@domän.se>``: anything else
+    (a header name, two addresses on a line, a comma) is a mistake to show, not to guess.
+    """
+    raw = raw.strip()
     if has_line_break(raw) or any(ord(ch) < 32 or ord(ch) == 127 for ch in raw):
         return "raden innehåller ett styrtecken (till exempel en radbrytning) och kan inte vara en adress"
-    name, address = parseaddr(raw)
-    if not address or ("<" in raw) != ("<" in raw and ">" in raw):
+    named = _NAMED_RE.match(raw)
+    if named:
+        name, address = named["name"].strip().strip('"').strip(), named["address"]
+    elif _PLAIN_RE.match(raw):
+        name, address = "", raw
+    else:
         return f"”{raw}” är ingen e-postadress (skriv adress@domän.se eller Namn <adress@domän.se>)"
     if "@" not in address:
         return f"”{address}” saknar @ och är ingen e-postadress"
@@ -83,8 +96,7 @@ def check_address(raw: str) -> tuple[str, str] | str:
         valid = validate_email(address, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError:
         return f"”{address}” är ingen giltig e-postadress (kontrollera stavningen, @ och domänen)"
-    normalised = valid.normalized
-    local, _, domain = normalised.rpartition("@")
+    local, _, domain = valid.normalized.rpartition("@")
     normalised = f"{local}@{domain.lower()}"
     return normalised, formataddr((name, normalised)) if name else normalised
 
@@ -92,7 +104,8 @@ def check_address(raw: str) -> tuple[str, str] | str:
 def read_lists(path: Path, shown: str) -> tuple[dict[str, MailingList], list[ListProblem]]:
     """Every list in ``path`` and every problem, with ``shown`` (the path the writer sees)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # bytes, decoded by hand: read_text would turn a lone \r into a line break
+        text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         return {}, [ListProblem(shown, 0, "filen med sändlistor finns inte (se Skrivguiden: Skicka och publicera)")]
     except UnicodeDecodeError:

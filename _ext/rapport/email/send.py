@@ -329,23 +329,28 @@ class SendLog:
     """Appends one line per accepted message and makes it durable before the next send."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
+        self.path = path
+        self.handle: TextIO | None = None  # opened at the first accepted message
 
     def append(self, entry: LogEntry) -> None:
+        if self.handle is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.handle = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
         self.handle.write(entry.as_json() + "\n")
         self.handle.flush()
         os.fsync(self.handle.fileno())
 
     def close(self) -> None:
-        self.handle.close()
+        if self.handle is not None:
+            self.handle.close()
 
 
 # -- SMTP ------------------------------------------------------------------------------
 
 
 def _network_reason(exc: BaseException, settings: SmtpSettings) -> str:
-    if isinstance(exc, (socket.timeout, TimeoutError)):
+    # smtplib turns a timeout while waiting for a reply into SMTPServerDisconnected("... timed out")
+    if isinstance(exc, (socket.timeout, TimeoutError)) or "timed out" in str(exc):
         return f"ingen svarade inom {settings.timeout:g} sekunder"
     if isinstance(exc, ConnectionRefusedError):
         return "anslutningen vägrades"

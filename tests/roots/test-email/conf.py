@@ -36,4 +36,4 @@ rapport_smtp_port = int(os.environ.get("TEST_SMTP_PORT", "2525"))
 rapport_smtp_security = os.environ.get("TEST_SMTP_SECURITY", "starttls")
 rapport_smtp_user = os.environ.get("TEST_SMTP_USER", "utskick")
 rapport_smtp_cafile = os.environ.get("TEST_SMTP_CAFILE", "")
-rapport_smtp_timeout = 5
+rapport_smtp_timeout = float(os.environ.get("TEST_SMTP_TIMEOUT", "5"))
