@@ -143,8 +143,10 @@ def test_deep_nesting_is_one_warning_and_a_built_page(built: dict[str, object]) 
     result = built["internal"]
     warnings = [w for w in build_warnings(result, project / "docs") if "nastlad.md" in w]  # type: ignore[arg-type]
     assert len(warnings) == 1, warnings
-    assert warnings[0].endswith(
-        "Blocket internt är nästlat i mer än 12 nivåer; det och allt inuti det visas inte [rapport.nesting-deep]"
+    # the 13th block: five lines of text before the first, one opening fence a line
+    assert warnings[0] == (
+        "nastlad.md:17: WARNING: Blocket internt är nästlat i mer än 12 nivåer; det och allt inuti det visas "
+        "inte [rapport.nesting-deep]"
     )
     assert "Recursion error" not in result.stdout + result.stderr  # type: ignore[attr-defined]
     page = (project / "_build/html/nastlad.html").read_text(encoding="utf-8")

@@ -86,13 +86,15 @@ class InternalDirective(SphinxDirective):
             # not parsed at all: nothing inside reaches a registry, an index or a builder
             return []
         depth = self.env.temp_data.get("rapport_internt_depth", 0)
+        if depth == 0:
+            self.env.temp_data["rapport_internt_outer"] = self.lineno
         if depth >= MAX_NESTING:
             if not self.env.temp_data.get("rapport_nesting_warned"):
                 self.env.temp_data["rapport_nesting_warned"] = True
                 warn(
                     "nesting-deep",
                     f"Blocket internt är nästlat i mer än {MAX_NESTING} nivåer; det och allt inuti det visas inte",
-                    (self.env.docname, self.lineno),
+                    (self.env.docname, self._nested_line(depth)),
                 )
             return []
         self.env.temp_data["rapport_internt_depth"] = depth + 1
@@ -120,6 +122,25 @@ class InternalDirective(SphinxDirective):
                 result.append(self._boxed(list(loose.children)))
             return result
         return [self._boxed(children)]
+
+    def _nested_line(self, depth: int) -> int:
+        """Source line of the block ``depth`` levels inside the outermost one.
+
+        MyST's line numbers drift inside nested colon fences, so the line is found in the
+        source: the ``depth``-th ``{internt}`` opening after the outermost block's line.
+        """
+        outer = self.env.temp_data.get("rapport_internt_outer", self.lineno)
+        try:
+            lines = self.env.doc2path(self.env.docname).read_text(encoding="utf-8-sig", errors="replace").split("\n")
+        except OSError:
+            return self.lineno
+        seen = 0
+        for number in range(outer, len(lines) + 1):
+            if "{internt}" in lines[number - 1]:
+                if seen == depth:
+                    return number
+                seen += 1
+        return self.lineno
 
     def _check_fences(self) -> None:
         """Warn when the block was closed by the closing fence of a directive inside it.
