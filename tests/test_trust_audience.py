@@ -40,6 +40,7 @@ MARKERS = {
     "zqxa10": "a draft report",
     "zqxa11": "a report dated after today",
     "zqxa13": "200 nested internt blocks",
+    "zqxa14": "an internal reST file included into a reST page",
 }
 #: not in the internal build either: past the nesting limit
 NOT_SHOWN_INTERNALLY = {"zqxa13"}
@@ -112,6 +113,12 @@ def test_internal_include_is_left_out_of_the_public_build(built: dict[str, objec
         "citat.md:5: WARNING: Filen _delar/intern-del.md är intern och tas inte med på den publika "
         "webbplatsen [rapport.internal-include]"
     ) in warnings
+    assert (
+        "rstsida.rst:6: WARNING: Filen _delar/intern.rst är intern och tas inte med på den publika "
+        "webbplatsen [rapport.internal-include]"
+    ) in warnings
+    assert "Öppet reST-slut" in (project / "_build/publik/html/rstsida.html").read_text(encoding="utf-8")
+    assert "rapport-internt-etikett" in (project / "_build/html/rstsida.html").read_text(encoding="utf-8")
     assert "Öppen text efter citatet" in (project / "_build/publik/html/citat.html").read_text(encoding="utf-8")
     page = (project / "_build/publik/html/inkluderar.html").read_text(encoding="utf-8")
     assert "Öppen inledning" in page and "Öppen avslutning" in page
