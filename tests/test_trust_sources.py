@@ -66,6 +66,12 @@ def test_front_matter_cannot_configure_myst(built: dict[str, object]) -> None:
             "[rapport.frontmatter-key]"
         ) in warnings
         assert any(w.startswith(f"{report}:8: WARNING: Front matter-nyckeln ”html_meta”") for w in warnings)
+        # the same guard for a file brought in with {include}
+        assert (
+            "_delar/del.md:2: WARNING: Front matter-nyckeln ”myst” används inte av webbplatsen och ignoreras; "
+            "kända nycklar: amnen, internt, nosearch, orphan, sammanstallt, serie, tocdepth, utkast "
+            "[rapport.frontmatter-key]"
+        ) in warnings
     # no {{ }} was evaluated: the command never ran and the config value is nowhere
     assert not (project / COMMAND_FILE).exists()
     assert not (project / "docs" / COMMAND_FILE).exists()

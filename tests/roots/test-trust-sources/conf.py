@@ -15,7 +15,7 @@ if (_ext / "rapport").is_dir():
 project = "Lägesrapport Fjällmark"
 language = "sv"
 extensions = ["myst_parser", "rapport"]
-exclude_patterns = ["_standard/**"]
+exclude_patterns = ["_standard/**", "_delar/**"]
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
 html_theme = "basic"
 # as the project sets it: the raw sources are not published
