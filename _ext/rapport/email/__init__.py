@@ -42,5 +42,6 @@ def setup(app: Sphinx) -> None:
 
     for name, default in DEFAULTS.items():
         # "" rebuild: none of them changes what a page says, only the messages
-        app.add_config_value(name, default, "", types=[type(default)] if not isinstance(default, bool) else [bool])
+        types = [bool] if isinstance(default, bool) else [int, float] if isinstance(default, int) else [type(default)]
+        app.add_config_value(name, default, "", types=types)
     app.add_builder(RapportEmailBuilder)

@@ -1,0 +1,266 @@
+"""The e-mail edition (``-b rapportepost``) of the test project's reports, parsed back.
+
+Built once per module, as ``rapport bygg`` does it: the PDFs first (so the internal
+edition can attach them), then the internal edition, and a public edition from a
+public build with its own doctrees. Each ``.eml`` is parsed with the standard ``email``
+package; the HTML part is also opened in Chromium at 600 and 320 px and checked by
+axe-core.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+
+from rapport.email.message import Edition, build_message, header_text, personalise
+
+ROOT = Path(__file__).resolve().parent / "roots" / "test-email"
+CHROMIUM = Path("/usr/bin/chromium")
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+MARKER = "INTERNMARKÖR-7Q"
+BASE = "https://intranat.fjallmark.example/rapport/"
+REPORT = "rapporter/2025/2025-03-06"
+
+
+def _sphinx(builder: str, out: Path, doctrees: Path, *options: str, attach: bool = False) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("RAPPORT_BASE_URL", "TEST_ATTACH_PDF")}
+    if attach:
+        env["TEST_ATTACH_PDF"] = "1"
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", builder, "-q", "-c", str(ROOT), "-d", str(doctrees), *options,
+         str(ROOT / "docs"), str(out)],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stderr
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    tmp = tmp_path_factory.mktemp("epost")
+    pdf = f"rapport_pdf_dir={tmp / 'pdf'}"
+    _sphinx("rapportpdf", tmp / "pdf", tmp / "doctrees", "-D", pdf)
+    warnings = _sphinx("rapportepost", tmp / "internt", tmp / "doctrees", "-D", pdf, attach=True)
+    public = ("-D", "rapport_audience=publik", "-D", f"rapport_pdf_dir={tmp / 'publik-pdf'}")
+    _sphinx("rapportepost", tmp / "publik", tmp / "publik-doctrees", *public)
+    return {"tmp": tmp, "warnings": warnings}
+
+
+def load(built: dict[str, Any], edition: str, docname: str = REPORT) -> EmailMessage:
+    data = (built["tmp"] / edition / f"{docname}.eml").read_bytes()
+    return message_from_bytes(data, policy=policy.default)  # type: ignore[return-value]
+
+
+def parts(message: EmailMessage) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for part in message.walk():
+        if part.get_content_type() in ("text/plain", "text/html"):
+            found[part.get_content_type()] = part.get_content()
+        elif part.get_content_type() == "application/pdf":
+            found["pdf"] = part
+    return found
+
+
+# -- structure and headers ---------------------------------------------------------------
+
+
+def test_public_edition_is_multipart_alternative_text_then_html(built: dict[str, Any]) -> None:
+    message = load(built, "publik")
+    assert message.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
+    assert [p["Content-Language"] for p in message.iter_parts()] == ["sv", "sv"]
+    assert str(message["Subject"]) == "Testrapport Fjällmark 6 mars 2025"
+    assert str(message["From"]) == "Kommunikationsenheten Fjällmark <rapport@fjallmark.example>"
+    # recipient headers are added per recipient when sending
+    assert message["To"] is None and message["Message-ID"] is None and message["Bcc"] is None
+
+
+def test_internal_edition_attaches_the_pdf(built: dict[str, Any]) -> None:
+    message = load(built, "internt")
+    assert message.get_content_type() == "multipart/mixed"
+    inner, attachment = list(message.iter_parts())
+    assert inner.get_content_type() == "multipart/alternative"
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_filename() == "2025-03-06.pdf"
+    assert attachment.get_content() == (built["tmp"] / "pdf" / f"{REPORT}.pdf").read_bytes()
+    html = parts(message)["text/html"]
+    soup = BeautifulSoup(html, "html.parser")
+    top = soup.select("p.lankar a")
+    size = re.search(r"\(PDF, \d+ kB\)", top[1].get_text())
+    assert [a["href"] for a in top] == [f"{BASE}{REPORT}.html", f"{BASE}pdf/{REPORT}.pdf"]
+    assert top[0].get_text() == "Läs rapporten på intranätet" and size is not None
+
+
+def test_public_edition_has_no_internal_content(built: dict[str, Any]) -> None:
+    internal, public = parts(load(built, "internt")), parts(load(built, "publik"))
+    assert MARKER in internal["text/plain"] and MARKER in internal["text/html"]
+    raw = (built["tmp"] / "publik" / f"{REPORT}.eml").read_bytes()
+    assert MARKER not in public["text/plain"] and MARKER not in public["text/html"]
+    assert b"INTERNMARK" not in raw and "Internt" not in public["text/html"]
+    assert "Utgåvan för externa mottagare: den innehåller inget internt material." in public["text/plain"]
+
+
+def test_the_build_warns_only_about_the_report_with_a_missing_section(built: dict[str, Any]) -> None:
+    # the e-mail builder itself adds no warning for a report it can send (a read-phase
+    # warning is not repeated: the doctrees were read by the PDF build)
+    assert built["warnings"] == ""
+
+
+def test_drafts_and_future_reports_have_no_edition(built: dict[str, Any]) -> None:
+    folder = built["tmp"] / "internt" / "rapporter" / "2025"
+    assert sorted(p.name for p in folder.glob("*.eml")) == ["2025-02-27.eml", "2025-03-06.eml", "2025-03-20.eml"]
+    assert '"utkast": true' in (folder / "2025-03-13.json").read_text(encoding="utf-8")
+    assert '"framtida": true' in (folder / "2025-12-04.json").read_text(encoding="utf-8")
+
+
+# -- the HTML part -----------------------------------------------------------------------
+
+
+def test_html_part_styles_inlined_and_structure(built: dict[str, Any]) -> None:
+    html = parts(load(built, "internt"))["text/html"]
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.html["lang"] == "sv"
+    assert soup.find("style") is None and soup.find("script") is None
+    assert soup.find("img") is None and soup.find("link") is None and "@import" not in html
+    assert [h.get_text() for h in soup.find_all("h1")] == ["Testrapport Fjällmark 6 mars 2025"]
+    assert [h.get_text() for h in soup.find_all("h2")] == [
+        "Sammanfattande lägesbild",
+        "Kommunikativa åtgärder, urval",
+        "Om Testrapport Fjällmark",  # the standing section, as on the page
+    ]
+    assert soup.find("ul").find("li") is not None
+    # every rule became a style attribute: the column, headings, lists and links
+    column = soup.select_one("div.kolumn")
+    assert "max-width: 600px" in column["style"] and "width: 100%" in column["style"]
+    for tag in ("h1", "h2", "ul", "li", "a", "p"):
+        assert all(el.get("style") for el in soup.find_all(tag)), tag
+    # Outlook on Windows gets a fixed 600 px table through a conditional comment
+    assert '<!--[if mso]><table role="presentation" width="600"' in html
+
+
+def test_every_link_is_absolute(built: dict[str, Any]) -> None:
+    html = parts(load(built, "internt"))["text/html"]
+    hrefs = [a["href"] for a in BeautifulSoup(html, "html.parser").find_all("a")]
+    assert hrefs and all(h.startswith("https://") for h in hrefs), hrefs
+    assert f"{BASE}rapporter/2025/2025-02-27.html" in hrefs  # a link to another report
+    assert "https://www.fjallmark.example/journal" in hrefs  # an external link, unchanged
+
+
+# -- the plain-text part -----------------------------------------------------------------
+
+
+def test_text_part_reads_on_its_own(built: dict[str, Any]) -> None:
+    text = parts(load(built, "publik"))["text/plain"].replace("\r\n", "\n")
+    assert text.startswith(
+        "Testrapport Fjällmark\n\n"
+        "Läs rapporten på intranätet:\n"
+        f"{BASE}{REPORT}.html\n\n"
+        "Testrapport Fjällmark 6 mars 2025\n"
+        "=================================\n\n"
+        "Sammanställt 6 mars 2025 kl. 8.30\n"
+    )
+    assert (
+        "Sammanfattande lägesbild\n"
+        "------------------------\n\n"
+        "- Arbetet med den påhittade regionens nya journalsystem fortsätter\n"
+        "  enligt plan.\n"
+        "- Styrgruppen i Fjällmark möts igen nästa vecka, se föregående rapport\n"
+        "  [1].\n"
+        "  - En underpunkt om personalförsörjning i fjällkommunerna.\n"
+        "- Mer bakgrund finns på Fjällmarks webbplats [3].\n"
+    ) in text
+    assert text.endswith(
+        "Länkar\n------\n"
+        f"[1] {BASE}rapporter/2025/2025-02-27.html\n"
+        "[2] https://intranat.fjallmark.example/nyheter/journal\n"
+        "[3] https://www.fjallmark.example/journal\n"
+    )
+    long_lines = [line for line in text.splitlines() if len(line) > 72 and "https://" not in line]
+    assert long_lines == []
+
+
+# -- headers can never be injected -------------------------------------------------------
+
+
+def test_header_text_flattens_line_breaks() -> None:
+    assert header_text("Rapport\r\nBcc: smygare@annan.example") == "Rapport Bcc: smygare@annan.example"
+    assert header_text("Rubrik\u2028med\x0bstyrtecken\x85") == "Rubrik med styrtecken"
+
+
+def test_a_title_with_line_breaks_stays_one_subject() -> None:
+    edition = Edition(
+        subject="Testrapport\r\nBcc: smygare@annan.example\nX-Extra: ja",
+        series_title="Testrapport Fjällmark",
+        title="Testrapport",
+        page_url=f"{BASE}x.html",
+        pdf_url="",
+        pdf_label="",
+        body_html="<p>Text</p>",
+        text="Text\n",
+        audience="publik",
+    )
+    stored = build_message(edition, "Avsändare <rapport@fjallmark.example>").as_bytes()
+    import datetime as dt
+
+    data, _ = personalise(stored, "anna.alm@fjallmark.example", "Avsändare <rapport@fjallmark.example>",
+                          "fjallmark.example", dt.datetime(2025, 3, 6, 8, 30, tzinfo=dt.timezone.utc))  # fmt: skip
+    message = message_from_bytes(data, policy=policy.default)
+    assert message["Bcc"] is None and message["X-Extra"] is None
+    assert str(message["Subject"]) == "Testrapport Bcc: smygare@annan.example X-Extra: ja"
+    assert message.get_all("To") == ["anna.alm@fjallmark.example"]
+
+
+# -- in a browser ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debians Chromium saknas (/usr/bin/chromium); make test installerar den")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [600, 320])
+def test_html_part_fits_and_has_no_axe_violations(built: dict[str, Any], browser: Any, width: int) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    html = parts(load(built, "internt"))["text/html"]
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="sv-SE")
+    requests: list[str] = []
+    context.route("**/*", lambda route: (requests.append(route.request.url), route.abort()))
+    page = context.new_page()
+    try:
+        page.set_content(html)
+        assert page.evaluate("document.documentElement.lang") == "sv"
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll <= inner, (width, scroll, inner)
+        column = page.evaluate("document.querySelector('.kolumn').getBoundingClientRect().width")
+        assert column <= 600
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+        violations = [(v["id"], [n["target"] for n in v["nodes"]][:5]) for v in results.response["violations"]]
+        assert violations == []
+        assert len(results.response["passes"]) > 5
+        # nothing is fetched: no images, fonts, styles or tracking
+        assert requests == []
+    finally:
+        context.close()
