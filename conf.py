@@ -130,3 +130,20 @@ html_theme_options = {
 # the general index is empty (the reports have no index entries); a page titled "Index"
 # with nothing on it only confuses readers
 html_use_index = False
+
+# -- e-mail and intranet (rapport skicka, rapport publicera) ------------------------------
+
+# The e-mail edition (`rapport bygg` writes _build/epost/<rapport>.eml) and `rapport skicka`;
+# the Skrivguide page "Skicka och publicera" explains them. The values below are the
+# defaults. The SMTP password is never set here: only in the environment variable
+# RAPPORT_SMTP_LOSENORD. Links in the e-mail go to html_baseurl (RAPPORT_BASE_URL).
+rapport_email_from = ""  # the sender, e.g. "Koncernstab kommunikation <rapport@example.se>"
+rapport_email_attach_pdf = False  # attach the report's PDF (the link to it is always at the top)
+rapport_email_lists = "utskick/listor.txt"  # distribution lists, outside docs/: never published
+rapport_email_log = "utskick/skicklogg.jsonl"  # who got which report; a re-run sends only the rest
+rapport_smtp_host = ""  # e.g. "smtp.example.se"
+rapport_smtp_port = 587  # 587 with starttls, 465 with tls
+rapport_smtp_security = "starttls"  # "starttls", "tls" or "none" (no login without encryption)
+rapport_smtp_user = ""  # empty: the server needs no login
+rapport_smtp_cafile = ""  # the organisation's CA certificate, if the system does not trust the server
+rapport_smtp_timeout = 30  # seconds to wait for the server
