@@ -8,6 +8,7 @@ can start answering DATA with an error after N accepted messages.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import socket
 import ssl
@@ -17,6 +18,9 @@ from pathlib import Path
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+# aiosmtpd warns on every login that a Session attribute it sets itself is deprecated
+logging.getLogger("mail.log").setLevel(logging.ERROR)
 
 USER = "utskick"
 PASSWORD = "hemligt-testlosen-7351"
@@ -69,8 +73,8 @@ def free_port() -> int:
 class SmtpServer:
     """Started and stopped by a fixture; ``recorder`` is the handler."""
 
-    def __init__(self, cafile: Path, ca: trustme.CA) -> None:
-        self.recorder = Recorder()
+    def __init__(self, cafile: Path, ca: trustme.CA, recorder: Recorder | None = None) -> None:
+        self.recorder = recorder or Recorder()
         self.port = free_port()
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
