@@ -139,6 +139,7 @@ html_use_index = False
 # RAPPORT_SMTP_LOSENORD. Links in the e-mail go to html_baseurl (RAPPORT_BASE_URL).
 rapport_email_from = ""  # the sender, e.g. "Koncernstab kommunikation <rapport@example.se>"
 rapport_email_attach_pdf = False  # attach the report's PDF (the link to it is always at the top)
+rapport_email_public_base_url = ""  # where public lists' links go (the public site); "" = html_baseurl
 rapport_email_lists = "utskick/listor.txt"  # distribution lists, outside docs/: never published
 rapport_email_log = "utskick/skicklogg.jsonl"  # who got which report; a re-run sends only the rest
 rapport_smtp_host = ""  # e.g. "smtp.example.se"

@@ -29,6 +29,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 MARKER = "INTERNMARKÖR-7Q"
 BASE = "https://intranat.fjallmark.example/rapport/"
+PUBLIC_BASE = "https://www.fjallmark.example/rapport/"
 REPORT = "rapporter/2025/2025-03-06"
 
 
@@ -108,6 +109,9 @@ def test_public_edition_has_no_internal_content(built: dict[str, Any]) -> None:
     assert MARKER not in public["text/plain"] and MARKER not in public["text/html"]
     assert b"INTERNMARK" not in raw and "Internt" not in public["text/html"]
     assert "Utgåvan för externa mottagare: den innehåller inget internt material." in public["text/plain"]
+    # and its links go to the public site, which its readers can reach
+    hrefs = [a["href"] for a in BeautifulSoup(public["text/html"], "html.parser").find_all("a")]
+    assert f"{PUBLIC_BASE}{REPORT}.html" in hrefs and not any(h.startswith(BASE) for h in hrefs)
 
 
 def test_the_build_warns_only_about_the_report_with_a_missing_section(built: dict[str, Any]) -> None:
@@ -163,8 +167,8 @@ def test_text_part_reads_on_its_own(built: dict[str, Any]) -> None:
     text = parts(load(built, "publik"))["text/plain"].replace("\r\n", "\n")
     assert text.startswith(
         "Testrapport Fjällmark\n\n"
-        "Läs rapporten på intranätet:\n"
-        f"{BASE}{REPORT}.html\n\n"
+        "Läs rapporten på webbplatsen:\n"
+        f"{PUBLIC_BASE}{REPORT}.html\n\n"
         "Testrapport Fjällmark 6 mars 2025\n"
         "=================================\n\n"
         "Sammanställt 6 mars 2025 kl. 8.30\n"
@@ -181,7 +185,7 @@ def test_text_part_reads_on_its_own(built: dict[str, Any]) -> None:
     ) in text
     assert text.endswith(
         "Länkar\n------\n"
-        f"[1] {BASE}rapporter/2025/2025-02-27.html\n"
+        f"[1] {PUBLIC_BASE}rapporter/2025/2025-02-27.html\n"
         "[2] https://intranat.fjallmark.example/nyheter/journal\n"
         "[3] https://www.fjallmark.example/journal\n"
     )

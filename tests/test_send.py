@@ -366,6 +366,21 @@ def test_missing_pdf(server: SmtpServer, project: Path, capsys, monkeypatch) -> 
     assert server.recorder.messages == []
 
 
+def test_missing_public_pdf(server: SmtpServer, project: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("TEST_ATTACH_PDF", "1")
+    pdf = project / "_build/pdf/rapporter/2025/2025-03-06.pdf"  # the internal PDF exists ...
+    pdf.parent.mkdir(parents=True)
+    pdf.write_bytes(b"%PDF-1.7 intern")
+    code, out, err = skicka(project, capsys, "2025-03-06", "--lista", "press")
+    assert code == 1
+    # ... and is never attached to a public list's message
+    assert err.splitlines()[-1] == (
+        "rapport skicka: Den publika PDF:en för docs/rapporter/2025/2025-03-06.md saknas, och e-posten till "
+        "publika listor ska ha den som bilaga (rapport_email_attach_pdf). Kör rapport bygg --publik först"
+    )
+    assert server.recorder.messages == []
+
+
 def test_unknown_report(server: SmtpServer, project: Path, capsys) -> None:  # noqa: ANN001
     code, out, err = skicka(project, capsys, "2024-01-01", "--lista", "ledning")
     assert code == 2

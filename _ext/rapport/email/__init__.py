@@ -7,6 +7,7 @@ Settings, all in ``conf.py`` (the password only in the environment)::
 
     rapport_email_from = "Koncernstab kommunikation <rapport@example.se>"
     rapport_email_attach_pdf = False
+    rapport_email_public_base_url = ""  # public lists' links; "" = html_baseurl
     rapport_email_lists = "utskick/listor.txt"
     rapport_email_log = "utskick/skicklogg.jsonl"
     rapport_smtp_host = ""            # e.g. "smtp.example.se"
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 DEFAULTS: dict[str, object] = {
     "rapport_email_from": "",
     "rapport_email_attach_pdf": False,
+    "rapport_email_public_base_url": "",
     "rapport_email_lists": "utskick/listor.txt",
     "rapport_email_log": "utskick/skicklogg.jsonl",
     "rapport_smtp_host": "",

@@ -34,7 +34,7 @@ from ..messages import warn
 from ..registry import get_domain
 from ..reports import STORE as REPORT_STORE
 from ..reports import Report
-from .message import CSS_PATH, Edition, HeaderError, build_message, has_line_break, header_text
+from .message import CSS_PATH, Edition, HeaderError, build_message, has_line_break, header_text, where
 from .text import render_text
 
 if TYPE_CHECKING:
@@ -106,7 +106,9 @@ class RapportEmailBuilder(Builder):
         self.current_docname = ""
         self._written: set[str] = set()
         self.highlighter = PygmentsBridge("html", self.config.pygments_style or "sphinx")
-        self.base_url = self.config.html_baseurl or ""
+        public_base = self.config.rapport_email_public_base_url if self.config.rapport_audience == "publik" else ""
+        # a public list's readers may not reach the intranet: their links go to the public site
+        self.base_url = public_base or self.config.html_baseurl or ""
         if self.base_url and not self.base_url.endswith("/"):
             self.base_url += "/"
         self.sender = str(self.config.rapport_email_from or "")
@@ -278,7 +280,8 @@ class RapportEmailBuilder(Builder):
 
         pdf_label = f"PDF, {format_size(pdf.stat().st_size)}" if pdf is not None else ""
 
-        head = [series_title, f"Läs rapporten på intranätet:\n{page}"]
+        site = where(self.config.rapport_audience)
+        head = [series_title, f"Läs rapporten på {site}:\n{page}"]
         if pdf_url:
             head.append(f"Ladda ner rapporten ({pdf_label}):\n{pdf_url}")
         public = self.config.rapport_audience == "publik"
@@ -287,7 +290,7 @@ class RapportEmailBuilder(Builder):
             if public
             else "Rapporten är intern information."
         )
-        text = render_text(doctree, self.absolute_url, head, [f"{note}\nRapporten finns också på intranätet: {page}"])
+        text = render_text(doctree, self.absolute_url, head, [f"{note}\nRapporten finns också på {site}: {page}"])
 
         doctree.settings = self.docsettings
         visitor = self.create_translator(doctree, self)

@@ -70,6 +70,11 @@ class Edition:
     audience: str  # "internt" | "publik"
 
 
+def where(audience: str) -> str:
+    """Where the report is published, as the reader of that edition knows it."""
+    return "webbplatsen" if audience == "publik" else "intranätet"
+
+
 def _esc(value: str) -> str:
     return html.escape(value, quote=True)
 
@@ -82,7 +87,8 @@ def html_document(edition: Edition, css: str | None = None) -> str:
     only Outlook reads (conditional comments).
     """
     css = CSS_PATH.read_text(encoding="utf-8") if css is None else css
-    links = [f'<a href="{_esc(edition.page_url)}">Läs rapporten på intranätet</a>']
+    site = where(edition.audience)
+    links = [f'<a href="{_esc(edition.page_url)}">Läs rapporten på {site}</a>']
     if edition.pdf_url:
         links.append(f'<a href="{_esc(edition.pdf_url)}">Ladda ner rapporten ({_esc(edition.pdf_label)})</a>')
     audience_note = (
@@ -108,7 +114,7 @@ def html_document(edition: Edition, css: str | None = None) -> str:
 <p class="lankar">{SEPARATOR.join(links)}</p>
 {edition.body_html}
 <hr class="avdelare">
-<p class="fot">{_esc(audience_note)} Rapporten finns också på intranätet: <a href="{_esc(edition.page_url)}">{_esc(edition.page_url)}</a></p>
+<p class="fot">{_esc(audience_note)} Rapporten finns också på {site}: <a href="{_esc(edition.page_url)}">{_esc(edition.page_url)}</a></p>
 </div>
 <!--[if mso]></td></tr></table><![endif]-->
 </div>

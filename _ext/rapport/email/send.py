@@ -254,6 +254,11 @@ def check_edition(built: Built, report_shown: str, allow_warnings: bool, trial: 
             )
         raise SendError(f"{report_shown} saknar datum för sammanställning och är inte publicerad; den skickas inte")
     if manifest.get("pdf_saknas"):
+        if built.audience == PUBLIC:
+            raise SendError(
+                f"Den publika PDF:en för {report_shown} saknas, och e-posten till publika listor ska ha den som "
+                "bilaga (rapport_email_attach_pdf). Kör rapport bygg --publik först"
+            )
         raise SendError(
             f"PDF:en för {report_shown} saknas, och e-posten ska ha den som bilaga (rapport_email_attach_pdf). "
             "Kör rapport bygg först"

@@ -31,6 +31,8 @@ html_baseurl = os.environ.get("RAPPORT_BASE_URL", "https://intranat.fjallmark.ex
 
 rapport_email_from = "Kommunikationsenheten Fjällmark <rapport@fjallmark.example>"
 rapport_email_attach_pdf = os.environ.get("TEST_ATTACH_PDF", "") == "1"
+# the public lists' readers are outside the intranet: their links go to the public site
+rapport_email_public_base_url = "https://www.fjallmark.example/rapport/"
 rapport_smtp_host = "127.0.0.1"
 rapport_smtp_port = int(os.environ.get("TEST_SMTP_PORT", "2525"))
 rapport_smtp_security = os.environ.get("TEST_SMTP_SECURITY", "starttls")
