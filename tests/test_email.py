@@ -268,3 +268,68 @@ def test_html_part_fits_and_has_no_axe_violations(built: dict[str, Any], browser
         assert requests == []
     finally:
         context.close()
+
+
+# -- images and incremental builds -------------------------------------------------------
+
+
+def _copy(tmp_path: Path) -> Path:
+    import shutil
+
+    project = tmp_path / "projekt"
+    shutil.copytree(ROOT, project)
+    return project
+
+
+def _build_copy(project: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("RAPPORT_BASE_URL", "TEST_ATTACH_PDF")}
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "rapportepost", "-q", "-c", str(project), "-d",
+         str(project / "_build/doctrees"), str(project / "docs"), str(project / "_build/epost")],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stderr.replace(str(project / "docs") + "/", "")
+
+
+def test_an_image_is_not_sent_and_the_writer_is_told(tmp_path: Path) -> None:
+    from PIL import Image
+
+    project = _copy(tmp_path)
+    Image.new("RGB", (40, 20), "white").save(project / "docs/rapporter/2025/karta.png")
+    report = project / "docs/rapporter/2025/2025-02-27.md"
+    report.write_text(
+        report.read_text(encoding="utf-8").replace(
+            "- En tidigare rapport från den påhittade regionen.\n",
+            "- En tidigare rapport från den påhittade regionen.\n- ![Karta över Fjällmark](karta.png)\n",
+        ),
+        encoding="utf-8",
+    )
+    warnings = _build_copy(project)
+    assert (
+        "rapporter/2025/2025-02-27.md:9: WARNING: Bilden ”rapporter/2025/karta.png” skickas inte med e-posten "
+        "(inga bilder i utskicket); e-postutgåvan visar bildtexten och länkar till rapporten [rapport.email-image]"
+    ) in warnings.splitlines()
+    message = message_from_bytes((project / "_build/epost/rapporter/2025/2025-02-27.eml").read_bytes(), policy=policy.default)
+    html, text = parts(message)["text/html"], parts(message)["text/plain"]
+    assert "<img" not in html and "[Bild: Karta över Fjällmark]" in html
+    assert "- [Bild: Karta över Fjällmark]" in text
+
+
+def test_an_unchanged_report_is_not_written_again_and_an_edited_one_is(tmp_path: Path) -> None:
+    project = _copy(tmp_path)
+    _build_copy(project)
+    folder = project / "_build/epost/rapporter/2025"
+    before = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.json")}
+    _build_copy(project)
+    assert {p.name: p.stat().st_mtime_ns for p in folder.glob("*.json")} == before
+    report = project / "docs/rapporter/2025/2025-02-27.md"
+    report.write_text(report.read_text(encoding="utf-8").replace("tidigare rapport", "äldre rapport"), encoding="utf-8")
+    _build_copy(project)
+    after = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.json")}
+    changed = sorted(name for name in after if after[name] != before[name])
+    # the edited report, and the reports that are never final (draft, future) are looked at again;
+    # 2025-03-06 is rewritten because its "Nytt sedan förra rapporten" box links the edited one
+    assert "2025-02-27.json" in changed and "2025-03-20.json" not in changed
+    text = parts(message_from_bytes((folder / "2025-02-27.eml").read_bytes(), policy=policy.default))["text/plain"]
+    assert "En äldre rapport från den påhittade regionen." in text

@@ -244,9 +244,7 @@ class RapportEmailBuilder(Builder):
                 (docname, report.line),
             )
             manifest["pdf_saknas"] = True
-        message = build_message(
-            edition, self.sender, pdf if attach else None, posixpath.basename(docname) + ".pdf"
-        )
+        message = build_message(edition, self.sender, pdf if attach else None, posixpath.basename(docname) + ".pdf")
         data = message.as_bytes()
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.is_file() or target.read_bytes() != data:
@@ -260,8 +258,17 @@ class RapportEmailBuilder(Builder):
 
     def _write_manifest(self, docname: str, manifest: dict[str, Any]) -> None:
         path = Path(self.outdir, docname + ".json")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        text = json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
+        try:
+            same = path.read_text(encoding="utf-8") == text
+        except OSError:
+            same = False
+        if not same:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        elif manifest["publicerad"]:
+            # up to date: the next build need not look at it again (get_outdated_docs)
+            os.utime(path)
 
     def edition(self, docname: str, doctree: nodes.document, report: Report) -> tuple[Edition, Path | None]:
         for node in list(doctree.findall(nodes.Element)):
@@ -314,7 +321,9 @@ class RapportEmailBuilder(Builder):
 
         store = get_domain(self.env).store(REPORT_STORE)
         current = {
-            d for d in self.report_docnames() if isinstance(store.get(d), Report) and is_published(store[d], self.config)
+            d
+            for d in self.report_docnames()
+            if isinstance(store.get(d), Report) and is_published(store[d], self.config)
         }
         out = Path(self.outdir)
         # the edition of a report that was deleted or made a draft again must not stay sendable
