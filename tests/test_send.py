@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from rapport.cli import main
+from rapport.writer.cli import main
 from smtptools import PASSWORD, SmtpServer, copy_project, environment, free_port, make_ca
 
 MARKER = "INTERNMARKÖR-7Q"
@@ -421,3 +421,20 @@ def test_test_copy_goes_to_one_address_and_does_not_count(server: SmtpServer, pr
     assert [e["test"] for e in log_lines(project)] == [True]
     assert skicka(project, capsys, "2025-03-06", "--lista", "ledning")[0] == 0
     assert len(server.recorder.messages) == 3
+
+
+def test_address_forms() -> None:
+    from rapport.email.lists import check_address
+
+    # a Swedish name stays readable (the header encodes it); the domain goes to SMTP in ASCII
+    assert check_address("Åsa Öberg <asa@fjällmark.example>") == (
+        "asa@xn--fjllmark-1za.example",
+        "Åsa Öberg <asa@xn--fjllmark-1za.example>",
+    )
+    assert check_address('"Berg, Bo" <Bo.Berg@FJALLMARK.example>') == (
+        "Bo.Berg@fjallmark.example",
+        '"Berg, Bo" <Bo.Berg@fjallmark.example>',
+    )
+    # two addresses on a line, a missing >, a header name: shown, never guessed
+    for line in ("anna@fjallmark.example, bo@fjallmark.example", "Anna <anna@fjallmark.example", "Bcc: x@annan.example"):
+        assert check_address(line) == f"”{line}” är ingen e-postadress (skriv adress@domän.se eller Namn <adress@domän.se>)"

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from email.utils import formataddr
+from email.headerregistry import Address
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
@@ -96,9 +96,10 @@ def check_address(raw: str) -> tuple[str, str] | str:
         valid = validate_email(address, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError:
         return f"”{address}” är ingen giltig e-postadress (kontrollera stavningen, @ och domänen)"
-    local, _, domain = valid.normalized.rpartition("@")
+    # the ASCII form (an internationalised domain in punycode): what SMTP without SMTPUTF8 carries
+    local, _, domain = (valid.ascii_email or valid.normalized).rpartition("@")
     normalised = f"{local}@{domain.lower()}"
-    return normalised, formataddr((name, normalised)) if name else normalised
+    return normalised, str(Address(display_name=name, addr_spec=normalised)) if name else normalised
 
 
 def read_lists(path: Path, shown: str) -> tuple[dict[str, MailingList], list[ListProblem]]:
@@ -134,7 +135,11 @@ def read_lists(path: Path, shown: str) -> tuple[dict[str, MailingList], list[Lis
             rest = heading["rest"].split("#", 1)[0].strip().lower()
             current = {"name": name, "audience": INTERNAL, "line": number, "recipients": [], "seen": {}}
             if not _NAME_RE.match(name):
-                problems.append(ListProblem(shown, number, f"”{heading['name']}” är inget listnamn (använd a–ö, siffror och bindestreck)"))
+                problems.append(
+                    ListProblem(
+                        shown, number, f"”{heading['name']}” är inget listnamn (använd a–ö, siffror och bindestreck)"
+                    )
+                )
             elif name in lists:
                 problems.append(ListProblem(shown, number, f"listan ”{name}” finns redan på rad {lists[name].line}"))
             if rest not in _AUDIENCE_WORDS:
@@ -150,7 +155,11 @@ def read_lists(path: Path, shown: str) -> tuple[dict[str, MailingList], list[Lis
                 current["audience"] = _AUDIENCE_WORDS[rest]
             continue
         if current is None:
-            problems.append(ListProblem(shown, number, "adressen står före den första listrubriken (till exempel [ledning] internt)"))
+            problems.append(
+                ListProblem(
+                    shown, number, "adressen står före den första listrubriken (till exempel [ledning] internt)"
+                )
+            )
             continue
         checked = check_address(stripped)
         if isinstance(checked, str):
@@ -160,7 +169,9 @@ def read_lists(path: Path, shown: str) -> tuple[dict[str, MailingList], list[Lis
         key = address.lower()
         if key in current["seen"]:
             problems.append(
-                ListProblem(shown, number, f"{address} står redan på rad {current['seen'][key]} i listan ”{current['name']}”")
+                ListProblem(
+                    shown, number, f"{address} står redan på rad {current['seen'][key]} i listan ”{current['name']}”"
+                )
             )
             continue
         current["seen"][key] = number
