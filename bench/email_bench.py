@@ -94,7 +94,7 @@ def send_run(work: Path, count: int) -> tuple[float, float, int, int]:
     try:
         started = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "rapport.cli", "--katalog", str(project), "skicka", "2025-03-06", "--lista", "alla"],
+            [sys.executable, "-m", "rapport.writer.cli", "--katalog", str(project), "skicka", "2025-03-06", "--lista", "alla"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         _, status, usage = os.wait4(proc.pid, 0)

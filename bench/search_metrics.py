@@ -5,7 +5,7 @@ Usage::
     python bench/search_metrics.py SITE [--doctrees DIR] [--query Norrsken] [--runs 3]
 
 ``SITE`` is a built HTML directory. The engine is detected: a ``pagefind/`` folder means
-the site's own search (rapport.search), a ``searchindex.js`` means Sphinx's built-in
+the site's own search (rapport.site.search), a ``searchindex.js`` means Sphinx's built-in
 search (a build with ``-D rapport_search=sphinx``), so both can be compared on the same
 corpus. Prints one JSON object; :func:`measure` returns the same figures for
 ``bench/run.py``.

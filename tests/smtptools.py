@@ -73,21 +73,24 @@ def free_port() -> int:
 class SmtpServer:
     """Started and stopped by a fixture; ``recorder`` is the handler."""
 
-    def __init__(self, cafile: Path, ca: trustme.CA, recorder: Recorder | None = None) -> None:
+    def __init__(
+        self, cafile: Path, ca: trustme.CA, recorder: Recorder | None = None, implicit_tls: bool = False
+    ) -> None:
         self.recorder = recorder or Recorder()
         self.port = free_port()
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
         self.cafile = cafile
+        # implicit TLS (port 465 style): the whole connection is encrypted from the start
+        tls: dict = {"ssl_context": context} if implicit_tls else {"tls_context": context, "require_starttls": True}
         self.controller = Controller(
             self.recorder,
             hostname="127.0.0.1",
             port=self.port,
-            tls_context=context,
-            require_starttls=True,
             authenticator=_authenticate,
             auth_require_tls=True,
             data_size_limit=0,
+            **tls,
         )
 
     def start(self) -> None:

@@ -23,7 +23,7 @@ from conftest import warnings_of
 ROOTS = Path(__file__).parent / "roots"
 REPO = Path(__file__).resolve().parent.parent
 _SCRIPT = Path(sys.executable).with_name("rapport")
-RAPPORT = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "rapport.cli"]
+RAPPORT = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "rapport.writer.cli"]
 REPORT_DIR = Path("docs/rapporter/2025")
 
 
@@ -163,7 +163,7 @@ def test_ny_starts_from_latest_by_compile_date_not_file_name(project: Path) -> N
 
 def test_ny_read_only_folder_is_one_line_and_nothing_written(project: Path, monkeypatch, capsys) -> None:
     # root ignores file modes, so the refusal is simulated where the file is created
-    from rapport import cli, newreport
+    from rapport.writer import cli, newreport
 
     def refuse(path, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
         raise PermissionError(13, "Permission denied", str(path))
@@ -234,7 +234,7 @@ EXPECTED = [
 def kinds(lines: list[str]) -> list[tuple[str, str]]:
     """(line, subtype) of each finding.
 
-    Raw HTML is reported once per line: by the build's raw-html warning (rapport.safety)
+    Raw HTML is reported once per line: by the build's raw-html warning (rapport.trust.safety)
     where it has one, which then stands for our own check, or by ours.
     """
     result = []
@@ -303,7 +303,7 @@ def test_kontroll_json(project: Path) -> None:
 
 
 def test_identity_number_checksum() -> None:
-    from rapport.kontroll import find_identity_numbers
+    from rapport.writer.kontroll import find_identity_numbers
 
     assert [m for _, m, _ in find_identity_numbers("191212121212")] == ["19121212****"]
     assert [c for _, _, c in find_identity_numbers("701063+2391")] == [True]
@@ -470,7 +470,7 @@ def test_preview_port_in_use_is_one_line(project: Path) -> None:
 
 
 def test_preview_listens_on_loopback_only(project: Path) -> None:
-    from rapport.cli import Project, preview_command
+    from rapport.writer.cli import Project, preview_command
 
     argv = preview_command(Project(project, project / "docs", {}), 8123, False)
     assert argv[argv.index("--host") + 1] == "127.0.0.1"
@@ -482,7 +482,7 @@ def test_preview_listens_on_loopback_only(project: Path) -> None:
 
 @pytest.mark.sphinx("html", testroot="guide")
 def test_guide_examples_show_source_and_result(app) -> None:  # noqa: ANN001
-    from rapport.kontroll import CHECKS
+    from rapport.writer.kontroll import CHECKS
     from rapport.messages import SUBTYPES
     from rapport.registry import get_domain
 

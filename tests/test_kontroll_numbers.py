@@ -18,13 +18,13 @@ import pytest
 from stdnum import luhn
 from stdnum.se import orgnr, personnummer
 
-from rapport import kontroll
+from rapport.writer import kontroll
 
 REPO = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).parent / "roots"
 SEED = Path(__file__).parent / "data" / "seed-2025-09-25.txt"
 _SCRIPT = Path(sys.executable).with_name("rapport")
-RAPPORT = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "rapport.cli"]
+RAPPORT = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "rapport.writer.cli"]
 EXTENSIONS = ["colon_fence", "deflist", "fieldlist"]
 NUMBER_CHECKS = {"personnummer", "telefon"}
 

@@ -280,7 +280,7 @@ def test_unchanged_reports_are_not_rendered_again_and_an_edited_one_is(app, make
 
 @pytest.mark.sphinx("rapportpdf", testroot="pdf", srcdir="pdf-failure", freshenv=True)
 def test_a_failing_report_is_named_and_the_others_are_written(app, monkeypatch):
-    from rapport.pdf import RapportPdfBuilder
+    from rapport.pdf.builder import RapportPdfBuilder
 
     original = RapportPdfBuilder._render
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from rapport.cli import main
+from rapport.writer.cli import main
 from rapport.writer import publish
 
 ROOT = Path(__file__).resolve().parent / "roots" / "test-email"

@@ -1,4 +1,4 @@
-"""Search markup and index build (rapport.search), without a browser.
+"""Search markup and index build (rapport.site.search), without a browser.
 
 The fictitious test project tests/roots/test-search is built with Sphinx's testing
 fixtures; the browser side is in test_search_browser.py.
@@ -77,7 +77,7 @@ def test_sphinx_search_is_replaced_and_the_index_is_built(app):
 
 @pytest.mark.sphinx("html", testroot="search", freshenv=True)
 def test_records_carry_entry_type_date_body_and_link(app):
-    from rapport.search import action_records, entry_records
+    from rapport.site.search import action_records, entry_records
 
     app.build()
     every = entry_records(app) + action_records(app)
@@ -101,9 +101,9 @@ def test_records_carry_entry_type_date_body_and_link(app):
 
 @pytest.mark.sphinx("html", testroot="search", freshenv=True)
 def test_missing_pagefind_is_a_swedish_warning_and_the_build_goes_on(app, monkeypatch):
-    import rapport.search
+    import rapport.site.search
 
-    monkeypatch.setattr(rapport.search, "pagefind_executable", lambda: None)
+    monkeypatch.setattr(rapport.site.search, "pagefind_executable", lambda: None)
     app.build()
     assert warnings_of(app) == [
         "WARNING: Sökindexet kunde inte byggas: programmet Pagefind (paketet pagefind-bin) saknas [rapport.search-index]"
@@ -122,7 +122,7 @@ def test_sphinx_search_can_be_kept_for_comparison(app):
 
 @pytest.mark.sphinx("html", testroot="search", freshenv=True)
 def test_a_draft_report_and_its_entries_are_not_searchable(app):
-    from rapport.search import action_records, entry_records
+    from rapport.site.search import action_records, entry_records
 
     app.build()
     assert soup(app, "rapporter/2025/2025-10-02.html").select("[data-pagefind-body]") == []
@@ -138,7 +138,7 @@ def _bundle_files(folder) -> dict[str, bytes]:
 @pytest.mark.sphinx("html", testroot="search", freshenv=True)
 def test_the_index_is_byte_identical_when_built_again(app):
     """Pagefind writes filters in hash-map order; the build rewrites them sorted."""
-    from rapport.search import _on_build_finished
+    from rapport.site.search import _on_build_finished
 
     app.build()
     bundle = app.outdir / "pagefind"
@@ -154,7 +154,7 @@ def test_the_index_is_byte_identical_when_built_again(app):
 def test_the_cbor_codec_reproduces_every_file_pagefind_wrote(app):
     import gzip
 
-    from rapport.search import _SIGNATURE, _cbor_read, _cbor_write
+    from rapport.site.search import _SIGNATURE, _cbor_read, _cbor_write
 
     app.build()
     assert run_plain_pagefind(app) == 0
@@ -175,6 +175,6 @@ def test_the_cbor_codec_reproduces_every_file_pagefind_wrote(app):
 
 def run_plain_pagefind(app) -> int:
     """Pagefind's own output, before the build's rewrite."""
-    from rapport.search import run_pagefind
+    from rapport.site.search import run_pagefind
 
     return run_pagefind(app.outdir).returncode

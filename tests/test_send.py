@@ -438,3 +438,23 @@ def test_address_forms() -> None:
     # two addresses on a line, a missing >, a header name: shown, never guessed
     for line in ("anna@fjallmark.example, bo@fjallmark.example", "Anna <anna@fjallmark.example", "Bcc: x@annan.example"):
         assert check_address(line) == f"”{line}” är ingen e-postadress (skriv adress@domän.se eller Namn <adress@domän.se>)"
+
+
+def test_implicit_tls(ca, project: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    """rapport_smtp_security = "tls" (port 465): encrypted from the first byte, then AUTH."""
+    authority, cafile = ca
+    smtp = SmtpServer(cafile, authority, implicit_tls=True)
+    smtp.start()
+    try:
+        environment(monkeypatch, smtp, security="tls")
+        code, out, err = skicka(project, capsys, "2025-03-06", "--lista", "ledning")
+        assert code == 0, err
+        assert sorted(r.rcpt_tos[0] for r in smtp.recorder.messages) == [
+            "anna.alm@fjallmark.example", "bertil.berg@fjallmark.example"
+        ]
+        # the same server spoken to with STARTTLS is a clear error, not a hang
+        monkeypatch.setenv("TEST_SMTP_SECURITY", "starttls")
+        code, out, err = skicka(project, capsys, "2025-03-06", "--lista", "ledning", "--igen")
+        assert code == 1 and err.splitlines()[-1].startswith(f"rapport skicka: Kan inte nå e-postservern 127.0.0.1:{smtp.port} (")
+    finally:
+        smtp.stop()

@@ -21,8 +21,8 @@ from trusttools import build_warnings, copy_project, leaks, rapport_bygg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "_ext"))
 
-from rapport.audience import classify, is_internal_file  # noqa: E402
-from rapport.guide import INTERNAL_PLACEHOLDER, strip_internal_blocks  # noqa: E402
+from rapport.trust.audience import classify, is_internal_file  # noqa: E402
+from rapport.writer.guide import INTERNAL_PLACEHOLDER, strip_internal_blocks  # noqa: E402
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils saknas")
 

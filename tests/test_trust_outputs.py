@@ -27,7 +27,7 @@ SVG_ID = "svg-onload-alert-1"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
-    import rapport.sourceguard
+    import rapport.trust.sourceguard
 
     base = tmp_path_factory.mktemp("outputs")
     src = copy_root("trust-outputs", base)
@@ -36,7 +36,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
         path.write_text(text.replace("{VT}", "\x0b").replace("{ESC}", "\x1b"), encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
         # the guard cleans sources when read; switched off, the outputs must hold alone
-        patch.setattr(rapport.sourceguard, "setup", lambda app: None)
+        patch.setattr(rapport.trust.sourceguard, "setup", lambda app: None)
         html = build(src, base, "html", rapport_pdf_dir=str(base / "rapportpdf"))
         pdf = build(src, base, "rapportpdf", rapport_pdf_dir=str(base / "rapportpdf"))
     return base, html.warnings + pdf.warnings

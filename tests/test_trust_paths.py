@@ -147,7 +147,7 @@ def test_files_inside_the_source_folder_still_work(site: tuple[Path, list[str], 
 
 
 def test_discovery_walk_reports_outside_links_and_survives_a_loop(tmp_path: Path) -> None:
-    from rapport.confine import _outside_sources
+    from rapport.trust.confine import _outside_sources
     from sphinx.util.matching import Matcher
 
     src = tmp_path / "docs"

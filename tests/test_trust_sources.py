@@ -20,7 +20,7 @@ from trusttools import build_warnings, copy_project, leaks, rapport_bygg
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "_ext"))
 
 from rapport import frontmatter  # noqa: E402
-from rapport.sourceguard import clean  # noqa: E402
+from rapport.trust.sourceguard import clean  # noqa: E402
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils saknas")
 

@@ -142,7 +142,7 @@ def copy_project(name: str, dest: Path) -> Path:
 
 def rapport_bygg(project: Path, public: bool = False, timeout: float = 900) -> subprocess.CompletedProcess[str]:
     """``rapport bygg`` (``make site``) or ``rapport bygg --publik`` (``make site-publik``)."""
-    argv = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "rapport.cli"]
+    argv = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "rapport.writer.cli"]
     argv += ["--katalog", str(project), "bygg", *(["--publik"] if public else [])]
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     env.pop("SPHINXOPTS", None)

@@ -1,8 +1,21 @@
 """Sphinx extension for recurring situation reports ("Regional rapport ...").
 
-``extensions = ["rapport"]`` in ``conf.py`` loads every concept module below; each one
-registers its own directives, stores and event handlers. Module docstrings say which
-build phase their code runs in.
+``extensions = ["rapport"]`` in ``conf.py`` loads the whole extension. The package is
+arranged in rooms (ARCHITECTURE.md at the repository root is the map):
+
+* the core, flat in this folder: the report model (:mod:`~rapport.config`,
+  :mod:`~rapport.registry`, :mod:`~rapport.reports`, :mod:`~rapport.sections`,
+  :mod:`~rapport.series`, :mod:`~rapport.topics`, :mod:`~rapport.links`), its helpers
+  (:mod:`~rapport.dates`, :mod:`~rapport.frontmatter`, :mod:`~rapport.messages`) and
+  the extension points (:mod:`~rapport.events`, :mod:`~rapport.cache`);
+* :mod:`rapport.trust`: what keeps hostile or broken sources out of every output;
+* :mod:`rapport.entries`: decisions, FAQ entries, actions and the references to them;
+* :mod:`rapport.pdf`: the PDF builder;
+* :mod:`rapport.site`: what only the web site has (search, feed, export, PDF links);
+* :mod:`rapport.email`: the e-mail edition;
+* :mod:`rapport.writer`: the writer's command ``rapport`` and the writer's guide.
+
+The core imports no room; a room imports the core and the rooms listed before it.
 """
 
 from __future__ import annotations
@@ -14,42 +27,10 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-# Order matters only for registration: the domain and config values come first.
-MODULES = (
-    "config",
-    "registry",
-    "sections",
-    "reports",
-    "series",
-    "topics",
-    "actions",
-    "links",
-    "feed",
-    "html",
-    "carryover",
-    "guide",
-    "pdf",
-    "references",
-    "decisions",
-    "faq",
-    "export",
-    "overviews",
-    "search",
-    "audience",
-    "safety",
-    "accessibility",
-    "sources",
-    "confine",
-    "sourceguard",
-    "text",
-    "email",
-)
-
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    import importlib
+    # imported here, not at the top: ``import rapport.writer.cli`` (the ``rapport``
+    # command) must not load Sphinx's whole extension before it needs it
+    from rapport import extension
 
-    app.require_sphinx("9.0")
-    for name in MODULES:
-        importlib.import_module(f"{__name__}.{name}").setup(app)
-    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    return extension.setup(app)

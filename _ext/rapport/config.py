@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sphinx.errors import ConfigError as SphinxConfigError
+
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.config import Config
@@ -84,9 +86,7 @@ def _parse_section(series: str, raw: Any, index: int) -> SectionSpec:
     standing = raw.get("standing")
     if standing is not None and not isinstance(standing, str):
         raise ConfigError(f"{where}: 'standing' ska vara en sökväg")
-    return SectionSpec(
-        key, label.strip(), bool(raw.get("required", False)), standing, bool(raw.get("actions", False))
-    )
+    return SectionSpec(key, label.strip(), bool(raw.get("required", False)), standing, bool(raw.get("actions", False)))
 
 
 def parse_series(raw: Any) -> dict[str, SeriesSpec]:
@@ -124,7 +124,6 @@ def is_report(config: Config, docname: str) -> bool:
 
 
 def _on_config_inited(app: Sphinx, config: Config) -> None:
-    from sphinx.errors import ConfigError as SphinxConfigError
 
     try:
         config._rapport_series = parse_series(config.rapport_series)

@@ -16,7 +16,8 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from .messages import warn
+from rapport import compat
+from rapport.messages import warn
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -74,43 +75,30 @@ class PlaceholderLinks(SphinxPostTransform):
             node.replace_self(replacement)
 
 
-def _guard_link_targets() -> None:
+def _render_unusable_link(renderer: Any, token: Any) -> None:
     """Parsing phase: a MyST link whose target is far too long for a file name.
 
     MyST asks ``Path.is_file()`` whether ``[text](target)`` names a file; for a name
     longer than the file system allows (255 bytes) that raises ``OSError`` instead of
-    returning False, and the whole build ends in a traceback. Such a target cannot be a
-    page or a file: the writer gets a warning with file and line, the reader the text.
+    returning False, and the whole build would end in a traceback
+    (:func:`rapport.compat.guard_myst_link_targets` catches it and calls this). Such a
+    target cannot be a page or a file: the writer gets a warning with file and line,
+    the reader the text.
     """
-    from myst_parser.mdit_to_docutils.sphinx_ import SphinxRenderer
-
-    original = SphinxRenderer.render_link_unknown
-    if getattr(original, "_rapport_guarded", False):  # once per process, not per app
-        return
-
-    def render_link_unknown(self: Any, token: Any) -> None:
-        try:
-            return original(self, token)
-        except OSError:
-            pass  # raised before MyST added any node, so nothing to undo
-        text = nodes.inline("", "", classes=["rapport-ogiltig-lank"])
-        self.add_line_and_source_path(text, token)
-        self.current_node.append(text)
-        with self.current_node_context(text):
-            self.render_children(token)
-        href = " ".join(str(token.attrGet("href") or "").split())
-        shown = href if len(href) <= 60 else href[:59] + "…"
-        warn(
-            "link-target",
-            f"Länkmålet ”{shown}” är för långt för att vara en sida eller fil; länken visas som vanlig text",
-            text if text.line else (self.sphinx_env.docname, self.document.current_line or 1),
-        )
-        return None
-
-    render_link_unknown._rapport_guarded = True  # type: ignore[attr-defined]
-    SphinxRenderer.render_link_unknown = render_link_unknown
+    text = nodes.inline("", "", classes=["rapport-ogiltig-lank"])
+    renderer.add_line_and_source_path(text, token)
+    renderer.current_node.append(text)
+    with renderer.current_node_context(text):
+        renderer.render_children(token)
+    href = " ".join(str(token.attrGet("href") or "").split())
+    shown = href if len(href) <= 60 else href[:59] + "…"
+    warn(
+        "link-target",
+        f"Länkmålet ”{shown}” är för långt för att vara en sida eller fil; länken visas som vanlig text",
+        text if text.line else (renderer.sphinx_env.docname, renderer.document.current_line or 1),
+    )
 
 
 def setup(app: Sphinx) -> None:
-    _guard_link_targets()
+    compat.guard_myst_link_targets(_render_unusable_link)
     app.add_post_transform(PlaceholderLinks)

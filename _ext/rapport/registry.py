@@ -7,23 +7,26 @@ sphinxcontrib-bibtex: each store is ``{docname: records}``, so ``clear_doc`` and
 ``merge_domaindata`` touch only the documents they are given; a wholesale merge would
 duplicate records on ``-j`` and incremental builds.
 
-Concept modules declare their stores with :func:`register_store` during ``setup``.
+Concept modules declare their stores with :func:`register_store` during ``setup``. The
+renderers of aggregate pages and the one staleness mechanism (:func:`stale_pages`) are
+here too, because every page that shows records from other pages goes through them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from docutils import nodes
 from sphinx.domains import Domain
+
+from rapport import cache, events
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
-
-
-#: resolvers for MyST's ``[](ID)`` links, added by concept modules (decisions, FAQ)
-ANY_RESOLVERS: list[Any] = []
 
 
 class RapportDomain(Domain):
@@ -32,7 +35,7 @@ class RapportDomain(Domain):
     name = "rapport"
     label = "Rapport"
     # bump when a record type changes shape, so a pickled environment is not reused
-    data_version = 4
+    data_version = 5
     initial_data: dict[str, Any] = {}
 
     def store(self, name: str) -> dict[str, Any]:
@@ -48,11 +51,15 @@ class RapportDomain(Domain):
                 if docname in otherdata[name]:
                     self.data[name][docname] = otherdata[name][docname]
 
+    def resolve_xref(self, env, fromdocname, builder, typ, target, node, contnode):  # type: ignore[no-untyped-def]
+        """``{beslut}`` and ``{faq}`` references; the module that owns the role answers."""
+        return env.events.emit_firstresult(events.RESOLVE_XREF, fromdocname, builder, typ, target, node, contnode)
+
     def resolve_any_xref(self, env, fromdocname, builder, target, node, contnode):  # type: ignore[no-untyped-def]
-        """Called by MyST for ``[](target)`` links; concept modules add resolvers."""
+        """Called by MyST for ``[](target)`` links; entry modules answer."""
         results = []
-        for resolver in ANY_RESOLVERS:
-            results.extend(resolver(self, env, fromdocname, builder, target, node, contnode))
+        for found in env.events.emit(events.ANY_XREF, fromdocname, builder, target, node, contnode):
+            results.extend(found)
         return results
 
     def records(self, name: str) -> Iterator[Any]:
@@ -65,12 +72,19 @@ class RapportDomain(Domain):
             else:
                 yield value
 
+    @property
+    def last_today(self) -> dt.date | None:
+        """The publication day of the previous build (persisted with the environment), so a
+        build can tell which reports' publication date has come since."""
+        return self.data.get(LAST_TODAY)
 
-def add_hook(hooks: list[Any], hook: Any) -> None:
-    """Append ``hook`` once: ``setup`` runs again for every Sphinx app in one process
-    (tests, ``rapport kontroll``), and a module-level hook list must not grow with it."""
-    if hook not in hooks:
-        hooks.append(hook)
+    @last_today.setter
+    def last_today(self, day: dt.date) -> None:
+        self.data[LAST_TODAY] = day
+
+
+#: domain data that is not a per-document store (and survives every clear_doc)
+LAST_TODAY = "last_today"
 
 
 def register_store(name: str, empty: Any = None) -> None:
@@ -82,36 +96,61 @@ def get_domain(env: BuildEnvironment) -> RapportDomain:
     return env.domains["rapport"]  # type: ignore[return-value]
 
 
+# -- which pages must be rewritten -------------------------------------------------------
+#
+# A page shows things that come from other pages: an aggregate's list, a report's
+# neighbours and news box, the title of a decision a page links to. Sphinx rewrites a
+# page only when its own source changed, so each mechanism computes, per page, a digest
+# of what the page shows from elsewhere and asks :func:`stale_pages` which pages differ
+# from the last write. One store, per builder: the PDF, e-mail and HTML builders share
+# one environment, and the first of them must not use up a change the next still has
+# to write. A page that was re-read lost its digests in ``clear_doc`` and is written
+# anyway.
+
+DIGEST_STORE = "page_digests"
+
+
+def stale_pages(env: BuildEnvironment, builder: str, mechanism: str, digests: Mapping[str, str]) -> list[str]:
+    """The pages whose digest for ``mechanism`` differs from the one ``builder`` last
+    wrote; the new digests are recorded. Call from an ``env-updated`` handler and
+    return the result, so Sphinx writes those pages."""
+    store = get_domain(env).store(DIGEST_STORE)
+    key = f"{mechanism}:{builder}"
+    stale = []
+    for docname, digest in digests.items():
+        seen = store.setdefault(docname, {})
+        if seen.get(key) != digest:
+            seen[key] = digest
+            stale.append(docname)
+    return sorted(stale)
+
+
+def digest_of(*parts: object) -> str:
+    """A digest of values whose ``repr`` is stable (records, tuples, strings)."""
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
 
 # -- aggregate pages ---------------------------------------------------------------------
 #
 # A page that lists records from other pages (the archive, the registers, the landing
 # page) carries an ``aggregate`` placeholder, put there by a directive while parsing.
-# The placeholder is replaced at ``doctree-resolved``, when every record is known, and
-# ``env-updated`` returns the pages that carry one and whose generated content changed,
-# so those pages are re-written on incremental builds even though their own source did
-# not change (the classic stale register bug of sphinx-needs and ablog), while an edit
-# that changes nothing they show rewrites none of them.
-
-import hashlib  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-
-from docutils import nodes  # noqa: E402
+# At ``env-updated``, when every record is known, each placeholder is rendered once: the
+# nodes are kept in the build cache for ``doctree-resolved`` and their digest decides
+# whether the page is rewritten, so an edit that changes nothing it shows rewrites none
+# of them (the classic stale register bug of sphinx-needs and ablog is the opposite).
 
 AGGREGATE_STORE = "aggregates"
-#: docname -> {builder name: digest of the generated content last written}
-AGGREGATE_DIGESTS = "aggregate_digests"
 
 #: kind -> renderer(app, docname, placeholder) -> replacement nodes
-RENDERERS: dict[str, Callable[[Any, str, "aggregate"], list[nodes.Node]]] = {}
+RENDERERS: dict[str, Callable[[Any, str, aggregate], list[nodes.Node]]] = {}
 
 
-class aggregate(nodes.General, nodes.Element):
+class aggregate(nodes.General, nodes.Element):  # noqa: N801 - a docutils node class
     """Placeholder for generated content; ``kind`` selects the renderer."""
 
 
 def add_aggregate_renderer(kind: str, renderer: Callable[[Any, str, aggregate], list[nodes.Node]]) -> None:
+    """Register the renderer of one kind of placeholder (a name, like ``app.add_directive``)."""
     RENDERERS[kind] = renderer
 
 
@@ -128,41 +167,43 @@ def aggregate_kinds(env: BuildEnvironment, docname: str) -> set[str]:
     return {kind for kind, _ in get_domain(env).store(AGGREGATE_STORE).get(docname, ())}
 
 
-def _digest(app: Sphinx, docname: str, placeholders: set[tuple[str, tuple]]) -> str:
-    """What the page's placeholders render to now (renderers only read their attributes)."""
-    digest = hashlib.sha256()
-    for kind, attributes in sorted(placeholders):
+#: attributes every docutils element has; the rest are what a directive gave the placeholder
+_NOT_PLACEHOLDER_ATTRIBUTES = ("kind", "ids", "classes", "names", "dupnames", "backrefs")
+
+
+def _placeholder_key(node: aggregate) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    attributes = {k: v for k, v in node.attributes.items() if k not in _NOT_PLACEHOLDER_ATTRIBUTES}
+    return node["kind"], tuple(sorted(attributes.items()))
+
+
+def _rendered(app: Sphinx, docname: str, placeholder: tuple[str, tuple]) -> list[nodes.Node]:
+    """The nodes one placeholder renders to in this build (renderers only read its
+    attributes), computed once per build and page."""
+    kind, attributes = placeholder
+
+    def render() -> list[nodes.Node]:
         renderer = RENDERERS.get(kind)
-        if renderer is None:
-            continue
-        for node in renderer(app, docname, aggregate("", kind=kind, **dict(attributes))):
-            digest.update(node.pformat().encode("utf-8"))
-    return digest.hexdigest()
+        return renderer(app, docname, aggregate("", kind=kind, **dict(attributes))) if renderer else []
+
+    return cache.computed(app.env, ("aggregate", docname, placeholder), render)
 
 
 def _on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """Return the aggregate pages whose generated content differs from the last write.
-
-    Digests are kept per builder: the PDF and HTML builds share one environment, and the
-    first must not use up a change the second still has to write. A page that was re-read
-    lost its digest in ``clear_doc`` and is written anyway.
-    """
-    builder = app.builder.name
-    digests = get_domain(env).store(AGGREGATE_DIGESTS)
-    changed = []
+    """Return the aggregate pages whose generated content differs from the last write."""
+    digests = {}
     for docname, placeholders in sorted(get_domain(env).store(AGGREGATE_STORE).items()):
-        digest = _digest(app, docname, placeholders)
-        seen = digests.setdefault(docname, {})
-        if seen.get(builder) != digest:
-            seen[builder] = digest
-            changed.append(docname)
-    return changed
+        digest = hashlib.sha256()
+        for placeholder in sorted(placeholders):
+            for node in _rendered(app, docname, placeholder):
+                digest.update(node.pformat().encode("utf-8"))
+        digests[docname] = digest.hexdigest()
+    return stale_pages(env, app.builder.name, "aggregate", digests)
 
 
 def _on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for node in list(doctree.findall(aggregate)):
-        renderer = RENDERERS.get(node["kind"])
-        node.replace_self(renderer(app, docname, node) if renderer else [])
+        rendered = _rendered(app, docname, _placeholder_key(node))
+        node.replace_self([child.deepcopy() for child in rendered])
 
 
 def _skip_aggregate(self: Any, node: aggregate) -> None:  # placeholders never reach a writer
@@ -171,12 +212,8 @@ def _skip_aggregate(self: Any, node: aggregate) -> None:  # placeholders never r
 
 def setup(app: Sphinx) -> None:
     register_store(AGGREGATE_STORE)
-    register_store(AGGREGATE_DIGESTS)
+    register_store(DIGEST_STORE)
     app.add_domain(RapportDomain)
     app.add_node(aggregate, **{fmt: (_skip_aggregate, None) for fmt in ("html", "latex", "text", "man", "texinfo")})
-    # last: the renderers read what other env-updated handlers computed (the reference
-    # index, the reports' neighbours)
-    app.connect("env-updated", _on_env_updated, priority=900)
-    # doctree-resolved fires after the reference resolver ran, so renderers emit final
-    # ``reference`` nodes with relative URIs; 400 puts them before other handlers
-    app.connect("doctree-resolved", _on_doctree_resolved, priority=400)
+    app.connect("env-updated", _on_env_updated, priority=events.AGGREGATES)
+    app.connect("doctree-resolved", _on_doctree_resolved, priority=events.RENDER_AGGREGATES)

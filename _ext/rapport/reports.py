@@ -4,7 +4,12 @@ Runs at ``doctree-read`` for every page matching ``rapport_report_patterns`` (pr
 400, before Sphinx's own collectors at 500 so the sections inserted here reach the
 table of contents). It reads the front matter (compile time, series, draft flag,
 topics), shows "Sammanställt 25 september 2025 kl. 8.30" under the heading, completes
-and checks the standard sections, and stores the record for the aggregate pages.
+and checks the standard sections, stores the record for the aggregate pages and emits
+``rapport-report-read`` so other modules derive their records from the report's page
+(:mod:`rapport.series`, :mod:`rapport.entries.actions`).
+
+The publication rules live here too (:func:`is_published`, :func:`published_reports`):
+every output asks them, and they need nothing but the report record and the config.
 """
 
 from __future__ import annotations
@@ -15,21 +20,18 @@ from typing import TYPE_CHECKING
 
 from docutils import nodes
 
-from . import frontmatter
-from .config import get_series, is_report
-from .dates import DateError, format_datetime, parse_datetime
-from .messages import warn
-from .registry import get_domain, register_store
-from .sections import SECTION_ATTR, complete_sections
+from rapport import cache, events, frontmatter
+from rapport.config import get_series, is_report
+from rapport.dates import DateError, format_datetime, parse_datetime
+from rapport.messages import warn
+from rapport.registry import get_domain, register_store
+from rapport.sections import SECTION_ATTR, complete_sections
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.config import Config
 
 STORE = "reports"
-
-#: Functions called with (app, report, sections) after a report is read; concept
-#: modules (actions, topics) add theirs here to derive records from the report's page.
-REPORT_HOOKS: list = []
 
 DATE_KEYS = ("sammanstallt", "sammanställt")
 SERIES_KEYS = ("serie",)
@@ -150,10 +152,38 @@ def read_report(app: Sphinx, doctree: nodes.document) -> None:
         topics_line=topics_line,
     )
     get_domain(env).store(STORE)[docname] = report
-    for hook in REPORT_HOOKS:
-        hook(app, report, sections)
+    app.events.emit(events.REPORT_READ, report, sections)
+
+
+# -- publication -------------------------------------------------------------------------
+
+
+def today(config: Config) -> dt.date:
+    """The publication date used to hide future reports; fixed by ``rapport_today`` in tests."""
+    value = config.rapport_today
+    return dt.date.fromisoformat(value) if value else dt.date.today()
+
+
+def is_published(report: Report, config: Config) -> bool:
+    """Drafts and future reports show only in a preview build (``rapport_preview``)."""
+    if config.rapport_preview:
+        return True
+    if report.draft or report.compiled is None:
+        return False
+    return report.compiled.date() <= today(config)
+
+
+def published_reports(app: Sphinx) -> list[Report]:
+    """All published reports, newest first (once per build: every archive, topic and
+    timeline renderer asks for it). Do not modify the returned list."""
+
+    def compute() -> list[Report]:
+        reports = [r for r in get_domain(app.env).records(STORE) if is_published(r, app.config)]
+        return sorted(reports, key=lambda r: r.sort_key, reverse=True)
+
+    return cache.computed(app.env, "published-reports", compute)
 
 
 def setup(app: Sphinx) -> None:
     register_store(STORE)
-    app.connect("doctree-read", read_report, priority=400)
+    app.connect("doctree-read", read_report, priority=events.REPORT)

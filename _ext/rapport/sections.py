@@ -23,10 +23,11 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective, new_document
 
-from .audience import is_internal_file, is_public
-from .config import SectionSpec, SeriesSpec, get_series
-from .messages import warn
-from .sourceguard import clean
+from rapport import compat
+from rapport.config import SectionSpec, SeriesSpec, get_series
+from rapport.messages import warn
+from rapport.trust.audience import is_internal_file, is_public
+from rapport.trust.sourceguard import clean
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -103,9 +104,7 @@ def standing_path(env: BuildEnvironment, spec: SectionSpec) -> Path:
     return Path(env.srcdir, spec.standing or "")
 
 
-def standing_content(
-    env: BuildEnvironment, spec: SectionSpec, document: nodes.document
-) -> list[nodes.Node]:
+def standing_content(env: BuildEnvironment, spec: SectionSpec, document: nodes.document) -> list[nodes.Node]:
     """Parse the standing snippet of ``spec`` (cached) and return fresh copies of it."""
     path = standing_path(env, spec)
     try:
@@ -123,7 +122,7 @@ def standing_content(
         text, _ = clean(text, path.suffix != ".rst", path.stem)
         doc = new_document(str(path), document.settings)
         filetype = "restructuredtext" if path.suffix == ".rst" else "markdown"
-        parser = env._registry.create_source_parser(filetype, config=env.config, env=env)
+        parser = compat.source_parser(env, filetype)
         parser.parse(text, doc)
         _STANDING_CACHE[cache_key] = list(doc.children)
     copies = [node.deepcopy() for node in _STANDING_CACHE[cache_key]]
@@ -237,8 +236,7 @@ def complete_sections(
         elif spec.required:
             warn(
                 "section-missing",
-                f"Det obligatoriska avsnittet ”{spec.label}” saknas "
-                f"(skriv :::{{avsnitt}} {spec.key})",
+                f"Det obligatoriska avsnittet ”{spec.label}” saknas (skriv :::{{avsnitt}} {spec.key})",
                 (docname, title_line),
             )
     return [n for n in doctree.findall(nodes.section) if SECTION_ATTR in n]

@@ -1,11 +1,17 @@
 """The series as a whole: year pages, the archive lists and the landing page's latest report.
 
 Parsing phase: the ``rapportar`` directive (on ``rapporter/ÅÅÅÅ/index``) builds the
-year's toctree, newest first, from the file names; it is flagged as a glob toctree so
-Sphinx re-reads the year page whenever a report is added or removed. The lists that
-need every report's metadata are :mod:`rapport.registry` aggregates, rendered at
-``doctree-resolved``. Navigation cost per page stays flat because each year is its own
-toctree branch and the sidebar is collapsed (see ``conf.py``).
+year's toctree, newest first, from the file names. It is not flagged as a glob toctree
+(Sphinx would then re-read every year page whenever any page is added); instead
+``env-get-outdated`` re-reads the year page of a folder where a report was added or
+removed, or whose publication date has come. The lists that need every report's
+metadata are :mod:`rapport.registry` aggregates, rendered at ``doctree-resolved``.
+Navigation cost per page stays flat because each year is its own toctree branch and the
+sidebar is collapsed (see ``conf.py``).
+
+Every report shows its neighbours and "Nytt sedan förra rapporten", which other modules
+fill through the ``rapport-new-since`` event; an archive line ends with what the
+``rapport-archive-entry`` handlers add (the PDF link of :mod:`rapport.site.pdflinks`).
 """
 
 from __future__ import annotations
@@ -14,22 +20,31 @@ import datetime as dt
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
-from . import frontmatter
-from .config import is_report
-from .dates import DateError, format_date, parse_datetime
-from .messages import warn
-from .registry import add_aggregate_renderer, add_hook, aggregate, get_domain, make_aggregate, register_store
-from .reports import DATE_KEYS, DRAFT_KEYS, REPORT_HOOKS, STORE, Report
+from rapport import cache, events, frontmatter
+from rapport.config import is_report
+from rapport.dates import DateError, format_date, parse_datetime
+from rapport.messages import warn
+from rapport.registry import (
+    add_aggregate_renderer,
+    aggregate,
+    digest_of,
+    get_domain,
+    make_aggregate,
+    stale_pages,
+)
+from rapport.reports import DATE_KEYS, DRAFT_KEYS, STORE, Report, is_published, published_reports, today
+from rapport.topics import Topic, dated_entry, normalise
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.config import Config
+    from sphinx.environment import BuildEnvironment
 
 _FILE_DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 
@@ -43,38 +58,6 @@ def nav_title(docname: str) -> str | None:
         return format_date(dt.date.fromisoformat(match.group(1)))
     except ValueError:
         return None
-
-
-def today(config: Config) -> dt.date:
-    """The publication date used to hide future reports; fixed by ``rapport_today`` in tests."""
-    value = config.rapport_today
-    return dt.date.fromisoformat(value) if value else dt.date.today()
-
-
-def is_published(report: Report, config: Config) -> bool:
-    """Drafts and future reports show only in a preview build (``rapport_preview``)."""
-    if config.rapport_preview:
-        return True
-    if report.draft or report.compiled is None:
-        return False
-    return report.compiled.date() <= today(config)
-
-
-def published_reports(app: Sphinx) -> list[Report]:
-    """All published reports, newest first (computed once per build: every archive,
-    topic and timeline renderer asks for it). Do not modify the returned list."""
-    cached = getattr(app, "_rapport_published", None)
-    if cached is None:
-        reports = [r for r in get_domain(app.env).records(STORE) if is_published(r, app.config)]
-        cached = app._rapport_published = sorted(reports, key=lambda r: r.sort_key, reverse=True)  # type: ignore[attr-defined]
-    return cached
-
-
-def reset_build_caches(app: Sphinx, env: object = None) -> None:
-    """``env-updated`` (first handler): the stores are complete again; forget what the
-    previous build derived from them."""
-    for name in ("_rapport_published", "_rapport_neighbours", "_rapport_grouped"):
-        setattr(app, name, None)
 
 
 def _link(app: Sphinx, fromdoc: str, todoc: str, text: str, anchor: str = "") -> nodes.reference:
@@ -122,7 +105,7 @@ class YearPageDirective(SphinxDirective):
         folder = posixpath.dirname(docname)
         prefix = f"{folder}/" if folder else ""
         members = sorted(
-            (d for d in self.env.found_docs if d.startswith(prefix) and "/" not in d[len(prefix):]),
+            (d for d in self.env.found_docs if d.startswith(prefix) and "/" not in d[len(prefix) :]),
             reverse=True,  # file names start with the date: newest first
         )
         members = [d for d in members if is_report(self.config, d)]
@@ -172,13 +155,8 @@ def report_entry(app: Sphinx, fromdoc: str, report: Report) -> nodes.list_item:
     head += nodes.strong("", "", _link(app, fromdoc, report.docname, date_text))
     if report.title:
         head += nodes.Text(" – " + report.title)
-    from .pdf import pdf_link
-
-    pdf = pdf_link(app, fromdoc, report.docname)
-    if pdf is not None:
-        head += nodes.Text(" (")
-        head += pdf
-        head += nodes.Text(")")
+    # what other modules add to the line (the PDF link on the web site)
+    app.events.emit(events.ARCHIVE_ENTRY, fromdoc, report, head)
     item += head
     if report.summary:
         item += nodes.paragraph(report.summary, report.summary, classes=["rapport-sammanfattning"])
@@ -189,7 +167,7 @@ def render_year_archive(app: Sphinx, docname: str, node: aggregate) -> list[node
     folder = node["folder"]
     prefix = f"{folder}/" if folder else ""
     reports = [
-        r for r in published_reports(app) if r.docname.startswith(prefix) and "/" not in r.docname[len(prefix):]
+        r for r in published_reports(app) if r.docname.startswith(prefix) and "/" not in r.docname[len(prefix) :]
     ]
     if not reports:
         return [nodes.paragraph("Inga publicerade rapporter detta år.", "Inga publicerade rapporter detta år.")]
@@ -227,11 +205,6 @@ def render_latest(app: Sphinx, docname: str, node: aggregate) -> list[nodes.Node
 # what each report shows and returns only the reports whose signature changed (adding
 # a report changes its predecessor's "next" link, nothing else).
 
-SIGNATURE_STORE = "report_signatures"
-
-#: providers(app, previous, report) -> list of NewItem, added by concept modules
-NEW_SINCE_PROVIDERS: list = []
-
 
 @dataclass(frozen=True)
 class NewItem:
@@ -245,9 +218,10 @@ class NewItem:
 
 def neighbours(app: Sphinx) -> dict[str, tuple[Report | None, Report | None]]:
     """Previous and next published report of the same series, per report docname."""
-    cached = getattr(app, "_rapport_neighbours", None)
-    if cached is not None:
-        return cached
+    return cache.computed(app.env, "neighbours", lambda: _neighbours(app))
+
+
+def _neighbours(app: Sphinx) -> dict[str, tuple[Report | None, Report | None]]:
     by_series: dict[str, list[Report]] = {}
     for report in sorted(published_reports(app), key=lambda r: r.sort_key):
         by_series.setdefault(report.series, []).append(report)
@@ -257,15 +231,14 @@ def neighbours(app: Sphinx) -> dict[str, tuple[Report | None, Report | None]]:
             prev = reports[i - 1] if i > 0 else None
             nxt = reports[i + 1] if i + 1 < len(reports) else None
             result[report.docname] = (prev, nxt)
-    app._rapport_neighbours = result  # type: ignore[attr-defined]
     return result
 
 
 def new_since(app: Sphinx, report: Report) -> list[NewItem]:
     prev, _ = neighbours(app).get(report.docname, (None, None))
     items: list[NewItem] = []
-    for provider in NEW_SINCE_PROVIDERS:
-        items.extend(provider(app, prev, report))
+    for found in app.events.emit(events.NEW_SINCE, prev, report):
+        items.extend(found)
     return items
 
 
@@ -299,23 +272,15 @@ def check_duplicate_dates(app: Sphinx) -> None:
             seen[key] = report
 
 
-def _on_env_updated(app: Sphinx, env: object) -> list[str]:
+def _on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     check_duplicate_dates(app)
-    # Signatures are kept per builder: the PDF and HTML builds share one environment,
-    # and the first of them must not use up a change the second still has to write.
-    builder = app.builder.name
-    store = get_domain(app.env).store(SIGNATURE_STORE)
-    changed = []
-    for report in get_domain(app.env).records(STORE):
-        signature = _signature(app, report)
-        seen = store.setdefault(report.docname, {})
-        if seen.get(builder) != signature:
-            seen[builder] = signature
-            changed.append(report.docname)
-    return changed
+    digests = {report.docname: digest_of(_signature(app, report)) for report in get_domain(env).records(STORE)}
+    return stale_pages(env, app.builder.name, "report-signature", digests)
 
 
-def _on_env_get_outdated(app: Sphinx, env: object, added: set, changed: set, removed: set) -> list[str]:
+def _on_env_get_outdated(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
     """Re-read the year page of a folder where a report was added or removed, and year
     pages where a report's publication date has come since the last build."""
     domain = get_domain(app.env)
@@ -325,8 +290,8 @@ def _on_env_get_outdated(app: Sphinx, env: object, added: set, changed: set, rem
         if is_report(app.config, docname)
     }
     now = today(app.config)
-    last = domain.data.get("last_today")
-    domain.data["last_today"] = now
+    last = domain.last_today
+    domain.last_today = now
     if last is None or last == now:
         return sorted(y for y in years if y in app.env.found_docs)
     for report in domain.records(STORE):
@@ -336,7 +301,7 @@ def _on_env_get_outdated(app: Sphinx, env: object, added: set, changed: set, rem
 
 
 def add_report_placeholders(app: Sphinx, report: Report, sections: list[nodes.section]) -> None:
-    """``doctree-read`` hook: mark where a report shows its navigation and news box."""
+    """``rapport-report-read``: mark where a report shows its navigation and news box."""
     if not sections:
         return
     container = sections[0].parent
@@ -401,19 +366,17 @@ def render_report_nav(app: Sphinx, docname: str, node: aggregate) -> list[nodes.
     return [nav]
 
 
-def _topic_reports(app: Sphinx, topic: Any, fromdoc: str) -> list:
-    from .topics import dated_entry, normalise
-
+def _topic_reports(app: Sphinx, topic: Topic, fromdoc: str) -> tuple[str, list[tuple[dt.date, nodes.Node]]]:
     entries = []
     for report in published_reports(app):
         if topic.slug in {normalise(t) for t in report.topics}:
             link = _link(app, fromdoc, report.docname, report.title or report.docname)
             extra = [nodes.Text(f" – {report.summary}")] if report.summary else []
             entries.append(dated_entry(report.compiled.date() if report.compiled else None, link, *extra))
-    return entries
+    return "Rapporter", entries
 
 
-def _topics_used(app: Sphinx) -> list:
+def _topics_used(app: Sphinx) -> list[tuple[str, tuple[str, int]]]:
     return [
         (name, (report.docname, report.topics_line))
         for report in get_domain(app.env).records(STORE)
@@ -422,12 +385,9 @@ def _topics_used(app: Sphinx) -> list:
 
 
 def setup(app: Sphinx) -> None:
-    from .topics import TOPIC_PROVIDERS
-
-    add_hook(TOPIC_PROVIDERS, ("Rapporter", _topic_reports, _topics_used))
-    register_store(SIGNATURE_STORE)
-    add_hook(REPORT_HOOKS, add_report_placeholders)
-    app.connect("env-updated", reset_build_caches, priority=100)
+    app.connect(events.TOPIC_ENTRIES, _topic_reports, priority=events.TOPIC_REPORTS)
+    app.connect(events.TOPICS_USED, _topics_used, priority=events.TOPIC_REPORTS)
+    app.connect(events.REPORT_READ, add_report_placeholders)
     app.connect("env-updated", _on_env_updated)
     app.connect("env-get-outdated", _on_env_get_outdated)
     add_aggregate_renderer("new-since", render_new_since)

@@ -16,7 +16,10 @@ keywords occurs in their title or comment.
 
 Phases: the directive records the topic while its page is read; the unknown-topic check
 runs at ``env-updated`` (it needs every page); the listing is an aggregate rendered at
-``doctree-resolved``.
+``doctree-resolved``. What a topic page lists comes from the modules that own the
+records, through two events: ``rapport-topic-entries`` (a heading and its dated
+entries) and ``rapport-topics-used`` (every topic name a record uses, with its location,
+for the unknown-topic check).
 """
 
 from __future__ import annotations
@@ -29,9 +32,10 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
-from .dates import format_date
-from .messages import warn
-from .registry import add_aggregate_renderer, aggregate, get_domain, make_aggregate, register_store
+from rapport import events
+from rapport.dates import format_date
+from rapport.messages import warn
+from rapport.registry import add_aggregate_renderer, aggregate, get_domain, make_aggregate, register_store
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -53,11 +57,6 @@ class Topic:
 
 def normalise(name: str) -> str:
     return " ".join(name.lower().split())
-
-
-#: For the topic pages and the unknown-topic check, concept modules register
-#: ``(heading, entries(app, topic, fromdoc) -> [(date, nodes.Node)], used(app) -> [(name, location)])``.
-TOPIC_PROVIDERS: list[tuple[str, Any, Any]] = []
 
 
 def _keywords(value: str) -> list[str]:
@@ -99,7 +98,8 @@ def all_topics(app: Sphinx) -> dict[str, Topic]:
 
 
 def _entries(app: Sphinx, topic: Topic, fromdoc: str) -> list[tuple[str, list[tuple[dt.date, nodes.Node]]]]:
-    return [(heading, entries(app, topic, fromdoc)) for heading, entries, _ in TOPIC_PROVIDERS]
+    """Each contributing module's heading and entries, in the order of their priorities."""
+    return list(app.events.emit(events.TOPIC_ENTRIES, topic, fromdoc))
 
 
 def render_topic(app: Sphinx, docname: str, node: aggregate) -> list[nodes.Node]:
@@ -140,10 +140,8 @@ def check_topics(app: Sphinx, env: Any) -> None:
     if not known:
         return  # topics are free text until the first topic page exists
     names = ", ".join(sorted(t.name for t in known.values()))
-    for _, _, used in TOPIC_PROVIDERS:
-        if used is None:
-            continue
-        for name, location in used(app):
+    for used in app.events.emit(events.TOPICS_USED):
+        for name, location in used:
             if normalise(name) not in known:
                 warn("topic-unknown", f"Okänt ämne ”{name}”; kända ämnen: {names}", location)
 
@@ -167,4 +165,4 @@ def setup(app: Sphinx) -> None:
     add_aggregate_renderer("topic", render_topic)
     add_aggregate_renderer("topic-index", render_topic_index)
     # after the stores are complete, before pages are written
-    app.connect("env-updated", check_topics, priority=600)
+    app.connect("env-updated", check_topics, priority=events.TOPIC_CHECK)

@@ -28,8 +28,9 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
-from .messages import SUBTYPES, warn
-from .registry import AGGREGATE_STORE, get_domain
+from rapport.messages import SUBTYPES, warn
+from rapport.registry import AGGREGATE_STORE, get_domain
+from rapport.writer.kontroll import CHECKS
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -124,7 +125,11 @@ class ExampleDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         source = "\n".join(self.content).strip("\n")
         if not source.strip():
-            warn("example-invalid", "Exemplet är tomt; skriv källtexten inuti direktivet exempel", (self.env.docname, self.lineno))
+            warn(
+                "example-invalid",
+                "Exemplet är tomt; skriv källtexten inuti direktivet exempel",
+                (self.env.docname, self.lineno),
+            )
             return []
         depth = self.env.temp_data.get("rapport_exempel_depth", 0)
         if depth >= MAX_NESTING:
@@ -184,8 +189,6 @@ class WarningTableDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         if self.options.get("kalla", "bygget") == "kontroll":
-            from .kontroll import CHECKS
-
             rows = [(key, *texts) for key, texts in CHECKS.items()]
         else:
             rows = [(key, *texts) for key, texts in SUBTYPES.items()]

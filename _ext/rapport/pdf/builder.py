@@ -1,23 +1,16 @@
-"""PDF output: one tagged PDF/UA-1 file per report and a bundle of them, with WeasyPrint.
+"""The ``rapportpdf`` builder: one tagged PDF/UA-1 file per report and a bundle of them.
 
-Two builders share this module:
-
-* the ``rapportpdf`` builder (``sphinx-build -b rapportpdf``), writing phase. For each
-  report (and each configured appendix page) it resolves the doctree, translates it with
-  a small subclass of Sphinx's HTML5 translator, fills the lean print template in
-  ``_templates/print/`` and lets WeasyPrint write ``<outdir>/<docname>.pdf``. The theme's
-  CSS is never loaded: WeasyPrint did not finish in 15 minutes on a page carrying it.
-  Reports are rendered one at a time (measured: 0.33 s each, against 115 s and 536 MB
-  for a single flow of 100 reports) and cached by the hash of their print HTML, CSS,
-  fonts and WeasyPrint version, so an unchanged report is not laid out again. At
-  ``finish`` the bundle is assembled with pikepdf from a separately rendered cover and
-  table of contents plus the per-report PDFs: nothing that did not change is laid out
-  again.
-* the HTML builders, writing phase: :func:`_add_pdf_link` (``doctree-resolved``) puts
-  "Ladda ner rapporten (PDF, 120 kB)" on a report's page when its PDF exists in
-  ``rapport_pdf_dir``; ``build-finished`` copies the PDFs into ``<html>/pdf/`` so the
-  served site can hand them out; ``env-get-outdated`` re-reads a report whose page
-  shows another size than the PDF has now, so incremental builds keep the link right.
+Writing phase (``sphinx-build -b rapportpdf``). For each report (and each configured
+appendix page) it resolves the doctree, translates it with
+:class:`rapport.pdf.translator.PrintTranslator`, fills the lean print template in
+``rapport/pdf/templates/`` and lets WeasyPrint write ``<outdir>/<docname>.pdf``. The
+theme's CSS is never loaded: WeasyPrint did not finish in 15 minutes on a page carrying
+it. Reports are rendered one at a time (measured: 0.33 s each, against 115 s and 536 MB
+for a single flow of 100 reports) and cached by the hash of their print HTML, CSS, fonts
+and WeasyPrint version, so an unchanged report is not laid out again. At ``finish`` the
+bundle is assembled with pikepdf (:mod:`rapport.pdf.bundle`) from a separately rendered
+cover and table of contents plus the per-report PDFs: nothing that did not change is
+laid out again. The web site's links to the PDFs are :mod:`rapport.site.pdflinks`.
 
 Every problem a writer can fix is a Swedish ``rapport.pdf-*`` warning with file and
 line; a WeasyPrint failure on one report names it and the others are still written.
@@ -27,45 +20,60 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html as html_lib
 import json
 import logging as std_logging
+import multiprocessing
 import os
 import posixpath
-import re
-import shutil
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
+import pikepdf
 from docutils import nodes
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sphinx.builders import Builder
+from sphinx.highlighting import PygmentsBridge
 from sphinx.util import logging
 from sphinx.util.display import status_iterator
-from sphinx.writers.html5 import HTML5Translator
+from sphinx.util.docutils import _get_settings
+from sphinx.writers.html import HTMLWriter
 
-from .config import get_series, is_report
-from .dates import format_date
-from .messages import warn
-from .reports import STORE as REPORT_STORE
-from .reports import Report
-from .text import strip_controls
+from rapport.config import get_series, is_report
+from rapport.dates import format_date
+from rapport.messages import warn
+from rapport.pdf.bundle import (
+    RELATIVE_PREFIX,
+    TaggedMerger,
+    bundle_pages,
+    claim_pdfua,
+    link_contents,
+    link_parts,
+    postprocess,
+)
+from rapport.pdf.translator import PrintTranslator, location
+from rapport.registry import get_domain
+from rapport.reports import STORE as REPORT_STORE
+from rapport.reports import Report, is_published
+from rapport.trust.text import strip_controls
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
-    from sphinx.environment import BuildEnvironment
 
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-#: the repository's own print templates; a project may override them in templates_path
-DEFAULT_TEMPLATES = HERE.parent.parent / "_templates" / "print"
+#: the package's own print templates; a project may override them in templates_path (print/)
+DEFAULT_TEMPLATES = HERE / "templates"
+#: the code that turns a doctree into print HTML: part of every cached PDF's key
+RENDERING_SOURCES = (HERE / "builder.py", HERE / "translator.py")
 
 #: archival variants are tagged ("a" conformance) so they stay accessible; the file also
-#: claims PDF/UA-1 in its XMP metadata (see :func:`_claim_pdfua`)
+#: claims PDF/UA-1 in its XMP metadata (see :func:`claim_pdfua`)
 VARIANTS = ("pdf/ua-1", "pdf/a-2a", "pdf/a-3a")
 
 #: candidate font families, first complete one wins; Debian packages fonts-liberation
@@ -88,7 +96,6 @@ DEFAULT_FONTS: list[dict[str, str]] = [
 ]
 
 CACHE_DIR = ".cache"
-RELATIVE_PREFIX = "https://pdf.invalid/rel/"  # placeholder for a link to a sibling PDF
 CACHE_VERSION = "1"  # bump when the cached record or the rendering pipeline changes
 LONG_WORD = 40  # characters; a longer "word" outside a link is almost always a paste error
 
@@ -136,17 +143,6 @@ def pdf_dir(config: Any) -> Path:
     return Path(config._rapport_confdir, config.rapport_pdf_dir)
 
 
-def _location(node: nodes.Node | None, fallback: str) -> str:
-    """``/abs/file.md:12`` for the nearest node that knows its line, else ``fallback``."""
-    while node is not None:
-        source = getattr(node, "source", None)
-        line = getattr(node, "line", None)
-        if source and line:
-            return f"{source}:{line}"
-        node = node.parent
-    return fallback
-
-
 def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
@@ -159,95 +155,6 @@ def _parse_iso(value: str, name: str) -> dt.date | None:
     except ValueError:
         warn("pdf-config", f"{name} = ”{value}” är inte ett datum på formen ÅÅÅÅ-MM-DD; gränsen används inte", None)
         return None
-
-
-# -- the print translator ----------------------------------------------------------------
-
-
-class PrintTranslator(HTML5Translator):
-    """HTML5 for print: file URLs for images, links that work outside the site, and
-    ``data-loc`` attributes so layout problems can be traced back to a source line."""
-
-    _LOCATED = (nodes.paragraph, nodes.table, nodes.image, nodes.literal_block, nodes.figure, nodes.title)
-
-    def starttag(self, node: nodes.Element, tagname: str, suffix: str = "\n", empty: bool = False, **attributes: Any) -> str:
-        if isinstance(node, self._LOCATED):
-            loc = _location(node, "")
-            if loc:
-                attributes["data-loc"] = loc
-        return super().starttag(node, tagname, suffix, empty, **attributes)
-
-    def visit_table(self, node: nodes.Element) -> None:
-        # a table with many columns gets a fixed layout (equal columns, words broken
-        # anywhere) instead of running off the page; the writer hears about it
-        tgroup = node.next_node(nodes.tgroup)
-        columns = int(tgroup.get("cols", 0)) if tgroup is not None else 0
-        builder: RapportPdfBuilder = self.builder  # type: ignore[assignment]
-        limit = builder.config.rapport_pdf_max_columns
-        if limit and columns > limit:
-            node["classes"].append("bred-tabell")
-            builder.note(
-                "pdf-wide-table",
-                f"Tabellen har {columns} kolumner; i PDF:en blir kolumnerna smala och orden bryts "
-                f"(högst {limit} kolumner ryms väl)",
-                _location(node, builder.current_docname),
-            )
-        super().visit_table(node)
-
-    def visit_image(self, node: nodes.image) -> None:
-        builder: RapportPdfBuilder = self.builder  # type: ignore[assignment]
-        uri = node["uri"]
-        if "://" in uri or uri.startswith("data:"):
-            if not uri.startswith("data:"):
-                builder.note(
-                    "pdf-image",
-                    f"Bilden ”{uri}” ligger på nätet och hämtas inte till PDF:en; bildtexten visas i stället",
-                    _location(node, builder.current_docname),
-                )
-                self._alt_text(node)
-            return super().visit_image(node)
-        path = Path(builder.srcdir, uri)
-        if not path.is_file():
-            builder.note(
-                "pdf-image",
-                f"Bilden ”{uri}” finns inte; PDF:en visar bildtexten i stället",
-                _location(node, builder.current_docname),
-            )
-            self._alt_text(node)
-        node["uri"] = path.as_uri()
-        return super().visit_image(node)
-
-    def _alt_text(self, node: nodes.image) -> None:
-        alt = node.get("alt") or ""
-        self.body.append(f'<span class="saknad-bild">[Bild saknas{": " + self.encode(alt) if alt else ""}]</span>')
-        raise nodes.SkipNode
-
-    def visit_reference(self, node: nodes.reference) -> None:
-        builder: RapportPdfBuilder = self.builder  # type: ignore[assignment]
-        if "refid" in node and not node.get("refuri"):
-            if node["refid"] not in self.document.ids:
-                builder.note(
-                    "pdf-link",
-                    f"Länken ”{node.astext()}” går till ”{node['refid']}”, som inte finns; i PDF:en blir den vanlig text",
-                    _location(node, builder.current_docname),
-                )
-                self.body.append('<span class="dod-lank">')
-                self.context.append("</span>")
-                return
-        elif node.get("refuri"):
-            refuri = builder.print_uri(node["refuri"])
-            if refuri is None:  # a page of the site that has no address outside it
-                self.body.append('<span class="intern-lank">')
-                self.context.append("</span>")
-                return
-            node["refuri"] = refuri
-        super().visit_reference(node)
-
-    def depart_reference(self, node: nodes.reference) -> None:
-        if self.context and self.context[-1] == "</span>":
-            self.body.append(self.context.pop())
-            return
-        super().depart_reference(node)
 
 
 # -- WeasyPrint plumbing ------------------------------------------------------------------
@@ -284,7 +191,6 @@ class RapportPdfBuilder(Builder):
     supported_remote_images = False
 
     def init(self) -> None:
-        from sphinx.highlighting import PygmentsBridge
 
         # attributes Sphinx's HTML5 translator reads from its builder
         self.secnumbers: dict[str, Any] = {}
@@ -319,9 +225,6 @@ class RapportPdfBuilder(Builder):
         return quote(docname) + ".html"
 
     def prepare_writing(self, docnames: Any) -> None:
-        from sphinx.util.docutils import _get_settings
-        from sphinx.writers.html5 import HTML5Translator as _  # noqa: F401
-        from sphinx.writers.html import HTMLWriter
 
         self.docsettings = _get_settings(HTMLWriter, defaults=self.env.settings, read_config_files=True)
         self.docsettings.compact_lists = True
@@ -335,9 +238,6 @@ class RapportPdfBuilder(Builder):
         workers = self.worker_count(len(targets))
         pool = None
         if workers > 1:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
             global _WORKER_BUILDER
             _WORKER_BUILDER = self  # forked workers inherit the fonts, stylesheets and env
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
@@ -359,7 +259,11 @@ class RapportPdfBuilder(Builder):
                 else:
                     pending.append((docname, prepared))
             for docname, item in status_iterator(
-                pending, "skriver PDF ... ", "darkgreen", len(pending), self.config.verbosity,
+                pending,
+                "skriver PDF ... ",
+                "darkgreen",
+                len(pending),
+                self.config.verbosity,
                 stringify_func=lambda pair: pair[0],
             ):
                 if isinstance(item, Rendered):
@@ -420,8 +324,6 @@ class RapportPdfBuilder(Builder):
 
     def reports(self) -> list[Report]:
         """Published reports, oldest first (the order of the bundle)."""
-        from .registry import get_domain
-        from .series import is_published
 
         store = get_domain(self.env).store(REPORT_STORE)
         found = [r for d, r in store.items() if d in self.env.found_docs and isinstance(r, Report)]
@@ -472,14 +374,14 @@ class RapportPdfBuilder(Builder):
 
     # warnings ------------------------------------------------------------------------
 
-    def note(self, subtype: str, message: str, location: str) -> None:
+    def note(self, subtype: str, message: str, where: str) -> None:
         """A writer-facing warning found while building one PDF; kept with its cache entry."""
-        self._notes.append((subtype, message, location))
+        self._notes.append((subtype, message, where))
 
     @staticmethod
     def _emit(notes: list[tuple[str, str, str]]) -> None:
-        for subtype, message, location in notes:
-            warn(subtype, message, location or None)
+        for subtype, message, where in notes:
+            warn(subtype, message, where or None)
 
     # rendering ------------------------------------------------------------------------
 
@@ -495,7 +397,6 @@ class RapportPdfBuilder(Builder):
         self.stylesheets = [
             weasyprint.CSS(string=font_css + css_text, font_config=self.font_config, url_fetcher=self.fetcher)
         ]
-        from jinja2 import Environment, FileSystemLoader, select_autoescape
 
         self.jinja = Environment(
             loader=FileSystemLoader(str(templates)), autoescape=select_autoescape(["html"]), keep_trailing_newline=True
@@ -505,7 +406,16 @@ class RapportPdfBuilder(Builder):
         )
         self.pipeline_key = hashlib.sha256(
             "\0".join(
-                [CACHE_VERSION, Path(__file__).read_text(encoding="utf-8"), weasyprint.__version__, self.variant, css_text, font_css, font_digest, template_text]
+                [
+                    CACHE_VERSION,
+                    *(p.read_text(encoding="utf-8") for p in RENDERING_SOURCES),
+                    weasyprint.__version__,
+                    self.variant,
+                    css_text,
+                    font_css,
+                    font_digest,
+                    template_text,
+                ]
             ).encode()
         ).hexdigest()
         self._weasy = weasyprint
@@ -564,7 +474,6 @@ class RapportPdfBuilder(Builder):
         visitor = self.create_translator(doctree, self)
         doctree.walkabout(visitor)
         body = "".join(visitor.fragment)
-        from .registry import get_domain
 
         report = get_domain(self.env).store(REPORT_STORE).get(docname)
         title_node = self.env.titles.get(docname)
@@ -580,7 +489,9 @@ class RapportPdfBuilder(Builder):
             footer=_css_string(f"Sammanställt {compiled}" if compiled else series_title),
             author=self.config.author,
             keywords=", ".join(report.topics) if isinstance(report, Report) else "",
-            created=report.compiled.isoformat(timespec="minutes") if isinstance(report, Report) and report.compiled else "",
+            created=report.compiled.isoformat(timespec="minutes")
+            if isinstance(report, Report) and report.compiled
+            else "",
             is_report=isinstance(report, Report),
         )
         return html, title, compiled
@@ -599,7 +510,7 @@ class RapportPdfBuilder(Builder):
                         "pdf-long-word",
                         f"Ordet ”{shown}” är {len(word)} tecken långt och bryts mitt i ordet i PDF:en "
                         "(saknas ett mellanslag?)",
-                        _location(parent, str(self.env.doc2path(docname))),
+                        location(parent, str(self.env.doc2path(docname))),
                     )
 
     def cache_entry(self, docname: str) -> Path:
@@ -704,7 +615,7 @@ class RapportPdfBuilder(Builder):
         document.write_pdf(partial, pdf_variant=self.variant, pdf_tags=True, uncompressed_pdf=False)
         del document
         if self.variant != "pdf/ua-1" or RELATIVE_PREFIX in html:
-            _postprocess(partial, claim_ua=self.variant != "pdf/ua-1")
+            postprocess(partial, claim_ua=self.variant != "pdf/ua-1")
         os.replace(partial, target)
         return Rendered(docname, title, str(target), pages, bookmarks, key, rendered=True)
 
@@ -767,7 +678,6 @@ class RapportPdfBuilder(Builder):
         return name + ".pdf"
 
     def write_bundle(self) -> None:
-        import pikepdf
 
         reports = self.bundle_reports()
         appendices = [d for d in self.appendices() if d in self.results]
@@ -780,8 +690,10 @@ class RapportPdfBuilder(Builder):
         series_title = series.title if series else self.config.project
         first, last = reports[0].compiled, reports[-1].compiled
         assert first is not None and last is not None
-        period = format_date(first.date()) if first.date() == last.date() else (
-            f"{format_date(first.date())} – {format_date(last.date())}"
+        period = (
+            format_date(first.date())
+            if first.date() == last.date()
+            else (f"{format_date(first.date())} – {format_date(last.date())}")
         )
         key = hashlib.sha256(
             "\0".join([self.pipeline_key, target.name, series_title] + [p.key for p in parts]).encode()
@@ -806,21 +718,23 @@ class RapportPdfBuilder(Builder):
                 label = strip_controls(part.title)  # the bundle's outline and contents
                 if not appendix and label.startswith(series_title) and label != series_title:
                     # the cover names the series; the contents list the dates
-                    label = label[len(series_title):].strip(" –-:")
+                    label = label[len(series_title) :].strip(" –-:")
                 if appendix:
                     label = f"Bilaga {index - len(reports) + 1}. {strip_controls(part.title)}"
                 entries.append({"label": label, "page": page, "appendix": appendix, "n": index})
                 page += part.pages
-            html = strip_controls(self.jinja.get_template("bundle.html").render(
-                title=f"{series_title} – samlingsvolym",
-                series_title=series_title,
-                period=period,
-                count=len(reports),
-                entries=entries,
-                author=self.config.author,
-                header=_css_string(series_title),
-                footer=_css_string(f"Samlingsvolym {period}"),
-            ))
+            html = strip_controls(
+                self.jinja.get_template("bundle.html").render(
+                    title=f"{series_title} – samlingsvolym",
+                    series_title=series_title,
+                    period=period,
+                    count=len(reports),
+                    entries=entries,
+                    author=self.config.author,
+                    header=_css_string(series_title),
+                    footer=_css_string(f"Samlingsvolym {period}"),
+                )
+            )
             # the same contents as last time (no part changed its length): reuse them
             front_key = hashlib.sha256((self.pipeline_key + "\0" + html).encode()).hexdigest()
             front_entry = self.cache_dir / "framsida.json"
@@ -844,19 +758,23 @@ class RapportPdfBuilder(Builder):
             del front
 
         with pikepdf.open(front_path) as bundle:
-            merger = _TaggedMerger(bundle)
+            merger = TaggedMerger(bundle)
             starts = []
             sources = []
             for part in status_iterator(
-                parts, "sätter ihop samlingsvolymen ... ", "darkgreen", len(parts), self.config.verbosity,
+                parts,
+                "sätter ihop samlingsvolymen ... ",
+                "darkgreen",
+                len(parts),
+                self.config.verbosity,
                 stringify_func=lambda p: p.docname,
             ):
                 src = pikepdf.open(part.path)
                 sources.append(src)
                 starts.append(len(bundle.pages))
                 merger.append(src, part.title)
-            _link_contents(bundle, front_pages, [e["page"] - 1 for e in entries])
-            _link_parts(bundle, [(p.docname, start, start + p.pages) for p, start in zip(parts, starts)])
+            link_contents(bundle, front_pages, [e["page"] - 1 for e in entries])
+            link_parts(bundle, [(p.docname, start, start + p.pages) for p, start in zip(parts, starts)])
             with bundle.open_outline() as outline:
                 outline.root.clear()
                 outline.root.append(pikepdf.OutlineItem("Innehåll", 1 if front_pages > 1 else 0))
@@ -880,7 +798,7 @@ class RapportPdfBuilder(Builder):
             for src in sources:
                 src.close()
         if self.variant != "pdf/ua-1":
-            _claim_pdfua(partial)
+            claim_pdfua(partial)
         os.replace(partial, target)
         entry.write_text(json.dumps({"key": key}), encoding="utf-8")
         logger.info(f"rapportpdf: {target.name}: {len(reports)} rapporter, {len(bundle_pages(target))} sidor")
@@ -893,13 +811,6 @@ _WORKER_BUILDER: RapportPdfBuilder | None = None
 def _render_job(job: tuple) -> tuple:
     assert _WORKER_BUILDER is not None
     return _WORKER_BUILDER.run_job(job)
-
-
-def bundle_pages(path: Path) -> list[int]:
-    import pikepdf
-
-    with pikepdf.open(path) as pdf:
-        return list(range(len(pdf.pages)))
 
 
 def _walk(box: Any) -> Iterator[Any]:
@@ -916,270 +827,6 @@ def _flatten_bookmarks(tree: list[Any], level: int = 1) -> Iterator[Bookmark]:
         page, _x, y = target
         yield Bookmark(label, level, page, float(y))
         yield from _flatten_bookmarks(children, level + 1)
-
-
-def _claim_pdfua(path: Path) -> None:
-    _postprocess(path, claim_ua=True)
-
-
-def _postprocess(path: Path, claim_ua: bool) -> None:
-    """Small changes WeasyPrint cannot make, in place.
-
-    * links to a sibling report's PDF become relative ``GoToR`` actions (WeasyPrint
-      resolves every href against the base URL, which would point into the sources);
-    * an archival (PDF/A-2a/3a) file is tagged too: say so with the PDF/UA-1 identifier.
-    """
-    import pikepdf
-
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        for page in pdf.pages:
-            for annot in page.obj.get("/Annots", []):
-                action = annot.get("/A")
-                if action is None or action.get("/S") != "/URI":
-                    continue
-                uri = str(action.get("/URI"))
-                if uri.startswith(RELATIVE_PREFIX):
-                    relative = uri[len(RELATIVE_PREFIX):]
-                    annot.A = pikepdf.Dictionary(
-                        S=pikepdf.Name.GoToR,
-                        F=pikepdf.Dictionary(Type=pikepdf.Name.Filespec, F=relative, UF=relative),
-                        D=pikepdf.Array([0, pikepdf.Name.Fit]),
-                    )
-        if claim_ua:
-            with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
-                meta.register_xml_namespace("http://www.aiim.org/pdfua/ns/id/", "pdfuaid")
-                meta["pdfuaid:part"] = "1"
-        pdf.save(path)
-
-
-def _link_parts(bundle: Any, spans: list[tuple[str, int, int]]) -> None:
-    """In the bundle, a link to another report's PDF that is part of it jumps to its page."""
-    import pikepdf
-
-    first_page = {docname: start for docname, start, _ in spans}
-    for docname, start, end in spans:
-        here = posixpath.dirname(docname)
-        for index in range(start, end):
-            for annot in bundle.pages[index].obj.get("/Annots", []):
-                action = annot.get("/A")
-                if action is None or action.get("/S") != "/GoToR":
-                    continue
-                target = posixpath.normpath(posixpath.join(here, str(action.F.F)))
-                if target.endswith(".pdf") and target[:-4] in first_page:
-                    page = bundle.pages[first_page[target[:-4]]].obj
-                    annot.A = pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=pikepdf.Array([page, pikepdf.Name.Fit]))
-
-
-def _link_contents(bundle: Any, front_pages: int, targets: list[int]) -> None:
-    """Point the contents' entries at their pages.
-
-    The contents are rendered before the parts exist in the same file, so each entry
-    links to a placeholder URI ``rapport-toc:N``; here the URI action becomes a GoTo to
-    the real page. The link annotations stay tagged (their Link structure elements and
-    StructParent come from WeasyPrint).
-    """
-    import pikepdf
-
-    for page in list(bundle.pages)[:front_pages]:
-        for annot in page.obj.get("/Annots", []):
-            action = annot.get("/A")
-            if action is None or action.get("/S") != "/URI":
-                continue
-            uri = str(action.get("/URI"))
-            match = re.fullmatch(r"https://toc\.invalid/(\d+)", uri)
-            if not match or int(match.group(1)) >= len(targets):
-                continue
-            dest_page = bundle.pages[targets[int(match.group(1))]].obj
-            annot.A = pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=pikepdf.Array([dest_page, pikepdf.Name.Fit]))
-
-
-class _TaggedMerger:
-    """Appends tagged PDFs to a tagged PDF, keeping each one's structure tree.
-
-    Pages are copied first; then each source's top-level structure elements are
-    re-parented under a new ``/Part`` element of the bundle's ``/Document`` and copied
-    (pikepdf reuses the already copied pages for their ``/Pg`` references). The
-    ``/ParentTree`` (marked content and annotation -> structure element) is renumbered:
-    every ``StructParents``/``StructParent`` key gets the running offset. Named
-    destinations of internal links are resolved to explicit ones first, because every
-    report has the same anchor names (``sammanfattning``, ...).
-    """
-
-    def __init__(self, bundle: Any) -> None:
-        import pikepdf
-
-        self.pikepdf = pikepdf
-        self.bundle = bundle
-        root = bundle.Root.StructTreeRoot
-        self.root = root
-        self.document = root.K[0] if isinstance(root.K, pikepdf.Array) else root.K
-        self.nums = root.ParentTree.Nums
-        self.next_key = max((int(self.nums[i]) for i in range(0, len(self.nums), 2)), default=-1) + 1
-
-    def append(self, src: Any, title: str) -> None:
-        pikepdf = self.pikepdf
-        _resolve_named_destinations(src)
-        first = len(self.bundle.pages)
-        self.bundle.pages.extend(src.pages)
-        src_root = src.Root.get("/StructTreeRoot")
-        if src_root is None:
-            return  # an untagged part: its pages are kept, its content stays unstructured
-        offset = self.next_key
-        src_doc = src_root.K[0] if isinstance(src_root.K, pikepdf.Array) else src_root.K
-        kids = src_doc.K if isinstance(src_doc.K, pikepdf.Array) else pikepdf.Array([src_doc.K])
-        part = src.make_indirect(
-            pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Part, K=kids, T=pikepdf.String(title))
-        )
-        for kid in kids:
-            if isinstance(kid, pikepdf.Dictionary):
-                kid.P = part
-        copied = self.bundle.copy_foreign(part)
-        copied.P = self.document
-        self.document.K.append(copied)
-        src_nums = src_root.ParentTree.Nums
-        highest = -1
-        for i in range(0, len(src_nums), 2):
-            number = int(src_nums[i])
-            highest = max(highest, number)
-            self.nums.append(number + offset)
-            value = src_nums[i + 1]
-            if not value.is_indirect:  # copy_foreign takes indirect objects only
-                value = src.make_indirect(value)
-            self.nums.append(self.bundle.copy_foreign(value))
-        for page in list(self.bundle.pages)[first:]:
-            obj = page.obj
-            if "/StructParents" in obj:
-                obj.StructParents = int(obj.StructParents) + offset
-            for annot in obj.get("/Annots", []):
-                if "/StructParent" in annot:
-                    annot.StructParent = int(annot.StructParent) + offset
-        self.next_key = offset + highest + 1
-
-
-def _resolve_named_destinations(src: Any) -> None:
-    import pikepdf
-
-    names = src.Root.get("/Names")
-    if names is None or "/Dests" not in names:
-        return
-    tree = pikepdf.NameTree(names.Dests)
-    for page in src.pages:
-        for annot in page.obj.get("/Annots", []):
-            action = annot.get("/A")
-            dest = annot.get("/Dest")
-            if action is not None and action.get("/S") == "/GoTo":
-                dest = action.get("/D")
-            if isinstance(dest, (pikepdf.String, pikepdf.Name)) and str(dest).lstrip("/") in tree:
-                resolved = tree[str(dest).lstrip("/")]
-                if isinstance(resolved, pikepdf.Dictionary):
-                    resolved = resolved.D
-                if action is not None:
-                    action.D = resolved
-                else:
-                    annot.Dest = resolved
-
-
-# -- the HTML side: a download link on each report page ----------------------------------
-
-
-def _is_site_builder(app: Sphinx) -> bool:
-    return app.builder.format == "html" and app.builder.name != RapportPdfBuilder.name
-
-
-def _pdf_for(app: Sphinx, docname: str) -> Path | None:
-    path = pdf_dir(app.config) / f"{docname}.pdf"
-    return path if path.is_file() else None
-
-
-def _pdf_href(app: Sphinx, docname: str) -> str:
-    page = app.builder.get_target_uri(docname)
-    here = posixpath.dirname(page)
-    return posixpath.relpath(f"pdf/{docname}.pdf", here or ".")
-
-
-def pdf_link(app: Sphinx, fromdoc: str, docname: str) -> nodes.reference | None:
-    """A link "PDF, 26 kB" from ``fromdoc`` to the PDF of report ``docname``, if it exists
-    (archive lists; the web builders only)."""
-    if not _is_site_builder(app):
-        return None
-    path = _pdf_for(app, docname)
-    if path is None:
-        return None
-    here = posixpath.dirname(app.builder.get_target_uri(fromdoc))
-    text = _link_text(path.stat().st_size)
-    link = nodes.reference(text, text, internal=False, refuri=posixpath.relpath(f"pdf/{docname}.pdf", here or "."))
-    link["classes"].append("rapport-pdf-lank")
-    return link
-
-
-def _link_text(size: int) -> str:
-    return f"PDF, {format_size(size)}"
-
-
-def _add_pdf_link(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    if not _is_site_builder(app) or not is_report(app.config, docname):
-        return
-    path = _pdf_for(app, docname)
-    if path is None:
-        return
-    para = nodes.paragraph(classes=["rapport-pdf"])
-    link = nodes.reference("", "", internal=False, refuri=_pdf_href(app, docname))
-    link["classes"].append("rapport-pdf-lank")
-    link += nodes.Text("Ladda ner rapporten")
-    para += link
-    para += nodes.Text(f" ({_link_text(path.stat().st_size)})")
-    meta = next(iter(doctree.findall(lambda n: isinstance(n, nodes.paragraph) and "rapport-meta" in n["classes"])), None)
-    if meta is not None:
-        meta.parent.insert(meta.parent.index(meta) + 1, para)
-        return
-    section = next(iter(doctree.findall(nodes.section)), None)
-    if section is not None:
-        section.insert(1, para)
-
-
-def _outdated_links(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
-    """Report pages whose written HTML shows another PDF state than the PDF dir has now.
-
-    The HTML is written after the PDFs (``make site``), but a page whose source did not
-    change is not rewritten; so compare the page on disk with the PDF and re-read the
-    pages that differ. Reading the written page keeps this stateless and exact.
-    """
-    if not _is_site_builder(app):
-        return []
-    stale = []
-    for docname in env.found_docs:
-        if docname in added or docname in changed or not is_report(app.config, docname):
-            continue
-        try:
-            written = Path(app.builder.get_outfilename(docname)).read_text(encoding="utf-8")  # type: ignore[attr-defined]
-        except (OSError, AttributeError):
-            continue
-        path = _pdf_for(app, docname)
-        expected = f"({_link_text(path.stat().st_size)})" if path else None
-        shows = "rapport-pdf" in written
-        if (expected is None and shows) or (expected is not None and expected not in written):
-            stale.append(docname)
-    return stale
-
-
-def _copy_pdfs(app: Sphinx, exception: Exception | None) -> None:
-    """Serve the PDFs: copy ``rapport_pdf_dir`` (without its cache) to ``<html>/pdf``."""
-    if exception is not None or not _is_site_builder(app):
-        return
-    source = pdf_dir(app.config)
-    if not source.is_dir():
-        return
-    target_root = Path(app.outdir, "pdf")
-    for path in source.rglob("*.pdf"):
-        relative = path.relative_to(source)
-        if relative.parts[0] == CACHE_DIR:
-            continue
-        target = target_root / relative
-        stat = path.stat()
-        if target.is_file() and target.stat().st_size == stat.st_size and target.stat().st_mtime >= stat.st_mtime:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target)
 
 
 def _remember_confdir(app: Sphinx, config: Any) -> None:
@@ -1201,6 +848,3 @@ def setup(app: Sphinx) -> None:
     app.add_config_value("rapport_pdf_fonts", DEFAULT_FONTS, "", types=[list])
     app.add_builder(RapportPdfBuilder)
     app.connect("config-inited", _remember_confdir)
-    app.connect("doctree-resolved", _add_pdf_link)
-    app.connect("env-get-outdated", _outdated_links)
-    app.connect("build-finished", _copy_pdfs)

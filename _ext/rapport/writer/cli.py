@@ -24,12 +24,23 @@ import json
 import os
 import re
 import runpy
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
+
+from rapport import compat
+from rapport.config import ConfigError, parse_series
+from rapport.dates import DateError, format_datetime, parse_datetime
+from rapport.email import send as email_send
+from rapport.writer import kontroll, publish
+from rapport.writer.build import run_steps, site_steps
+from rapport.writer.carryover import MARKER
+from rapport.writer.kontroll import EncodingProblem, check_encodings, read_utf8
+from rapport.writer.newreport import NewReportError, create
 
 PROG = "rapport"
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -46,8 +57,8 @@ class UsageError(Exception):
 # -- argparse in Swedish ------------------------------------------------------------------
 #
 # argparse looks its texts up through the module-level gettext functions ``_`` and
-# ``ngettext`` at call time, so replacing those two gives Swedish help and errors
-# without copying argparse's formatting code.
+# ``ngettext``; :func:`rapport.compat.swedish_argparse` replaces those two while the
+# command builds its parser and parses its arguments (and only then).
 
 _TRANSLATIONS = {
     "usage: ": "användning: ",
@@ -84,10 +95,6 @@ def _sv_n(singular: str, plural: str, n: int) -> str:
     return singular if n == 1 else plural
 
 
-argparse._ = _sv  # type: ignore[attr-defined]
-argparse.ngettext = _sv_n  # type: ignore[attr-defined]
-
-
 class _Formatter(argparse.HelpFormatter):
     def _format_action(self, action: argparse.Action) -> str:
         text = super()._format_action(action)
@@ -114,12 +121,11 @@ class SwedishParser(argparse.ArgumentParser):
 
 
 def _datum(value: str) -> tuple[dt.datetime, bool]:
-    from .dates import DateError, parse_datetime
 
     try:
         return parse_datetime(value)
     except DateError as exc:
-        raise argparse.ArgumentTypeError(f"{exc} (skriv till exempel --datum \"2025-10-02 08:30\")") from None
+        raise argparse.ArgumentTypeError(f'{exc} (skriv till exempel --datum "2025-10-02 08:30")') from None
 
 
 def build_parser() -> SwedishParser:
@@ -147,7 +153,7 @@ def build_parser() -> SwedishParser:
         "--datum",
         type=_datum,
         metavar="ÅÅÅÅ-MM-DD[ TT:MM]",
-        help="när rapporten sammanställs (standard: nu), till exempel \"2025-10-02 08:30\"",
+        help='när rapporten sammanställs (standard: nu), till exempel "2025-10-02 08:30"',
     )
     ny.add_argument("--serie", metavar="SERIE", help="rapportserien (standard: seriens standardval i conf.py)")
 
@@ -183,11 +189,11 @@ def build_parser() -> SwedishParser:
         "Samma bygge som make site, med en förloppsvisning.",
     )
     bygg.add_argument(
-        "--publik", action="store_true", help="bygg den publika webbplatsen i _build/publik (samma som make site-publik)"
+        "--publik",
+        action="store_true",
+        help="bygg den publika webbplatsen i _build/publik (samma som make site-publik)",
     )
     # rapport skicka and rapport publicera: each module adds its parser and returns its command
-    from .email import send as email_send
-    from .writer import publish
 
     for module in (email_send, publish):
         COMMANDS.update(module.add_parsers(commands))
@@ -266,7 +272,6 @@ def _chdir(path: Path) -> Iterator[None]:
 
 
 def _read_text(path: Path) -> str:
-    from .kontroll import read_utf8
 
     try:
         return read_utf8(path)
@@ -275,7 +280,6 @@ def _read_text(path: Path) -> str:
 
 
 def _series(project: Project, key: str | None):  # noqa: ANN202
-    from .config import ConfigError, parse_series
 
     try:
         specs = parse_series(project.config.get("rapport_series"))
@@ -291,9 +295,6 @@ def _series(project: Project, key: str | None):  # noqa: ANN202
 
 
 def cmd_ny(project: Project, args: argparse.Namespace) -> int:
-    from .carryover import MARKER
-    from .dates import format_datetime
-    from .newreport import NewReportError, create
 
     if args.datum is None:
         now = dt.datetime.now().replace(second=0, microsecond=0)
@@ -322,7 +323,6 @@ def cmd_ny(project: Project, args: argparse.Namespace) -> int:
 
 
 def cmd_kontroll(project: Project, args: argparse.Namespace) -> int:
-    from . import kontroll
 
     findings = kontroll.run(
         project.root,
@@ -351,9 +351,15 @@ def cmd_kontroll(project: Project, args: argparse.Namespace) -> int:
 
 
 _AUTOBUILD_MESSAGES = (
-    (re.compile(r"Serving on (\S+)"), "Förhandsgranskningen visas på {0} – öppna adressen i webbläsaren. Avsluta med Ctrl+C."),
+    (
+        re.compile(r"Serving on (\S+)"),
+        "Förhandsgranskningen visas på {0} – öppna adressen i webbläsaren. Avsluta med Ctrl+C.",
+    ),
     (re.compile(r"Starting initial build"), "Bygger förhandsgranskningen …"),
-    (re.compile(r"Waiting to detect changes"), "Väntar på ändringar: spara en fil så byggs sidan om och laddas om i webbläsaren."),
+    (
+        re.compile(r"Waiting to detect changes"),
+        "Väntar på ändringar: spara en fil så byggs sidan om och laddas om i webbläsaren.",
+    ),
     (re.compile(r"Detected changes? \((.*)\)"), "Ändrat: {0} – bygger om …"),
     (re.compile(r"Rebuilding"), None),
     (re.compile(r"Server ceasing operations"), "Förhandsgranskningen är avslutad."),
@@ -390,9 +396,6 @@ def preview_command(project: Project, port: int, open_browser: bool) -> list[str
 
 
 def cmd_forhandsgranska(project: Project, args: argparse.Namespace) -> int:
-    import signal
-
-    from .kontroll import check_encodings
 
     check_encodings(project.srcdir)
     stopped = False
@@ -424,7 +427,7 @@ def cmd_forhandsgranska(project: Project, args: argparse.Namespace) -> int:
             if not line or stopped:
                 continue  # the web server's shutdown noise (a traceback on Ctrl+C) is not for the writer
             if line.startswith("[sphinx-autobuild]"):
-                text = line[len("[sphinx-autobuild]"):].strip()
+                text = line[len("[sphinx-autobuild]") :].strip()
                 for pattern, swedish in _AUTOBUILD_MESSAGES:
                     match = pattern.search(text)
                     if match:
@@ -453,8 +456,6 @@ def cmd_forhandsgranska(project: Project, args: argparse.Namespace) -> int:
 
 
 def cmd_bygg(project: Project, args: argparse.Namespace) -> int:
-    from .build import run_steps, site_steps
-    from .kontroll import check_encodings
 
     check_encodings(project.srcdir)
     public = bool(getattr(args, "publik", False))
@@ -488,7 +489,6 @@ COMMANDS = {
 
 def _describe(exc: BaseException) -> tuple[str, str]:
     """One Swedish line and a hint for any error that reaches the top."""
-    from .kontroll import EncodingProblem
 
     if isinstance(exc, UsageError):
         return str(exc), exc.hint
@@ -531,12 +531,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-        if not args.kommando:
-            parser.print_help(sys.stderr)
-            return EXIT_USAGE
+        with compat.swedish_argparse(_sv, _sv_n):
+            parser = build_parser()
+            args = parser.parse_args(argv)
+            if not args.kommando:
+                parser.print_help(sys.stderr)
+                return EXIT_USAGE
         project = find_project(args.katalog)
         return COMMANDS[args.kommando](project, args)
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)

@@ -14,7 +14,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .text import strip_controls_deep
+from rapport.entries import decisions, faq
+from rapport.trust.text import strip_controls_deep
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -37,7 +38,6 @@ def write_exports(app: Sphinx, exception: Exception | None) -> None:
     # the PDF builder is an HTML-format builder too; the export belongs to the web site
     if exception is not None or app.builder.name not in WEB_BUILDERS:
         return
-    from . import decisions, faq
 
     outdir = Path(app.builder.outdir)
     _write_if_changed(

@@ -22,10 +22,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import frontmatter
-from .carryover import MARKER
-from .config import SeriesSpec
-from .dates import DateError, format_date, parse_datetime
+from rapport import frontmatter
+from rapport.config import SeriesSpec
+from rapport.dates import DateError, format_date, parse_datetime
+from rapport.writer.carryover import MARKER
 
 
 class NewReportError(Exception):
@@ -116,9 +116,7 @@ def mark_carry_over(body: list[str], at_end: bool = False) -> list[str]:
     return out
 
 
-def render(
-    series: SeriesSpec, compiled: dt.datetime, previous: ExistingReport | None, has_time: bool = True
-) -> str:
+def render(series: SeriesSpec, compiled: dt.datetime, previous: ExistingReport | None, has_time: bool = True) -> str:
     """The text of the new report."""
     bodies = section_bodies(previous.text) if previous else {}
     topics = ()

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from docutils import nodes
 
-from .guide import is_example_node
-from .messages import warn
+from rapport.messages import warn
+from rapport.writer.guide import is_example_node
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

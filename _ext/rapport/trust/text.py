@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from docutils import nodes
 from sphinx.transforms import SphinxTransform
 
 # everything XML 1.0 forbids, plus DEL and the C1 controls it only discourages
@@ -40,7 +41,6 @@ def strip_controls_deep(value: Any) -> Any:
 
 def strip_tree(tree: Any) -> None:
     """Strip control characters from every text node and string attribute of a doctree."""
-    from docutils import nodes
 
     for node in list(tree.findall()):
         if isinstance(node, nodes.Text):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import codecs
 from typing import TYPE_CHECKING
 
-from .messages import warn
+from rapport.messages import warn
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

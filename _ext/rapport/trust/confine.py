@@ -44,7 +44,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.matching import Matcher
 
-from .messages import warn
+from rapport.messages import warn
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -125,8 +125,15 @@ class ConfinedInclude(_Confined):
         options = {k: v for k, v in self.options.items() if k in SphinxInclude.option_spec}
         return list(
             SphinxInclude(
-                self.name, self.arguments, options, self.content, self.lineno,
-                self.content_offset, self.block_text, self.state, self.state_machine,
+                self.name,
+                self.arguments,
+                options,
+                self.content,
+                self.lineno,
+                self.content_offset,
+                self.block_text,
+                self.state,
+                self.state_machine,
             ).run()
         )
 

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import frontmatter
-from .messages import warn
+from rapport import frontmatter
+from rapport.messages import warn
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

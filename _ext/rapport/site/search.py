@@ -32,8 +32,11 @@ JavaScript API, loaded from the site itself.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import hashlib
 import html
 import json
+import re
 import shutil
 import subprocess
 import time
@@ -45,11 +48,12 @@ from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
-from .config import is_report
-from .dates import format_date
-from .messages import warn
-from .registry import get_domain
-from .text import strip_controls
+from rapport.config import is_report
+from rapport.dates import format_date
+from rapport.messages import warn
+from rapport.registry import get_domain
+from rapport.reports import is_published
+from rapport.trust.text import strip_controls
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -189,10 +193,6 @@ def page_markup(app: Sphinx, pagename: str, title: str) -> dict[str, Any] | None
 
 
 def _published(app: Sphinx, report: Any) -> bool:
-    try:
-        from .series import is_published
-    except ImportError:  # the series module is optional for the search
-        return not getattr(report, "draft", False)
     return is_published(report, app.config)
 
 
@@ -224,12 +224,11 @@ def _on_html_page_context(app: Sphinx, pagename: str, templatename: str, context
     # The article's content is the indexed body; the theme's navigation, sidebars and
     # footers stay outside it. The body string is wrapped here rather than in a
     # template so every theme layout gets the same markup.
-    context["body"] = f'<div data-pagefind-body>{_meta_html(info)}{context["body"]}</div>'
+    context["body"] = f"<div data-pagefind-body>{_meta_html(info)}{context['body']}</div>"
 
 
 def _plain_title(title: str) -> str:
     """Sphinx's page title is HTML (escaped text, maybe markup); the meta wants text."""
-    import re
 
     return html.unescape(re.sub(r"<[^>]+>", "", title or "")).strip()
 
@@ -465,7 +464,6 @@ def _cbor_write(value: Any) -> bytes:
 
 
 def _read_chunk(path: Path) -> Any:
-    import gzip
 
     data = gzip.decompress(path.read_bytes())
     if not data.startswith(_SIGNATURE):
@@ -477,8 +475,6 @@ def _read_chunk(path: Path) -> Any:
 
 
 def _write_chunk(folder: Path, prefix: str, suffix: str, digits: int, value: Any) -> str:
-    import gzip
-    import hashlib
 
     data = _SIGNATURE + _cbor_write(value)
     name = f"{prefix}_{hashlib.sha256(data).hexdigest()[:digits]}"
@@ -571,7 +567,11 @@ def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
         shutil.rmtree(folder, ignore_errors=True)
     if result.returncode != 0:
         detail = " ".join((result.stderr or result.stdout).split())[-400:]
-        warn("search-index", f"Sökindexet kunde inte byggas (Pagefind avslutades med kod {result.returncode}): {detail}", None)
+        warn(
+            "search-index",
+            f"Sökindexet kunde inte byggas (Pagefind avslutades med kod {result.returncode}): {detail}",
+            None,
+        )
         return
     canonicalise_bundle(site / "pagefind")
     remove_unused_ui(site / "pagefind")

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
-from .config import get_series, is_report
-from .registry import get_domain
-from .reports import STORE
-from .text import strip_controls
+from rapport.config import get_series, is_report
+from rapport.registry import get_domain
+from rapport.reports import STORE, is_published, published_reports
+from rapport.trust.text import strip_controls
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -63,7 +63,6 @@ def _clean(root: ET.Element) -> ET.Element:
 
 
 def build_feed(app: Sphinx) -> bytes:
-    from .series import published_reports
 
     reports = published_reports(app)[:FEED_SIZE]
     series = get_series(app.config)
@@ -93,7 +92,6 @@ def build_feed(app: Sphinx) -> bytes:
 
 
 def build_sitemap(app: Sphinx) -> bytes:
-    from .series import is_published
 
     reports = get_domain(app.env).store(STORE)
     ET.register_namespace("", SITEMAP)

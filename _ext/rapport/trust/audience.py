@@ -37,13 +37,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from docutils import nodes
+from sphinx.errors import ConfigError
+from sphinx.project import Project
 from sphinx.util.docutils import SphinxDirective
 
-from . import frontmatter
-from .config import is_report
-from .dates import DateError, parse_datetime
-from .messages import warn
-from .sourceguard import CONTROL_RE, is_internal_key
+from rapport import frontmatter
+from rapport.config import is_report
+from rapport.dates import DateError, parse_datetime
+from rapport.messages import warn
+from rapport.trust.sourceguard import CONTROL_RE, is_internal_key
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -324,7 +326,6 @@ def internal_pages(srcdir: str | os.PathLike[str], suffixes: list[str], config: 
     starting with a dot, symlinked folders and the like are treated exactly as Sphinx
     treats them.
     """
-    from sphinx.project import Project
 
     project = Project(Path(srcdir), dict.fromkeys(suffixes, "restructuredtext"))
     exclude = list(getattr(config, "exclude_patterns", ())) if config is not None else []
@@ -361,7 +362,6 @@ def _warn_reasons(config: Config) -> None:
 
 
 def _on_config_inited(app: Sphinx, config: Config) -> None:
-    from sphinx.errors import ConfigError
 
     audience = str(config.rapport_audience).strip().lower()
     if audience not in AUDIENCES:
@@ -377,7 +377,6 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
     _warn_reasons(config)
     if audience == PUBLIC:
         # drafts and future reports are for the preview and the intranet only
-        from sphinx.project import Project
 
         project = Project(Path(app.srcdir), dict.fromkeys(suffixes, "restructuredtext"))
         for docname in sorted(project.discover(config.exclude_patterns, config.include_patterns)):
@@ -558,4 +557,3 @@ def setup(app: Sphinx) -> None:
     app.connect("build-finished", _remove_vanished_pages, priority=100)
     # ... and again after the PDFs were copied into the site
     app.connect("build-finished", _remove_stale_pdf_copies, priority=900)
-

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
 
-from .messages import warn
+from rapport.messages import warn
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

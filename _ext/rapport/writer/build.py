@@ -75,13 +75,9 @@ def site_steps(project: Path, sphinxopts: str = "", pdfopts: str = "", public: b
                 project,
             )
         )
-    steps.append(
-        Step("Webbplatsen och sökindexet", _sphinx(project, "html", f"{base}/html", extra, doctrees), project)
-    )
+    steps.append(Step("Webbplatsen och sökindexet", _sphinx(project, "html", f"{base}/html", extra, doctrees), project))
     # after the PDFs, which it attaches (rapport_email_attach_pdf); rapport skicka sends it
-    steps.append(
-        Step("E-postutgåvan", _sphinx(project, "rapportepost", f"{base}/epost", extra, doctrees), project)
-    )
+    steps.append(Step("E-postutgåvan", _sphinx(project, "rapportepost", f"{base}/epost", extra, doctrees), project))
     return steps
 
 
@@ -163,9 +159,7 @@ class StepResult:
     seconds: float
 
 
-def run_steps(
-    steps: list[Step], stream: TextIO, on_line: Callable[[str], None] | None = None
-) -> list[StepResult]:
+def run_steps(steps: list[Step], stream: TextIO, on_line: Callable[[str], None] | None = None) -> list[StepResult]:
     """Run the steps in order, stopping at the first that fails."""
     progress = Progress(stream)
     results = []

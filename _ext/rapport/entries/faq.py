@@ -20,10 +20,10 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
-from .config import is_report
-from .dates import format_date
-from .decisions import EntryDirective, Source, slug, source_list
-from .references import (
+from rapport.config import is_report
+from rapport.dates import format_date
+from rapport.entries.entry import EntryDirective, Source, slug, source_list
+from rapport.entries.references import (
     EntryRole,
     Kind,
     anchor_for,
@@ -34,7 +34,7 @@ from .references import (
     mentions_placeholder,
     register_kind,
 )
-from .registry import add_aggregate_renderer, aggregate, get_domain, make_aggregate, register_store
+from rapport.registry import add_aggregate_renderer, aggregate, get_domain, make_aggregate, register_store
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -103,7 +103,7 @@ class FaqDirective(EntryDirective):
         get_domain(env).store(STORE).setdefault(env.docname, []).append(entry)
 
         classes = ["rapport-faq", *self.options.get("class", [])]
-        outer, body = self.block(entry.anchor, entry.question or entry.id, classes)
+        body = self.block(entry.anchor, entry.question or entry.id, classes)
         meta = [f"Ämne: {entry.topic}" if entry.topic else "", f"Uppdaterad {format_date(updated)}" if updated else ""]
         meta_text = " · ".join(m for m in meta if m)
         if meta_text:
@@ -114,7 +114,7 @@ class FaqDirective(EntryDirective):
             body += source_list(sources)
         if not self.on_report_page():
             body += mentions_placeholder(env, entry.id)
-        return [outer]
+        return [body]
 
 
 class FaqListDirective(SphinxDirective):
@@ -145,7 +145,9 @@ def render_faq_list(app: Sphinx, docname: str, node: aggregate) -> list[nodes.No
         for entry in by_topic[topic]:
             item = nodes.list_item()
             para = nodes.paragraph()
-            para += make_link(app, docname, entry, nodes.inline(entry.question, entry.question), explicit=bool(entry.question))
+            para += make_link(
+                app, docname, entry, nodes.inline(entry.question, entry.question), explicit=bool(entry.question)
+            )
             if entry.updated:
                 para += nodes.Text(f" (uppdaterad {format_date(entry.updated)})")
             item += para

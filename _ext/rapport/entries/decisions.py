@@ -19,23 +19,21 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
-from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
-from .config import is_report
-from .dates import DateError, format_date, parse_date
-from .messages import warn
-from .references import (
-    DOMAIN,
+from rapport.dates import format_date
+from rapport.entries.entry import EntryDirective, Source, entry_xref, slug, source_list, split_list
+from rapport.entries.references import (
+    EntryRole,
     Index,
     Kind,
     anchor_for,
+    backlink_records,
     get_index,
     make_link,
     mentions_paragraph,
@@ -43,7 +41,15 @@ from .references import (
     register_kind,
     source_path,
 )
-from .registry import add_aggregate_renderer, aggregate, aggregate_kinds, get_domain, make_aggregate, register_store
+from rapport.messages import warn
+from rapport.registry import (
+    add_aggregate_renderer,
+    aggregate,
+    aggregate_kinds,
+    get_domain,
+    make_aggregate,
+    register_store,
+)
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -56,16 +62,6 @@ KIND = "beslut"
 STATUSES = {"planerat": "Planerat", "fattat": "Fattat", "upphävt": "Upphävt", "ersatt": "Ersatt"}
 _STATUS_ALIASES = {"upphavt": "upphävt"}  # writers without å/ä/ö on the keyboard
 REQUIRED = ("datum", "organ", "titel", "status")
-# "senast 2025-09-25": the decision is known to be taken no later than that day (a report
-# tells that it happened without giving the date); the register shows "senast ...".
-_LATEST_RE = re.compile(r"^senast\s+(\S+)$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Source:
-    key: str
-    text: str  # Swedish one-line citation
-    url: str
 
 
 @dataclass(frozen=True)
@@ -103,173 +99,10 @@ class Decision:
         return (self.date or dt.date.min, self.id)
 
     def link_text(self) -> str:
-        """"23 september 2025, Regionstyrelsen: Godkände ..." (parts that exist)."""
+        """ "23 september 2025, Regionstyrelsen: Godkände ..." (parts that exist)."""
         head = ", ".join(part for part in (self.date_text, self.organ) if part)
         text = f"{head}: {self.title}" if head and self.title else (head or self.title or self.id)
         return text[:1].upper() + text[1:]  # "Senast 25 september 2025, ..."
-
-
-def slug(text: str) -> str:
-    return nodes.make_id(text.replace("ä", "a").replace("å", "a").replace("ö", "o")) or "okand"
-
-
-def split_list(value: str | None) -> tuple[str, ...]:
-    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
-
-
-# -- sources (sphinxcontrib-bibtex's parsed .bib data) -----------------------------------
-
-
-def _bibdata(env: BuildEnvironment) -> Any | None:
-    try:
-        return env.domains["cite"].bibdata  # type: ignore[attr-defined]
-    except (KeyError, AttributeError):
-        return None
-
-
-_LATEX_REPLACEMENTS = (("\\&", "&"), ("\\%", "%"), ("---", "—"), ("--", "–"), ("~", "\u00a0"))
-
-
-def _plain(value: str) -> str:
-    """BibTeX field text as plain text.
-
-    The fields hold plain Swedish text in braces; pybtex's LaTeX parser
-    (``Text.from_latex``) took 30 ms per field, which made sources the largest cost of
-    the registry on a 1,000-decision corpus, so only braces and the few escapes a
-    writer may type are handled here.
-    """
-    text = str(value)
-    for latex, plain in _LATEX_REPLACEMENTS:
-        text = text.replace(latex, plain)
-    return " ".join(text.replace("{", "").replace("}", "").split())
-
-
-def format_source(entry: Any) -> tuple[str, str]:
-    """One Swedish line: ``Organisation: Titel. Kanal, 22 september 2025.`` (parts that exist)."""
-    fields = entry.fields
-    who = _plain(fields.get("organization", "")) or " och ".join(
-        _plain(str(person)) for person in entry.persons.get("author", [])
-    )
-    title = _plain(fields.get("title", ""))
-    where = _plain(fields.get("howpublished", "") or fields.get("journal", "") or fields.get("publisher", ""))
-    when = ""
-    raw_date = fields.get("date", "")
-    if raw_date:
-        try:
-            when = format_date(parse_date(raw_date))
-        except DateError:
-            when = _plain(raw_date)
-    elif fields.get("year"):
-        when = _plain(fields["year"])
-    # "Regionstyrelsen 23 september 2025" needs neither the body nor the date repeated
-    if when and when in title:
-        when = ""
-    if who and title.startswith(who):
-        who = ""
-    text = f"{who}: {title}" if who and title else (title or who or entry.key)
-    tail = ", ".join(part for part in (where, when) if part)
-    text = f"{text.rstrip('.')}. {tail}." if tail else f"{text.rstrip('.')}."
-    return text, _plain(fields.get("url", ""))
-
-
-# -- the directive -----------------------------------------------------------------------
-
-
-class EntryDirective(SphinxDirective):
-    """Shared option handling of ``beslut`` and ``faq``: Swedish messages with line numbers."""
-
-    required_arguments = 1
-    final_argument_whitespace = False
-    has_content = True
-
-    def option_line(self, name: str) -> int:
-        """The source line of ``:name:``, so the writer is sent to the right line."""
-        for offset, text in enumerate(self.block_text.splitlines()):
-            if text.strip().startswith(f":{name}:"):
-                return self.lineno + offset
-        return self.lineno
-
-    def text_option(self, name: str) -> str:
-        return " ".join(str(self.options.get(name) or "").split())
-
-    def check_required(self, names: tuple[str, ...], what: str) -> None:
-        missing = [n for n in names if not self.text_option(n)]
-        if missing:
-            listed = ", ".join(f":{n}:" for n in missing)
-            warn(
-                "option-invalid",
-                f"{what} ”{self.arguments[0]}” saknar obligatoriska alternativ: {listed}",
-                (self.env.docname, self.lineno),
-            )
-
-    def date_option(self, name: str, allow_latest: bool = False) -> tuple[dt.date | None, bool]:
-        value = self.text_option(name)
-        if not value:
-            return None, False
-        latest = _LATEST_RE.match(value) if allow_latest else None
-        try:
-            return parse_date(latest.group(1) if latest else value), bool(latest)
-        except DateError as exc:
-            warn("date-invalid", f":{name}: {exc}", (self.env.docname, self.option_line(name)))
-            return None, False
-
-    def sources_option(self) -> tuple[Source, ...]:
-        keys = split_list(self.options.get("kallor"))
-        if not keys:
-            return ()
-        bibdata = _bibdata(self.env)
-        if bibdata is not None:
-            for path in bibdata.bibfiles:  # editing the .bib re-reads this page
-                self.env.note_dependency(str(path))
-        result = []
-        for key in keys:
-            entry = bibdata.data.entries.get(key) if bibdata is not None else None
-            if entry is None:
-                warn(
-                    "source-unknown",
-                    f"Källan ”{key}” finns inte i källförteckningen (bibtex_bibfiles i conf.py)",
-                    (self.env.docname, self.option_line("kallor")),
-                )
-                continue
-            text, url = format_source(entry)
-            result.append(Source(key, text, url))
-        return tuple(result)
-
-    def on_report_page(self) -> bool:
-        return is_report(self.config, self.env.docname)
-
-    def _parent_node(self) -> nodes.Node | None:
-        try:
-            return self.state.parent  # reST
-        except Exception:  # MyST's mock state has no parent; its renderer knows the node
-            return getattr(getattr(self.state, "_renderer", None), "current_node", None)
-
-    def block(self, anchor: str, title: str, classes: list[str]) -> tuple[nodes.Element, nodes.Element]:
-        """The visible block: a section (a real heading) where one may stand, else a container.
-
-        A heading lets readers and screen readers jump between entries on the register
-        pages; inside a list item or a report section a container keeps the tree valid.
-        """
-        if isinstance(self._parent_node(), (nodes.section, nodes.document)) and not self.on_report_page():
-            outer: nodes.Element = nodes.section("", ids=[anchor], classes=classes)
-            outer += nodes.title(title, title)
-            body: nodes.Element = outer
-        else:
-            outer = nodes.container("", ids=[anchor], classes=classes)
-            outer += nodes.paragraph("", "", nodes.strong(title, title), classes=["rapport-post-rubrik"])
-            body = outer
-        self.set_source_info(outer)
-        return outer, body
-
-
-def entry_xref(env: BuildEnvironment, kind: str, target: str, line: int) -> addnodes.pending_xref:
-    """A reference as the ``{beslut}`` role makes it; resolved by :mod:`rapport.references`."""
-    node = addnodes.pending_xref(
-        "", refdomain=DOMAIN, reftype=kind, reftarget=target, refexplicit=False, refwarn=False, refdoc=env.docname
-    )
-    node += nodes.inline(target, target)
-    node.source, node.line = str(env.doc2path(env.docname)), line
-    return node
 
 
 class DecisionDirective(EntryDirective):
@@ -336,7 +169,7 @@ class DecisionDirective(EntryDirective):
     def _render(self, decision: Decision, body_nodes: list[nodes.Node]) -> nodes.Element:
         status_slug = slug(decision.status or "okand")
         classes = ["rapport-beslut", f"rapport-status-{status_slug}", *self.options.get("class", [])]
-        outer, body = self.block(decision.anchor, decision.title or decision.id, classes)
+        body = self.block(decision.anchor, decision.title or decision.id, classes)
         meta = nodes.paragraph(classes=["rapport-post-meta"])
         parts = [p for p in (decision.date_text, decision.organ) if p]
         meta += nodes.Text(" · ".join(parts) + (" · " if parts else ""))
@@ -363,24 +196,12 @@ class DecisionDirective(EntryDirective):
             # a report is a dated snapshot; its decisions show their backlinks in the
             # register, which keeps reports out of the pages rewritten on every build
             body += mentions_placeholder(self.env, decision.id)
-        return outer
+        return body
 
 
 def status_label(status: str | None) -> nodes.inline:
     text = STATUSES.get(status or "", "Okänd status")
     return nodes.inline(text, text, classes=["rapport-status", f"rapport-status-{slug(status or 'okand')}"])
-
-
-def source_list(sources: tuple[Source, ...]) -> nodes.bullet_list:
-    listing = nodes.bullet_list(classes=["rapport-kallor"])
-    for source in sources:
-        para = nodes.paragraph()
-        para += nodes.Text(source.text)
-        if source.url:
-            para += nodes.Text(" ")
-            para += nodes.reference(source.url, source.url, refuri=source.url)
-        listing += nodes.list_item("", para)
-    return listing
 
 
 # -- global check (env-updated) ----------------------------------------------------------
@@ -405,7 +226,7 @@ def check_cycles(env: BuildEnvironment, index: Index) -> None:
         path.append(node)
         for nxt in sorted(edges[node]):
             if state.get(nxt) == 1:
-                cycle = path[path.index(nxt):]
+                cycle = path[path.index(nxt) :]
                 start = cycle.index(min(cycle))
                 seen_cycles.add(tuple(cycle[start:] + cycle[:start]))
             elif nxt not in state:
@@ -419,9 +240,7 @@ def check_cycles(env: BuildEnvironment, index: Index) -> None:
     for cycle in sorted(seen_cycles):
         first = decisions[cycle[0]]
         chain = " → ".join((*cycle, cycle[0]))
-        others = ", ".join(
-            f"{source_path(env, decisions[i].docname)}:{decisions[i].line}" for i in cycle[1:]
-        )
+        others = ", ".join(f"{source_path(env, decisions[i].docname)}:{decisions[i].line}" for i in cycle[1:])
         where = f" (se även {others})" if others else ""
         warn(
             "supersedes-cycle",
@@ -490,7 +309,7 @@ def _filter_form(organs: list[str], statuses: list[str], total: int) -> nodes.ra
     status_opts = options([("", "Alla statusar"), *((slug(s), STATUSES[s]) for s in statuses)])
     markup = (
         '<form class="rapport-filter" hidden data-rapport-filter="beslut">'
-        '<fieldset><legend>Filtrera beslutsregistret</legend>'
+        "<fieldset><legend>Filtrera beslutsregistret</legend>"
         '<label for="rapport-filter-organ">Organ</label> '
         f'<select id="rapport-filter-organ" name="organ">{organ_opts}</select> '
         '<label for="rapport-filter-status">Status</label> '
@@ -514,7 +333,9 @@ def render_register(app: Sphinx, docname: str, node: aggregate) -> list[nodes.No
     organs = sorted(by_organ, key=lambda o: o.casefold())
     statuses = [s for s in STATUSES if any(d.status == s for d in decisions)]
     result: list[nodes.Node] = []
-    summary = f"Registret innehåller {len(decisions)} beslut från {len(organs)} organ, det senaste först inom varje organ."
+    summary = (
+        f"Registret innehåller {len(decisions)} beslut från {len(organs)} organ, det senaste först inom varje organ."
+    )
     result.append(nodes.paragraph(summary, summary, classes=["rapport-register-summering"]))
     if app.builder.name in ("html", "dirhtml"):  # not the print builders, which have no scripts
         result.append(_filter_form(organs, statuses, len(decisions)))
@@ -555,8 +376,6 @@ def render_register(app: Sphinx, docname: str, node: aggregate) -> list[nodes.No
 
 
 def export_records(app: Sphinx) -> list[dict[str, Any]]:
-    from .references import backlink_records
-
     index = get_index(app)
     result = []
     for decision in sorted(index.of_kind(KIND), key=lambda d: d.sort_key, reverse=True):
@@ -590,8 +409,6 @@ def setup(app: Sphinx) -> None:
     register_kind(Kind(KIND, STORE, "okänt beslut", "ett beslut", "beslutet", checks=(check_cycles,)))
     app.add_directive("beslut", DecisionDirective)
     app.add_directive("beslutsregister", RegisterDirective)
-    from .references import EntryRole
-
     app.add_role("beslut", EntryRole(KIND))
     add_aggregate_renderer("beslutsregister", render_register)
     app.connect("html-page-context", _add_filter_script)

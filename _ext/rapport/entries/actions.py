@@ -1,6 +1,6 @@
 """Communication actions ("Kommunikativa åtgärder, urval") and the timeline page.
 
-Reading phase: after a report is read (:data:`rapport.reports.REPORT_HOOKS`), every list
+Reading phase: after a report is read (the ``rapport-report-read`` event), every list
 item of a section configured with ``"actions": True`` becomes an :class:`Action`::
 
     - 23/9 Regionstyrelsen: [Regionstyrelsen 23 september](https://...) – om bl.a. ...
@@ -26,11 +26,15 @@ from typing import TYPE_CHECKING, ClassVar
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
-from .dates import MONTHS, format_date
-from .links import classify_link, find_link
-from .messages import warn
-from .registry import add_aggregate_renderer, add_hook, aggregate, get_domain, make_aggregate, register_store
-from .reports import REPORT_HOOKS, Report
+from rapport import cache, events
+from rapport.config import get_series
+from rapport.dates import MONTHS, format_date
+from rapport.links import classify_link, find_link
+from rapport.messages import warn
+from rapport.registry import add_aggregate_renderer, aggregate, get_domain, make_aggregate, register_store
+from rapport.reports import Report, published_reports
+from rapport.series import NewItem, report_link
+from rapport.topics import Topic
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -71,9 +75,7 @@ def _resolve_day(text: str, report_date: dt.date) -> dt.date:
 
 
 def extract_actions(app: Sphinx, report: Report, sections: list[nodes.section]) -> None:
-    """``doctree-read`` hook: turn the list items of action sections into records."""
-    from .config import get_series
-
+    """``rapport-report-read``: turn the list items of action sections into records."""
     series = get_series(app.config, report.series)
     if series is None:
         return
@@ -160,13 +162,8 @@ def grouped_actions(app: Sphinx, reports: list[Report]) -> list[tuple[Action, li
 
 def published_grouped_actions(app: Sphinx) -> list[tuple[Action, list[Report]]]:
     """:func:`grouped_actions` of the published reports, once per build (the timeline and
-    every topic page read it; :func:`rapport.series.reset_build_caches` forgets it)."""
-    from .series import published_reports
-
-    cached = getattr(app, "_rapport_grouped", None)
-    if cached is None:
-        cached = app._rapport_grouped = grouped_actions(app, published_reports(app))  # type: ignore[attr-defined]
-    return cached
+    every topic page read it)."""
+    return cache.computed(app.env, "grouped-actions", lambda: grouped_actions(app, published_reports(app)))
 
 
 def action_paragraph(action: Action) -> nodes.paragraph:
@@ -196,8 +193,6 @@ class TimelineDirective(SphinxDirective):
 
 
 def render_timeline(app: Sphinx, docname: str, node: aggregate) -> list[nodes.Node]:
-    from .series import published_reports, report_link
-
     groups = published_grouped_actions(app)
     if not groups:
         text = "Inga kommunikativa åtgärder är publicerade ännu."
@@ -227,10 +222,8 @@ def render_timeline(app: Sphinx, docname: str, node: aggregate) -> list[nodes.No
     return result
 
 
-def _new_actions(app: Sphinx, previous: Report | None, report: Report) -> list:
-    """"Nytt sedan förra rapporten": actions this report carries that the previous did not."""
-    from .series import NewItem
-
+def _new_actions(app: Sphinx, previous: Report | None, report: Report) -> list[NewItem]:
+    """ "Nytt sedan förra rapporten": actions this report carries that the previous did not."""
     store = get_domain(app.env).store(STORE)
     before = {a.key for a in store.get(previous.docname, [])} if previous else set()
     return [
@@ -240,25 +233,20 @@ def _new_actions(app: Sphinx, previous: Report | None, report: Report) -> list:
     ]
 
 
-def _topic_actions(app: Sphinx, topic: object, fromdoc: str) -> list:
-    from .series import published_reports
-
-    keywords = [k.lower() for k in getattr(topic, "keywords", ())]
+def _topic_actions(app: Sphinx, topic: Topic, fromdoc: str) -> tuple[str, list[tuple[dt.date, nodes.Node]]]:
+    keywords = [k.lower() for k in topic.keywords]
     entries = []
     for action, _carriers in published_grouped_actions(app):
         text = f"{action.title} {action.comment}".lower()
         if any(k in text for k in keywords):
             entries.append((action.date, action_paragraph(action)))
-    return entries
+    return "Kommunikativa åtgärder", entries
 
 
 def setup(app: Sphinx) -> None:
-    from .series import NEW_SINCE_PROVIDERS
-    from .topics import TOPIC_PROVIDERS
-
-    add_hook(NEW_SINCE_PROVIDERS, _new_actions)
-    add_hook(TOPIC_PROVIDERS, ("Kommunikativa åtgärder", _topic_actions, None))
     register_store(STORE)
-    add_hook(REPORT_HOOKS, extract_actions)
+    app.connect(events.REPORT_READ, extract_actions)
+    app.connect(events.NEW_SINCE, _new_actions, priority=events.NEW_SINCE_ACTIONS)
+    app.connect(events.TOPIC_ENTRIES, _topic_actions, priority=events.TOPIC_ACTIONS)
     app.add_directive("tidslinje", TimelineDirective)
     add_aggregate_renderer("timeline", render_timeline)

@@ -18,10 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 
-from .config import is_report
-from .references import make_link
-from .registry import get_domain
-from .reports import STORE as REPORTS, Report
+from rapport import cache, events
+from rapport.config import is_report
+from rapport.entries.references import make_link
+from rapport.registry import get_domain
+from rapport.reports import STORE as REPORTS
+from rapport.reports import Report, is_published
+from rapport.series import NewItem
+from rapport.topics import Topic, dated_entry, normalise
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -34,17 +38,10 @@ def _entries(app: Sphinx, store: str) -> list[Any]:
     """Entries of a store, except those declared in a report that is not published.
 
     Computed once per build (every topic page and every report's news box asks)."""
-    cache = getattr(app, "_rapport_entries", None)
-    if cache is None:
-        cache = app._rapport_entries = {}  # type: ignore[attr-defined]
-    if store not in cache:
-        cache[store] = list(_published_entries(app, store))
-    return cache[store]
+    return cache.computed(app.env, ("published-entries", store), lambda: list(_published_entries(app, store)))
 
 
 def _published_entries(app: Sphinx, store: str) -> Iterator[Any]:
-    from .series import is_published
-
     domain = get_domain(app.env)
     if store not in domain.data:
         return
@@ -65,22 +62,18 @@ def _link(app: Sphinx, fromdoc: str, entry: Any, text: str) -> nodes.reference:
 # -- topic pages ------------------------------------------------------------------------
 
 
-def _topic_decisions(app: Sphinx, topic: Any, fromdoc: str) -> list[tuple[dt.date, nodes.Node]]:
-    from .topics import dated_entry, normalise
-
+def _topic_decisions(app: Sphinx, topic: Topic, fromdoc: str) -> tuple[str, list[tuple[dt.date, nodes.Node]]]:
     result = []
     for decision in _entries(app, DECISIONS):
         if topic.slug in {normalise(t) for t in decision.topics}:
             label = f"{decision.organ}: {decision.title}" if decision.organ else decision.title
             link = _link(app, fromdoc, decision, label or decision.id)
             result.append(dated_entry(decision.date, link, label=getattr(decision, "date_text", "")))
-    return result
+    return "Beslut", result
 
 
-def _topic_faq(app: Sphinx, topic: Any, fromdoc: str) -> list[tuple[dt.date, nodes.Node]]:
-    from .topics import dated_entry, normalise
-
-    return [
+def _topic_faq(app: Sphinx, topic: Topic, fromdoc: str) -> tuple[str, list[tuple[dt.date, nodes.Node]]]:
+    return "Frågor och svar", [
         dated_entry(entry.updated, _link(app, fromdoc, entry, entry.link_text()))
         for entry in _entries(app, FAQ)
         if entry.topic and normalise(entry.topic) == topic.slug
@@ -111,16 +104,15 @@ def _dated(app: Sphinx, store: str, attribute: str) -> tuple[list[dt.date], list
     entries each became the largest cost of an incremental build; a bisect on one
     sorted list is enough.
     """
-    cache = getattr(app, "_rapport_dated", None)
-    if cache is None:
-        cache = app._rapport_dated = {}  # type: ignore[attr-defined]
-    if store not in cache:
+
+    def compute() -> tuple[list[dt.date], list[Any]]:
         dated = sorted(
             ((getattr(e, attribute), e.id, e) for e in _entries(app, store) if getattr(e, attribute) is not None),
             key=lambda item: (item[0], item[1]),
         )
-        cache[store] = ([d for d, _, _ in dated], [e for _, _, e in dated])
-    return cache[store]
+        return [d for d, _, _ in dated], [e for _, _, e in dated]
+
+    return cache.computed(app.env, ("dated-entries", store, attribute), compute)
 
 
 def _in_window(app: Sphinx, store: str, attribute: str, previous: Report | None, report: Report) -> list[Any]:
@@ -132,16 +124,15 @@ def _in_window(app: Sphinx, store: str, attribute: str, previous: Report | None,
     return entries[bisect.bisect_right(dates, window[0]) : bisect.bisect_right(dates, window[1])]
 
 
-def _new_decisions(app: Sphinx, previous: Report | None, report: Report) -> list[Any]:
-    from .series import NewItem
-
-    items = [NewItem("Beslut", d.link_text(), d.docname, d.anchor) for d in _in_window(app, DECISIONS, "date", previous, report)]
+def _new_decisions(app: Sphinx, previous: Report | None, report: Report) -> list[NewItem]:
+    items = [
+        NewItem("Beslut", d.link_text(), d.docname, d.anchor)
+        for d in _in_window(app, DECISIONS, "date", previous, report)
+    ]
     return sorted(items, key=lambda i: i.text)
 
 
-def _new_faq(app: Sphinx, previous: Report | None, report: Report) -> list[Any]:
-    from .series import NewItem
-
+def _new_faq(app: Sphinx, previous: Report | None, report: Report) -> list[NewItem]:
     items = [
         NewItem("Fråga", e.link_text(), e.docname, e.anchor, state="ny eller uppdaterad")
         for e in _in_window(app, FAQ, "updated", previous, report)
@@ -149,19 +140,10 @@ def _new_faq(app: Sphinx, previous: Report | None, report: Report) -> list[Any]:
     return sorted(items, key=lambda i: i.text)
 
 
-def _reset_cache(app: Sphinx, env: Any) -> None:
-    app._rapport_dated = None  # type: ignore[attr-defined]
-    app._rapport_entries = None  # type: ignore[attr-defined]
-
-
 def setup(app: Sphinx) -> None:
-    from .series import NEW_SINCE_PROVIDERS
-    from .topics import TOPIC_PROVIDERS
-
-    # on a topic page: reports, then decisions and questions, then actions
-    ours = [("Beslut", _topic_decisions, _decision_topics_used), ("Frågor och svar", _topic_faq, _faq_topics_used)]
-    TOPIC_PROVIDERS[1:1] = [p for p in ours if p not in TOPIC_PROVIDERS]
-    # before every other env-updated handler: the stores may have changed since last build
-    app.connect("env-updated", _reset_cache, priority=100)
-    # decisions and questions first in the box, then the actions (added by rapport.actions)
-    NEW_SINCE_PROVIDERS[:0] = [p for p in (_new_decisions, _new_faq) if p not in NEW_SINCE_PROVIDERS]
+    app.connect(events.TOPIC_ENTRIES, _topic_decisions, priority=events.TOPIC_DECISIONS)
+    app.connect(events.TOPIC_ENTRIES, _topic_faq, priority=events.TOPIC_FAQ)
+    app.connect(events.TOPICS_USED, _decision_topics_used, priority=events.TOPIC_DECISIONS)
+    app.connect(events.TOPICS_USED, _faq_topics_used, priority=events.TOPIC_FAQ)
+    app.connect(events.NEW_SINCE, _new_decisions, priority=events.NEW_SINCE_DECISIONS)
+    app.connect(events.NEW_SINCE, _new_faq, priority=events.NEW_SINCE_FAQ)

@@ -12,54 +12,46 @@ Three phases:
 * ``env-updated``: one :class:`Index` of all entries and backlinks is built from the
   merged stores, the global checks run (duplicate ids, unknown ids, plus each kind's own
   checks such as supersedes cycles) so ``-j1`` and ``-jN`` warn alike, and the pages
-  whose link texts went stale are returned for rewriting. While writing, a post
-  transform resolves the roles and :data:`rapport.registry.ANY_RESOLVERS` resolves MyST
-  links, both from that index; "Omnämnt i" placeholders are aggregates.
+  whose link texts went stale are returned for rewriting (:func:`rapport.registry.stale_pages`,
+  per builder). While writing, the domain asks this module, through the
+  ``rapport-resolve-xref`` and ``rapport-any-xref`` events, to resolve the roles and MyST
+  links from that index; "Omnämnt i" placeholders are aggregates.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx import addnodes
-from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxRole
 from sphinx.util.nodes import split_explicit_title
 
-from . import registry
-from .dates import format_date
-from .messages import warn
-from .registry import add_aggregate_renderer, aggregate, get_domain, make_aggregate, register_store
-from .reports import STORE as REPORT_STORE
-from .reports import Report
+from rapport import cache, events
+from rapport.dates import format_date
+from rapport.messages import warn
+from rapport.registry import (
+    add_aggregate_renderer,
+    aggregate,
+    digest_of,
+    get_domain,
+    make_aggregate,
+    register_store,
+    stale_pages,
+)
+from rapport.reports import STORE as REPORT_STORE
+from rapport.reports import Report, is_published
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
 
 STORE = "references"
 DOMAIN = "rapport"
-
-
-class Entry(Protocol):
-    """What a registry record (decision, FAQ entry) offers to the shared machinery."""
-
-    id: str
-    docname: str
-    line: int
-
-    @property
-    def kind(self) -> str: ...
-
-    @property
-    def anchor(self) -> str: ...
-
-    def link_text(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -131,12 +123,6 @@ class Index:
         return list(self.cache[key])
 
 
-def _published(app: Sphinx) -> Callable[[Report], bool]:
-    from .series import is_published
-
-    return lambda report: is_published(report, app.config)
-
-
 def build_index(app: Sphinx) -> Index:
     env = app.env
     domain = get_domain(env)
@@ -145,7 +131,10 @@ def build_index(app: Sphinx) -> Index:
     for kind in KINDS.values():
         declared.extend(domain.records(kind.store))
     reports: dict[str, Report] = domain.store(REPORT_STORE)
-    published = _published(app)
+
+    def published(report: Report) -> bool:
+        return is_published(report, app.config)
+
     # first declaration (in document and line order) wins, on every kind of build
     for entry in sorted(declared, key=lambda e: (e.docname, e.line, e.id)):
         report = reports.get(entry.docname)
@@ -175,11 +164,8 @@ def build_index(app: Sphinx) -> Index:
 
 
 def get_index(app: Sphinx) -> Index:
-    """The index of this build; built on demand if ``env-updated`` has not run yet."""
-    index = getattr(app, "_rapport_index", None)
-    if index is None:
-        index = app._rapport_index = build_index(app)  # type: ignore[attr-defined]
-    return index
+    """The index of this build (the build cache keeps it until the next ``env-updated``)."""
+    return cache.computed(app.env, "reference-index", lambda: build_index(app))
 
 
 # -- collecting references (doctree-read) ------------------------------------------------
@@ -248,27 +234,23 @@ def _check(env: BuildEnvironment, index: Index) -> None:
             check(env, index)
 
 
-def _digest(entry: Any, app: Sphinx) -> str:
-    return hashlib.sha1(f"{entry.docname}#{entry.anchor}#{entry.link_text()}".encode()).hexdigest()
+def _link_text_digest(entry: Any) -> str:
+    return digest_of(entry.docname, entry.anchor, entry.link_text())
 
 
 def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    index = app._rapport_index = build_index(app)  # type: ignore[attr-defined]
+    index = get_index(app)
     _check(env, index)
     # A page that links to an entry shows the entry's date, body and title as link text;
     # when those change (or an id appears or disappears) the page is rewritten although
-    # its own source did not change. The digests persist with the pickled environment.
-    old: dict[str, str] = getattr(env, "rapport_entry_digests", {})
-    new = {entry_id: _digest(entry, app) for entry_id, entry in index.entries.items()}
-    env.rapport_entry_digests = new  # type: ignore[attr-defined]
-    changed = {i for i in old.keys() | new.keys() if old.get(i) != new.get(i)}
-    if not changed:
-        return []
-    stale: set[str] = set()
-    for docname, refs in get_domain(env).store(STORE).items():
-        if any(ref.target in changed for ref in refs):
-            stale.add(docname)
-    return sorted(stale & env.all_docs.keys())
+    # its own source did not change.
+    shown = {entry_id: _link_text_digest(entry) for entry_id, entry in index.entries.items()}
+    digests = {
+        docname: digest_of(sorted({(ref.target, shown.get(ref.target, "")) for ref in refs}))
+        for docname, refs in get_domain(env).store(STORE).items()
+        if docname in env.all_docs
+    }
+    return stale_pages(env, app.builder.name, "entry-links", digests)
 
 
 # -- resolving (writing phase) -----------------------------------------------------------
@@ -284,36 +266,35 @@ def make_link(app: Sphinx, fromdoc: str, entry: Any, contnode: nodes.Element, ex
     return ref
 
 
-class ResolveEntryReferences(SphinxPostTransform):
-    """Turns ``{beslut}`` and ``{faq}`` references into links, before Sphinx's resolver."""
-
-    default_priority = 9
-
-    def run(self, **kwargs: Any) -> None:
-        app = self.env._app  # self.app is deprecated in Sphinx 9
-        index = get_index(app)
-        fromdoc = self.env.docname
-        for node in list(self.document.findall(addnodes.pending_xref)):
-            if node.get("refdomain") != DOMAIN or node.get("reftype") not in KINDS:
-                continue
-            contnode = node[0] if node.children else nodes.inline()
-            entry = index.get(node["reftarget"], node["reftype"])
-            if entry is None:
-                # the writer got a warning at env-updated; the reader gets the text
-                text = contnode.astext() or node["reftarget"]
-                node.replace_self(nodes.inline(text, text, classes=["rapport-okand-hanvisning"]))
-                continue
-            node.replace_self(make_link(app, node.get("refdoc", fromdoc), entry, contnode, node.get("refexplicit", False)))
+def resolve_xref(
+    app: Sphinx,
+    fromdoc: str,
+    builder: Builder,
+    typ: str,
+    target: str,
+    node: addnodes.pending_xref,
+    contnode: nodes.Element,
+) -> nodes.Element | None:
+    """``rapport-resolve-xref``: a ``{beslut}`` or ``{faq}`` reference becomes a link."""
+    if typ not in KINDS:
+        return None
+    entry = get_index(app).get(target, typ)
+    if entry is None:
+        # the writer got a warning at env-updated; the reader gets the text
+        text = contnode.astext() or target
+        return nodes.inline(text, text, classes=["rapport-okand-hanvisning"])
+    return make_link(app, fromdoc, entry, contnode, node.get("refexplicit", False))
 
 
-def resolve_any(domain, env, fromdocname, builder, target, node, contnode):  # type: ignore[no-untyped-def]
-    """MyST ``[](ID)`` and ``[text](ID)`` links: the ``rapport:beslut``/``rapport:faq`` match."""
-    app = env._app  # the public env.app is deprecated; Sphinx's own resolvers use _app
+def resolve_any(
+    app: Sphinx, fromdoc: str, builder: Builder, target: str, node: nodes.Element, contnode: nodes.Element
+) -> list[tuple[str, nodes.reference]]:
+    """``rapport-any-xref``: MyST ``[](ID)`` and ``[text](ID)`` links to an entry."""
     entry = get_index(app).get(target)
     if entry is None:
         return []
     explicit = bool(contnode.astext())
-    return [(f"{DOMAIN}:{entry.kind}", make_link(app, fromdocname, entry, contnode, explicit))]
+    return [(f"{DOMAIN}:{entry.kind}", make_link(app, fromdoc, entry, contnode, explicit))]
 
 
 class EntryRole(SphinxRole):
@@ -348,7 +329,7 @@ def mentions_placeholder(env: BuildEnvironment, entry_id: str) -> aggregate:
 
 
 def mentions_paragraph(app: Sphinx, fromdoc: str, entry_id: str, compact: bool = False) -> nodes.paragraph:
-    """"Omnämnt i: 25 september 2025, 18 september 2025." with links, newest first.
+    """ "Omnämnt i: 25 september 2025, 18 september 2025." with links, newest first.
 
     ``compact`` (for a table column headed "Omnämnt i") leaves out the label.
     """
@@ -392,16 +373,10 @@ def backlink_records(app: Sphinx, entry_id: str) -> list[dict[str, str]]:
     ]
 
 
-def declared(app: Sphinx, kind: str) -> Iterable[Any]:
-    return get_index(app).of_kind(kind)
-
-
 def setup(app: Sphinx) -> None:
     register_store(STORE)
-    if resolve_any not in registry.ANY_RESOLVERS:  # a module-level list: once per process
-        registry.ANY_RESOLVERS.append(resolve_any)
-    app.add_post_transform(ResolveEntryReferences)
-    app.connect("doctree-read", collect_references, priority=600)
-    # before the registry's own handler only for readability of the logs; results are unioned
-    app.connect("env-updated", on_env_updated, priority=450)
+    app.connect(events.RESOLVE_XREF, resolve_xref)
+    app.connect(events.ANY_XREF, resolve_any)
+    app.connect("doctree-read", collect_references, priority=events.COLLECT_REFERENCES)
+    app.connect("env-updated", on_env_updated, priority=events.REFERENCE_INDEX)
     add_aggregate_renderer("omnamnt", render_mentions)

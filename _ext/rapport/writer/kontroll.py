@@ -32,7 +32,14 @@ from pathlib import Path
 from typing import NamedTuple
 
 import phonenumbers
+import sphinx.locale
+from markdown_it.renderer import RendererHTML
+from myst_parser.config.main import MdParserConfig
+from myst_parser.parsers.mdit import create_md_parser
 from phonenumbers import PhoneNumberType
+from sphinx.application import Sphinx
+from sphinx.util import console
+from sphinx.util.docutils import docutils_namespace, patch_docutils
 from stdnum import exceptions as stdnum_exceptions
 from stdnum import luhn
 from stdnum.se import orgnr, personnummer
@@ -295,7 +302,11 @@ def _check_inline(ctx: _Context, content: str, first_line: int, dates: bool) -> 
     for match in _HTML_RE.finditer(text):
         tag = match.group(0)
         if tag == "<!--":
-            ctx.add(line_of(match.start()), "html", "HTML-kommentar i texten; skriv kommentarer med % först på raden i stället")
+            ctx.add(
+                line_of(match.start()),
+                "html",
+                "HTML-kommentar i texten; skriv kommentarer med % först på raden i stället",
+            )
             continue
         shown = tag if len(tag) <= 40 else tag[:37] + "…"
         ctx.add(line_of(match.start()), "html", f"Rå HTML ”{shown}” i texten; skriv det med Markdown i stället")
@@ -429,14 +440,24 @@ def _front_matter_lines(text: str) -> int:
 
 
 def markdown_parser(extensions: Iterable[str]):  # noqa: ANN201
-    from markdown_it.renderer import RendererHTML
-    from myst_parser.config.main import MdParserConfig
 
-    from myst_parser.parsers.mdit import create_md_parser
-
-    known = {"colon_fence", "deflist", "fieldlist", "smartquotes", "dollarmath", "amsmath", "tasklist",
-             "substitution", "html_image", "html_admonition", "linkify", "replacements", "strikethrough",
-             "attrs_inline", "attrs_block"}
+    known = {
+        "colon_fence",
+        "deflist",
+        "fieldlist",
+        "smartquotes",
+        "dollarmath",
+        "amsmath",
+        "tasklist",
+        "substitution",
+        "html_image",
+        "html_admonition",
+        "linkify",
+        "replacements",
+        "strikethrough",
+        "attrs_inline",
+        "attrs_block",
+    }
     enabled = {name for name in extensions if name in known} - {"linkify"}
     return create_md_parser(MdParserConfig(enable_extensions=enabled), RendererHTML)
 
@@ -468,9 +489,7 @@ def check_encodings(srcdir: Path) -> None:
         read_utf8(path)
 
 
-def scan_sources(
-    project: Path, srcdir: Path, extensions: Iterable[str], allowed: Iterable[str] = ()
-) -> list[Finding]:
+def scan_sources(project: Path, srcdir: Path, extensions: Iterable[str], allowed: Iterable[str] = ()) -> list[Finding]:
     """Our own checks of every Markdown source under ``srcdir``.
 
     A check that fails on one file (a bug of ours, or input nobody foresaw) becomes a
@@ -563,14 +582,10 @@ def parse_warnings(text: str, project: Path) -> list[Finding]:
 
 def sphinx_findings(project: Path, srcdir: Path, overrides: dict[str, object] | None = None) -> list[Finding]:
     """Read and resolve every page with the ``dummy`` builder; collect the warnings."""
-    from sphinx.application import Sphinx
-    from sphinx.util import console
-    from sphinx.util.docutils import docutils_namespace, patch_docutils
 
     console.nocolor()
     # Sphinx translates its own console messages by the system locale, which a writer's
     # machine may not have in Swedish; the site is Swedish, so its check is too
-    import sphinx.locale
 
     sphinx.locale.init([sphinx.locale._LOCALE_DIR], "sv", "sphinx", "console")
     warning = io.StringIO()
@@ -614,9 +629,7 @@ def _failed_file(app: object, project: Path) -> str:
         return "conf.py"
 
 
-def run(
-    project: Path, srcdir: Path, extensions: Iterable[str], allowed: Iterable[str] = ()
-) -> list[Finding]:
+def run(project: Path, srcdir: Path, extensions: Iterable[str], allowed: Iterable[str] = ()) -> list[Finding]:
     """Everything ``rapport kontroll`` reports, sorted by file and line, without duplicates."""
     check_encodings(srcdir)
     built = sphinx_findings(project, srcdir)

@@ -1,0 +1,102 @@
+"""The extension's own Sphinx events, and every handler priority that orders modules.
+
+Declared at ``setup`` (before any other module connects), emitted like
+``todo-defined`` in ``sphinx/ext/todo.py``: a module that offers an extension point
+emits the event, a module that contributes connects a handler, and neither imports the
+other. Handlers receive the application first, as for Sphinx's own events; where an
+event collects contributions, each handler returns its part and the emitter combines
+the results in priority order (lower runs first).
+
+==========================  ============================================  =====================================
+event                       arguments -> result                          emitted by
+==========================  ============================================  =====================================
+``rapport-report-read``     ``(report, sections)`` -> ``None``            :mod:`rapport.reports`, doctree-read
+``rapport-new-since``       ``(previous, report)`` -> ``list[NewItem]``   :mod:`rapport.series`
+``rapport-topic-entries``   ``(topic, fromdoc)`` -> ``(heading, entries)``  :mod:`rapport.topics`
+``rapport-topics-used``     ``()`` -> ``[(name, location)]``              :mod:`rapport.topics`, env-updated
+``rapport-archive-entry``   ``(fromdoc, report, head)`` -> ``None``       :mod:`rapport.series`, writing
+``rapport-resolve-xref``    ``(fromdoc, builder, typ, target, node,       :class:`rapport.registry.RapportDomain`
+                            contnode)`` -> node or ``None``
+``rapport-any-xref``        ``(fromdoc, builder, target, node,            :class:`rapport.registry.RapportDomain`
+                            contnode)`` -> ``[(role, node)]``
+==========================  ============================================  =====================================
+
+The priorities below are the only ones a module passes to ``app.connect``: where two
+modules' handlers of one event (ours or Sphinx's) must run in a given order, the
+order is written here, once, with the reason.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+REPORT_READ = "rapport-report-read"
+NEW_SINCE = "rapport-new-since"
+TOPIC_ENTRIES = "rapport-topic-entries"
+TOPICS_USED = "rapport-topics-used"
+ARCHIVE_ENTRY = "rapport-archive-entry"
+RESOLVE_XREF = "rapport-resolve-xref"
+ANY_XREF = "rapport-any-xref"
+
+EVENTS = (REPORT_READ, NEW_SINCE, TOPIC_ENTRIES, TOPICS_USED, ARCHIVE_ENTRY, RESOLVE_XREF, ANY_XREF)
+
+# -- our events ----------------------------------------------------------------------------
+
+#: "Nytt sedan förra rapporten" lists decisions, then questions, then actions
+NEW_SINCE_DECISIONS = 400
+NEW_SINCE_FAQ = 410
+NEW_SINCE_ACTIONS = 600
+#: a topic page lists reports, then decisions, questions and actions (and warns in that order)
+TOPIC_REPORTS = 300
+TOPIC_DECISIONS = 400
+TOPIC_FAQ = 410
+TOPIC_ACTIONS = 600
+
+# -- Sphinx's events -----------------------------------------------------------------------
+
+#: config-inited: the typed configuration first; the audience may then change
+#: ``exclude_patterns`` and ``rapport_pdf_dir``; the symlink guard runs last, after
+#: conf.py's own values, just before discovery
+CONFIG = 400
+CONFIG_AUDIENCE = 450
+CONFIG_CONFINE = 900
+
+#: doctree-read: the report model runs before Sphinx's own collectors (500), so the
+#: standing sections it inserts reach the table of contents; the audience label next;
+#: references are collected after the standing sections are in
+REPORT = 400
+AUDIENCE_LABEL = 450
+COLLECT_REFERENCES = 600
+
+#: env-updated: the build cache is forgotten first (the stores may have changed); the
+#: reference index and global checks next; report signatures at Sphinx's default; the
+#: unknown-topic check after every store is complete; aggregate pages last, because
+#: their renderers read what the handlers before them derived
+RESET_CACHE = 100
+REFERENCE_INDEX = 450
+TOPIC_CHECK = 600
+AGGREGATES = 900
+
+#: doctree-resolved: aggregate placeholders are replaced first (after Sphinx's
+#: reference resolver ran, so renderers emit final links), then other handlers see them
+RENDER_AGGREGATES = 400
+
+#: source-read: the encoding check first, so the writer sees it before what follows
+SOURCE_ENCODING = 100
+
+#: html-page-context: after pydata-sphinx-theme (500) put ``generate_toctree_html`` in
+#: the context
+NAME_TOCTREE_TOGGLES = 900
+
+#: build-finished: stale and vanished outputs go before the search index is built
+#: from the output folder (default 500), and again after the PDFs were copied into it
+REMOVE_STALE_OUTPUTS = 100
+REMOVE_STALE_PDF_COPIES = 900
+
+
+def setup(app: Sphinx) -> None:
+    for name in EVENTS:
+        app.add_event(name)

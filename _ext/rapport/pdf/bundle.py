@@ -1,0 +1,181 @@
+"""Assembling PDFs with pikepdf: the bundle of tagged reports, links between them, PDF/UA claims.
+
+Runs at the end of the ``rapportpdf`` build (:meth:`rapport.pdf.builder.RapportPdfBuilder.finish`),
+on PDFs already written to disk. Nothing here lays anything out or needs Sphinx: every
+function takes ``pikepdf`` objects or paths, so it can be tested on small PDFs alone.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pikepdf
+
+if TYPE_CHECKING:
+    pass
+RELATIVE_PREFIX = "https://pdf.invalid/rel/"  # placeholder for a link to a sibling PDF
+
+
+def bundle_pages(path: Path) -> list[int]:
+
+    with pikepdf.open(path) as pdf:
+        return list(range(len(pdf.pages)))
+
+
+def claim_pdfua(path: Path) -> None:
+    postprocess(path, claim_ua=True)
+
+
+def postprocess(path: Path, claim_ua: bool) -> None:
+    """Small changes WeasyPrint cannot make, in place.
+
+    * links to a sibling report's PDF become relative ``GoToR`` actions (WeasyPrint
+      resolves every href against the base URL, which would point into the sources);
+    * an archival (PDF/A-2a/3a) file is tagged too: say so with the PDF/UA-1 identifier.
+    """
+
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        for page in pdf.pages:
+            for annot in page.obj.get("/Annots", []):
+                action = annot.get("/A")
+                if action is None or action.get("/S") != "/URI":
+                    continue
+                uri = str(action.get("/URI"))
+                if uri.startswith(RELATIVE_PREFIX):
+                    relative = uri[len(RELATIVE_PREFIX) :]
+                    annot.A = pikepdf.Dictionary(
+                        S=pikepdf.Name.GoToR,
+                        F=pikepdf.Dictionary(Type=pikepdf.Name.Filespec, F=relative, UF=relative),
+                        D=pikepdf.Array([0, pikepdf.Name.Fit]),
+                    )
+        if claim_ua:
+            with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+                meta.register_xml_namespace("http://www.aiim.org/pdfua/ns/id/", "pdfuaid")
+                meta["pdfuaid:part"] = "1"
+        pdf.save(path)
+
+
+def link_parts(bundle: Any, spans: list[tuple[str, int, int]]) -> None:
+    """In the bundle, a link to another report's PDF that is part of it jumps to its page."""
+
+    first_page = {docname: start for docname, start, _ in spans}
+    for docname, start, end in spans:
+        here = posixpath.dirname(docname)
+        for index in range(start, end):
+            for annot in bundle.pages[index].obj.get("/Annots", []):
+                action = annot.get("/A")
+                if action is None or action.get("/S") != "/GoToR":
+                    continue
+                target = posixpath.normpath(posixpath.join(here, str(action.F.F)))
+                if target.endswith(".pdf") and target[:-4] in first_page:
+                    page = bundle.pages[first_page[target[:-4]]].obj
+                    annot.A = pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=pikepdf.Array([page, pikepdf.Name.Fit]))
+
+
+def link_contents(bundle: Any, front_pages: int, targets: list[int]) -> None:
+    """Point the contents' entries at their pages.
+
+    The contents are rendered before the parts exist in the same file, so each entry
+    links to a placeholder URI ``rapport-toc:N``; here the URI action becomes a GoTo to
+    the real page. The link annotations stay tagged (their Link structure elements and
+    StructParent come from WeasyPrint).
+    """
+
+    for page in list(bundle.pages)[:front_pages]:
+        for annot in page.obj.get("/Annots", []):
+            action = annot.get("/A")
+            if action is None or action.get("/S") != "/URI":
+                continue
+            uri = str(action.get("/URI"))
+            match = re.fullmatch(r"https://toc\.invalid/(\d+)", uri)
+            if not match or int(match.group(1)) >= len(targets):
+                continue
+            dest_page = bundle.pages[targets[int(match.group(1))]].obj
+            annot.A = pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=pikepdf.Array([dest_page, pikepdf.Name.Fit]))
+
+
+class TaggedMerger:
+    """Appends tagged PDFs to a tagged PDF, keeping each one's structure tree.
+
+    Pages are copied first; then each source's top-level structure elements are
+    re-parented under a new ``/Part`` element of the bundle's ``/Document`` and copied
+    (pikepdf reuses the already copied pages for their ``/Pg`` references). The
+    ``/ParentTree`` (marked content and annotation -> structure element) is renumbered:
+    every ``StructParents``/``StructParent`` key gets the running offset. Named
+    destinations of internal links are resolved to explicit ones first, because every
+    report has the same anchor names (``sammanfattning``, ...).
+    """
+
+    def __init__(self, bundle: Any) -> None:
+
+        self.pikepdf = pikepdf
+        self.bundle = bundle
+        root = bundle.Root.StructTreeRoot
+        self.root = root
+        self.document = root.K[0] if isinstance(root.K, pikepdf.Array) else root.K
+        self.nums = root.ParentTree.Nums
+        self.next_key = max((int(self.nums[i]) for i in range(0, len(self.nums), 2)), default=-1) + 1
+
+    def append(self, src: Any, title: str) -> None:
+        pikepdf = self.pikepdf
+        resolve_named_destinations(src)
+        first = len(self.bundle.pages)
+        self.bundle.pages.extend(src.pages)
+        src_root = src.Root.get("/StructTreeRoot")
+        if src_root is None:
+            return  # an untagged part: its pages are kept, its content stays unstructured
+        offset = self.next_key
+        src_doc = src_root.K[0] if isinstance(src_root.K, pikepdf.Array) else src_root.K
+        kids = src_doc.K if isinstance(src_doc.K, pikepdf.Array) else pikepdf.Array([src_doc.K])
+        part = src.make_indirect(
+            pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Part, K=kids, T=pikepdf.String(title))
+        )
+        for kid in kids:
+            if isinstance(kid, pikepdf.Dictionary):
+                kid.P = part
+        copied = self.bundle.copy_foreign(part)
+        copied.P = self.document
+        self.document.K.append(copied)
+        src_nums = src_root.ParentTree.Nums
+        highest = -1
+        for i in range(0, len(src_nums), 2):
+            number = int(src_nums[i])
+            highest = max(highest, number)
+            self.nums.append(number + offset)
+            value = src_nums[i + 1]
+            if not value.is_indirect:  # copy_foreign takes indirect objects only
+                value = src.make_indirect(value)
+            self.nums.append(self.bundle.copy_foreign(value))
+        for page in list(self.bundle.pages)[first:]:
+            obj = page.obj
+            if "/StructParents" in obj:
+                obj.StructParents = int(obj.StructParents) + offset
+            for annot in obj.get("/Annots", []):
+                if "/StructParent" in annot:
+                    annot.StructParent = int(annot.StructParent) + offset
+        self.next_key = offset + highest + 1
+
+
+def resolve_named_destinations(src: Any) -> None:
+
+    names = src.Root.get("/Names")
+    if names is None or "/Dests" not in names:
+        return
+    tree = pikepdf.NameTree(names.Dests)
+    for page in src.pages:
+        for annot in page.obj.get("/Annots", []):
+            action = annot.get("/A")
+            dest = annot.get("/Dest")
+            if action is not None and action.get("/S") == "/GoTo":
+                dest = action.get("/D")
+            if isinstance(dest, (pikepdf.String, pikepdf.Name)) and str(dest).lstrip("/") in tree:
+                resolved = tree[str(dest).lstrip("/")]
+                if isinstance(resolved, pikepdf.Dictionary):
+                    resolved = resolved.D
+                if action is not None:
+                    action.D = resolved
+                else:
+                    annot.Dest = resolved
