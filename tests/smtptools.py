@@ -82,13 +82,18 @@ class SmtpServer:
         ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
         self.cafile = cafile
         # implicit TLS (port 465 style): the whole connection is encrypted from the start
-        tls: dict = {"ssl_context": context} if implicit_tls else {"tls_context": context, "require_starttls": True}
+        # aiosmtpd counts only STARTTLS as TLS for auth_require_tls; an implicit-TLS socket is
+        # encrypted before the first byte, so AUTH is allowed there without that check
+        tls: dict = (
+            {"ssl_context": context, "auth_require_tls": False}
+            if implicit_tls
+            else {"tls_context": context, "require_starttls": True, "auth_require_tls": True}
+        )
         self.controller = Controller(
             self.recorder,
             hostname="127.0.0.1",
             port=self.port,
             authenticator=_authenticate,
-            auth_require_tls=True,
             data_size_limit=0,
             **tls,
         )

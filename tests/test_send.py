@@ -222,7 +222,7 @@ def test_unreachable_server(server: SmtpServer, project: Path, capsys, monkeypat
     assert code == 1
     assert err.splitlines()[-1] == (
         f"rapport skicka: Kan inte nå e-postservern 127.0.0.1:{port} (anslutningen vägrades); inget har skickats. "
-        "Kontrollera rapport_smtp_host och rapport_smtp_port i conf.py och nätverket"
+        "Kontrollera nätverket och rapport_smtp_host, rapport_smtp_port och rapport_smtp_security i conf.py"
     )
 
 
@@ -454,6 +454,7 @@ def test_implicit_tls(ca, project: Path, capsys, monkeypatch) -> None:  # noqa: 
         ]
         # the same server spoken to with STARTTLS is a clear error, not a hang
         monkeypatch.setenv("TEST_SMTP_SECURITY", "starttls")
+        monkeypatch.setenv("TEST_SMTP_TIMEOUT", "1")
         code, out, err = skicka(project, capsys, "2025-03-06", "--lista", "ledning", "--igen")
         assert code == 1 and err.splitlines()[-1].startswith(f"rapport skicka: Kan inte nå e-postservern 127.0.0.1:{smtp.port} (")
     finally:

@@ -139,9 +139,7 @@ def build_message(edition: Edition, sender: str = "", pdf: Path | None = None, p
     for part in message.iter_parts():
         part["Content-Language"] = "sv"
     if pdf is not None:
-        message.add_attachment(
-            pdf.read_bytes(), maintype="application", subtype="pdf", filename=pdf_name or pdf.name
-        )
+        message.add_attachment(pdf.read_bytes(), maintype="application", subtype="pdf", filename=pdf_name or pdf.name)
     return message
 
 
@@ -160,10 +158,12 @@ def recipient_headers(to: str, sender: str, domain: str, when: object) -> tuple[
         head["From"] = sender
     raw = head.as_bytes()
     # as_bytes() ends the headers with an empty line; the stored message supplies its own
-    return raw[: -2] if raw.endswith(b"\r\n\r\n") else raw, message_id
+    return raw[:-2] if raw.endswith(b"\r\n\r\n") else raw, message_id
 
 
-def personalise(stored: bytes, to: str, sender: str, domain: str, when: object, subject_prefix: str = "") -> tuple[bytes, str]:
+def personalise(
+    stored: bytes, to: str, sender: str, domain: str, when: object, subject_prefix: str = ""
+) -> tuple[bytes, str]:
     """One recipient's message: their headers, then the stored message (From replaced)."""
     head, message_id = recipient_headers(to, sender, domain, when)
     body = _strip_headers(stored, ("from", "to", "date", "message-id") + (("subject",) if subject_prefix else ()))
@@ -185,7 +185,7 @@ def _stored_subject(stored: bytes) -> str:
 def _strip_headers(stored: bytes, names: tuple[str, ...]) -> bytes:
     """The stored message without the named top-level headers (and their folded lines)."""
     end = stored.find(b"\r\n\r\n")
-    head, rest = stored[:end + 2], stored[end + 2:]
+    head, rest = stored[: end + 2], stored[end + 2 :]
     kept: list[bytes] = []
     skipping = False
     for line in head.split(b"\r\n"):

@@ -130,11 +130,13 @@ def sender_of(config: dict[str, Any]) -> tuple[str, str, str]:
     if not raw:
         raise SendError(
             "Avsändaren saknas: sätt rapport_email_from i conf.py, till exempel "
-            "rapport_email_from = \"Kommunikation <rapport@example.se>\"",
+            'rapport_email_from = "Kommunikation <rapport@example.se>"',
             EXIT_USAGE,
         )
     if has_line_break(raw):
-        raise SendError("rapport_email_from i conf.py innehåller en radbrytning; skriv avsändaren på en rad", EXIT_USAGE)
+        raise SendError(
+            "rapport_email_from i conf.py innehåller en radbrytning; skriv avsändaren på en rad", EXIT_USAGE
+        )
     checked = check_address(raw)
     if isinstance(checked, str):
         raise SendError(f"rapport_email_from i conf.py: {checked}", EXIT_USAGE)
@@ -145,7 +147,9 @@ def sender_of(config: dict[str, Any]) -> tuple[str, str, str]:
 def smtp_settings(config: dict[str, Any], sender: str, sender_address: str) -> SmtpSettings:
     host = str(setting(config, "rapport_smtp_host") or "").strip()
     if not host:
-        raise SendError("E-postservern saknas: sätt rapport_smtp_host i conf.py (till exempel \"smtp.example.se\")", EXIT_USAGE)
+        raise SendError(
+            'E-postservern saknas: sätt rapport_smtp_host i conf.py (till exempel "smtp.example.se")', EXIT_USAGE
+        )
     security = str(setting(config, "rapport_smtp_security")).strip().lower()
     if security not in SECURITY:
         raise SendError(f"rapport_smtp_security ska vara starttls, tls eller none, inte ”{security}”", EXIT_USAGE)
@@ -164,7 +168,7 @@ def smtp_settings(config: dict[str, Any], sender: str, sender_address: str) -> S
         )
     if user and security == "none":
         raise SendError(
-            "Lösenordet skickas aldrig okrypterat: sätt rapport_smtp_security = \"starttls\" eller \"tls\" i conf.py",
+            'Lösenordet skickas aldrig okrypterat: sätt rapport_smtp_security = "starttls" eller "tls" i conf.py',
             EXIT_USAGE,
         )
     cafile = str(setting(config, "rapport_smtp_cafile") or "")
@@ -187,7 +191,10 @@ def find_report(root: Path, srcdir: Path, given: str) -> Path:
         if len(found) > 1:
             names = ", ".join(p.relative_to(root).as_posix() for p in found)
             raise SendError(f"Flera rapporter har datumet {given}: {names}; ange filen", EXIT_USAGE)
-    raise SendError(f"Hittar ingen rapport ”{given}” (ange filen, till exempel docs/rapporter/2025/2025-09-25.md, eller datumet)", EXIT_USAGE)
+    raise SendError(
+        f"Hittar ingen rapport ”{given}” (ange filen, till exempel docs/rapporter/2025/2025-09-25.md, eller datumet)",
+        EXIT_USAGE,
+    )
 
 
 @dataclass(frozen=True)
@@ -223,7 +230,9 @@ def build_edition(root: Path, srcdir: Path, report: Path, audience: str) -> Buil
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise SendError(f"{_shown(root, report)} är ingen rapport (den ligger inte bland rapporterna i conf.py)", EXIT_USAGE) from None
+        raise SendError(
+            f"{_shown(root, report)} är ingen rapport (den ligger inte bland rapporterna i conf.py)", EXIT_USAGE
+        ) from None
     prefix = str(report)
     warnings = tuple(
         line.replace(str(root) + os.sep, "")
@@ -372,7 +381,9 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
     try:
         context = ssl.create_default_context(cafile=settings.cafile or None)
     except (OSError, ssl.SSLError):
-        raise SendError(f"rapport_smtp_cafile ({settings.cafile}) går inte att läsa som certifikatfil", EXIT_USAGE) from None
+        raise SendError(
+            f"rapport_smtp_cafile ({settings.cafile}) går inte att läsa som certifikatfil", EXIT_USAGE
+        ) from None
     smtp: smtplib.SMTP | None = None
     try:
         if settings.security == "tls":
@@ -382,7 +393,9 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
         smtp.ehlo()
         if settings.security == "starttls":
             if not smtp.has_extn("starttls"):
-                raise SendError(f"E-postservern {where} erbjuder inte STARTTLS; ange rätt port eller rapport_smtp_security")
+                raise SendError(
+                    f"E-postservern {where} erbjuder inte STARTTLS; ange rätt port eller rapport_smtp_security"
+                )
             smtp.starttls(context=context)
             smtp.ehlo()
         if settings.user:
@@ -392,7 +405,9 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
         _quit(smtp)
         raise
     except socket.gaierror:
-        raise SendError(f"Hittar inte e-postservern ”{settings.host}”; kontrollera rapport_smtp_host i conf.py") from None
+        raise SendError(
+            f"Hittar inte e-postservern ”{settings.host}”; kontrollera rapport_smtp_host i conf.py"
+        ) from None
     except ssl.SSLCertVerificationError as exc:
         _quit(smtp)
         raise SendError(
@@ -401,7 +416,9 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
         ) from None
     except ssl.SSLError:
         _quit(smtp)
-        raise SendError(f"Den krypterade förbindelsen med {where} kunde inte upprättas; kontrollera rapport_smtp_security och porten") from None
+        raise SendError(
+            f"Den krypterade förbindelsen med {where} kunde inte upprättas; kontrollera rapport_smtp_security och porten"
+        ) from None
     except smtplib.SMTPAuthenticationError as exc:
         _quit(smtp)
         raise SendError(
@@ -410,15 +427,19 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
         ) from None
     except smtplib.SMTPNotSupportedError:
         _quit(smtp)
-        raise SendError(f"E-postservern {where} erbjuder ingen inloggning; ta bort rapport_smtp_user eller fråga IT") from None
+        raise SendError(
+            f"E-postservern {where} erbjuder ingen inloggning; ta bort rapport_smtp_user eller fråga IT"
+        ) from None
     except smtplib.SMTPResponseException as exc:
         _quit(smtp)
-        raise SendError(f"E-postservern {where} svarade med fel {exc.smtp_code} vid anslutningen; inget har skickats") from None
+        raise SendError(
+            f"E-postservern {where} svarade med fel {exc.smtp_code} vid anslutningen; inget har skickats"
+        ) from None
     except (OSError, smtplib.SMTPException) as exc:
         _quit(smtp)
         raise SendError(
             f"Kan inte nå e-postservern {where} ({_network_reason(exc, settings)}); inget har skickats. "
-            "Kontrollera rapport_smtp_host och rapport_smtp_port i conf.py och nätverket"
+            "Kontrollera nätverket och rapport_smtp_host, rapport_smtp_port och rapport_smtp_security i conf.py"
         ) from None
 
 
@@ -509,7 +530,15 @@ def send_all(
                 consecutive = 0
                 outcome.sent += 1
                 log.append(
-                    LogEntry(report, recipient.address, message_id, now.isoformat(timespec="seconds"), recipient.list_name, audience, test)
+                    LogEntry(
+                        report,
+                        recipient.address,
+                        message_id,
+                        now.isoformat(timespec="seconds"),
+                        recipient.list_name,
+                        audience,
+                        test,
+                    )
                 )
             progress.update(index)
             if consecutive >= MAX_CONSECUTIVE_FAILURES:
@@ -530,7 +559,9 @@ def _reply(reply: bytes | str) -> str:
 
 def run(root: Path, srcdir: Path, config: dict[str, Any], args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not args.lista and not args.test:
-        raise SendError("Ange minst en sändlista med --lista NAMN (eller --test ADRESS för ett provexemplar)", EXIT_USAGE)
+        raise SendError(
+            "Ange minst en sändlista med --lista NAMN (eller --test ADRESS för ett provexemplar)", EXIT_USAGE
+        )
     report_file = find_report(root, srcdir, args.rapport)
     report_shown = _shown(root, report_file)
     sender, sender_address, domain = sender_of(config)
@@ -544,7 +575,9 @@ def run(root: Path, srcdir: Path, config: dict[str, Any], args: argparse.Namespa
         for name in args.lista:
             if name.lower() not in lists and not any(p.line == 0 for p in problems):
                 known = ", ".join(sorted(lists)) or "inga"
-                problems.append(ListProblem(_shown(root, lists_path), 0, f"sändlistan ”{name}” finns inte (listorna är: {known})"))
+                problems.append(
+                    ListProblem(_shown(root, lists_path), 0, f"sändlistan ”{name}” finns inte (listorna är: {known})")
+                )
         if problems:
             for problem in problems:
                 print(problem.as_line(), file=err)
@@ -631,7 +664,13 @@ def run(root: Path, srcdir: Path, config: dict[str, Any], args: argparse.Namespa
 
 
 def _trial(
-    root: Path, docname: str, jobs: list[tuple[Recipient, str, bytes]], sender: str, domain: str, prefix: str, out: TextIO
+    root: Path,
+    docname: str,
+    jobs: list[tuple[Recipient, str, bytes]],
+    sender: str,
+    domain: str,
+    prefix: str,
+    out: TextIO,
 ) -> int:
     folder = root / "_build" / "epost" / "prov" / docname
     if folder.is_dir():

@@ -30,7 +30,9 @@ class TextRenderer:
     def inline(self, node: nodes.Node) -> str:
         if isinstance(node, nodes.Text):
             return str(node)
-        if isinstance(node, (nodes.comment, nodes.raw, nodes.target, nodes.substitution_definition, nodes.system_message)):
+        if isinstance(
+            node, (nodes.comment, nodes.raw, nodes.target, nodes.substitution_definition, nodes.system_message)
+        ):
             return ""
         if isinstance(node, nodes.image):
             alt = node.get("alt") or ""
@@ -58,7 +60,9 @@ class TextRenderer:
         return out
 
     def block(self, node: nodes.Node, indent: str = "") -> list[str]:
-        if isinstance(node, (nodes.comment, nodes.raw, nodes.target, nodes.substitution_definition, nodes.system_message)):
+        if isinstance(
+            node, (nodes.comment, nodes.raw, nodes.target, nodes.substitution_definition, nodes.system_message)
+        ):
             return []
         if isinstance(node, nodes.section):
             return self.blocks(node, indent)
@@ -101,7 +105,9 @@ class TextRenderer:
         if not parts:
             return indent + marker.rstrip()
         first = parts[0]
-        stripped = first[len(indent) + len(marker):] if first.startswith(indent + " " * len(marker)) else first.lstrip()
+        stripped = (
+            first[len(indent) + len(marker) :] if first.startswith(indent + " " * len(marker)) else first.lstrip()
+        )
         parts[0] = indent + marker + stripped
         return "\n".join(parts)
 
@@ -136,7 +142,9 @@ def _section_depth(title: nodes.title) -> int:
     return depth
 
 
-def render_text(doctree: nodes.Node, url_of: Callable[[nodes.reference], str | None], head: list[str], foot: list[str]) -> str:
+def render_text(
+    doctree: nodes.Node, url_of: Callable[[nodes.reference], str | None], head: list[str], foot: list[str]
+) -> str:
     """The whole plain-text part: ``head`` lines, the report, ``foot`` lines, the links."""
     renderer = TextRenderer(url_of)
     body = renderer.blocks(doctree)

@@ -65,9 +65,7 @@ def add_parsers(commands: Any) -> dict[str, Any]:
         action="store_true",
         help="ta tillbaka den version som fanns före den senaste publiceringen",
     )
-    parser.add_argument(
-        "--publik", action="store_true", help="publicera den publika webbplatsen (_build/publik/html)"
-    )
+    parser.add_argument("--publik", action="store_true", help="publicera den publika webbplatsen (_build/publik/html)")
     return {"publicera": cmd_publicera}
 
 
@@ -221,7 +219,11 @@ def publish(source: Path, target: Path, now: dt.datetime | None = None) -> str:
     except BaseException:
         _cleanup(staging)
         raise
-    kept = " Den tidigare versionen är sparad; ta tillbaka den med rapport publicera --återställ." if previous.exists() else ""
+    kept = (
+        " Den tidigare versionen är sparad; ta tillbaka den med rapport publicera --återställ."
+        if previous.exists()
+        else ""
+    )
     return f"Publicerat: {count} filer i {target} (adress {base}).{kept}"
 
 
@@ -237,7 +239,9 @@ def restore(target: Path) -> str:
     if not previous.is_dir():
         raise PublishError(f"Det finns ingen tidigare version av {target} att återställa", EXIT_USAGE)
     if not (previous / MARKER).is_file():
-        raise PublishError(f"{previous} är inte en version som rapport publicera har sparat; inget har ändrats", EXIT_USAGE)
+        raise PublishError(
+            f"{previous} är inte en version som rapport publicera har sparat; inget har ändrats", EXIT_USAGE
+        )
     try:
         if not target.exists():
             os.rename(previous, target)
@@ -247,7 +251,9 @@ def restore(target: Path) -> str:
             os.rename(previous, target)
             os.rename(aside, previous)
     except OSError as exc:
-        raise PublishError(f"Återställningen misslyckades: {exc.strerror}. Webbplatsen i {target} är oförändrad") from None
+        raise PublishError(
+            f"Återställningen misslyckades: {exc.strerror}. Webbplatsen i {target} är oförändrad"
+        ) from None
     try:
         info = json.loads((target / MARKER).read_text(encoding="utf-8"))
         moment = dt.datetime.fromisoformat(info["publicerad"]).astimezone()
