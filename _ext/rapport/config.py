@@ -1,7 +1,17 @@
-"""The report series' configuration: typed section and series specifications.
+"""Every ``rapport_*`` setting, typed and validated in one place, and the report series.
 
-Runs at ``config-inited`` (validation) and is read in every later phase. A series is
-declared in ``conf.py``::
+Runs at ``config-inited`` (validation) and is read in every later phase. The settings
+are declared once, in :class:`RapportConfig` (the pattern of MyST-Parser's
+``MdParserConfig``): each field is a setting without its ``rapport_`` prefix, with its
+default, its type, a validator and Sphinx's rebuild flag in the field's metadata.
+:func:`setup` registers them with Sphinx from there, and :func:`_on_config_inited`
+checks them all: a value of the wrong kind is a Swedish warning naming the setting
+(``rapport.config``) and the default is used, except where building with the default
+would build the wrong thing (the series, the audience): that stops the build with a
+Sphinx ``ConfigError``. The e-mail edition declares its own ``rapport_email_*`` and
+``rapport_smtp_*`` settings (:mod:`rapport.email`).
+
+A series is declared in ``conf.py``::
 
     rapport_series = {
         "samordning-vim": {
@@ -20,12 +30,19 @@ so another series can define its own.
 
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
+import os
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import MISSING, Field, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from sphinx.errors import ConfigError as SphinxConfigError
+
+from rapport import events
+from rapport.messages import warn
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -110,10 +127,25 @@ def parse_series(raw: Any) -> dict[str, SeriesSpec]:
     return result
 
 
+#: conf.py's default ``html_baseurl``: the local preview, not an address to publish at
+LOCAL_BASE_URL = "http://127.0.0.1:8000/"
+
+
+def is_local_address(url: str) -> bool:
+    """Whether ``url`` points at this computer (the preview), not at a published site."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("127.0.0.1", "localhost", "::1", "0.0.0.0")
+
+
+def published_base_url(config: Config) -> str:
+    """``html_baseurl`` if it is an address to publish at, else "" (empty or the preview)."""
+    base = config.html_baseurl or ""
+    return "" if not base or is_local_address(base) else base
+
+
 def get_series(config: Config, key: str | None = None) -> SeriesSpec | None:
     """The series ``key`` (default series if ``None``), or ``None`` if unknown."""
-    specs: dict[str, SeriesSpec] = config._rapport_series  # set at config-inited
-    return specs.get(key or config.rapport_default_series)
+    return settings(config).series.get(key or config.rapport_default_series)
 
 
 def is_report(config: Config, docname: str) -> bool:
@@ -123,21 +155,6 @@ def is_report(config: Config, docname: str) -> bool:
     return any(fnmatch.fnmatchcase(docname, pattern) for pattern in config.rapport_report_patterns)
 
 
-def _on_config_inited(app: Sphinx, config: Config) -> None:
-
-    try:
-        config._rapport_series = parse_series(config.rapport_series)
-    except ConfigError as exc:
-        raise SphinxConfigError(f"rapport: {exc}") from None
-    if config.rapport_default_series not in config._rapport_series:
-        raise SphinxConfigError(
-            f"rapport: rapport_default_series {config.rapport_default_series!r} finns inte i rapport_series"
-        )
-    # MyST's own English "Malformed YAML" would duplicate our Swedish front matter warning.
-    if "myst.topmatter" not in config.suppress_warnings:
-        config.suppress_warnings = [*config.suppress_warnings, "myst.topmatter"]
-
-
 DEFAULT_SERIES: dict[str, Any] = {
     "rapport": {
         "title": "Rapport",
@@ -145,9 +162,212 @@ DEFAULT_SERIES: dict[str, Any] = {
     }
 }
 
+#: the candidate font families of the PDFs, first complete one wins; Debian packages
+#: fonts-liberation (metric-compatible with Arial, which the source documents use) and
+#: fonts-dejavu-core
+DEFAULT_FONTS: list[dict[str, str]] = [
+    {
+        "family": "Liberation Sans",
+        "regular": "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+        "bold": "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+        "italic": "/usr/share/fonts/truetype/liberation/LiberationSans-Italic.ttf",
+        "bolditalic": "/usr/share/fonts/truetype/liberation/LiberationSans-BoldItalic.ttf",
+    },
+    {
+        "family": "DejaVu Sans",
+        "regular": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        "bold": "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+        "italic": "/usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf",
+        "bolditalic": "/usr/share/fonts/truetype/dejavu/DejaVuSans-BoldOblique.ttf",
+    },
+]
+
+
+# -- validators: each returns what is wrong (Swedish, after "ska vara") or None ------------
+
+Validator = Callable[[Any], "str | None"]
+
+
+def _of(kind: type, described: str) -> Validator:
+    def check(value: Any) -> str | None:
+        # True is an int to Python, not a number of pages to a writer
+        if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+            return None
+        return described
+
+    return check
+
+
+def _list_of(kind: type, described: str) -> Validator:
+    def check(value: Any) -> str | None:
+        if isinstance(value, (list, tuple)) and all(isinstance(item, kind) for item in value):
+            return None
+        return described
+
+    return check
+
+
+def _choice(*choices: str) -> Validator:
+    def check(value: Any) -> str | None:
+        return None if value in choices else " eller ".join(f"”{c}”" for c in choices)
+
+    return check
+
+
+def _iso_date_or_empty(value: Any) -> str | None:
+    if value == "":
+        return None
+    try:
+        dt.date.fromisoformat(str(value))
+    except ValueError:
+        return "ett datum på formen ÅÅÅÅ-MM-DD (eller tom)"
+    return None if isinstance(value, str) else "ett datum på formen ÅÅÅÅ-MM-DD (eller tom)"
+
+
+#: the keys a contact may have (``rapport_contact``, ``rapport_accessibility_contact``)
+CONTACT_KEYS = ("namn", "epost", "telefon", "webbadress")
+
+
+def _contact_or_none(value: Any) -> str | None:
+    described = "None eller en dict med texterna " + ", ".join(CONTACT_KEYS)
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) - set(CONTACT_KEYS):
+        return described
+    return None if all(isinstance(v, str) for v in value.values()) else described
+
+
+_TEXT = _of(str, "en text")
+_FLAG = _of(bool, "True eller False")
+_NUMBER = _of(int, "ett heltal")
+_NAMES = _list_of(str, "en lista av texter")
+
+
+def setting(
+    default: Any, rebuild: str, validator: Validator, *, fatal: bool = False, doc: str = ""
+) -> Any:
+    """A field of :class:`RapportConfig`: default, Sphinx's rebuild flag ("env": pages
+    must be read again, "html": written again, "": neither), validator, and whether a
+    wrong value stops the build (``fatal``) instead of falling back to the default."""
+    metadata = {"rebuild": rebuild, "validator": validator, "fatal": fatal, "doc": doc}
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda: _copy(default), metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class RapportConfig:
+    """The extension's settings; ``rapport_<field>`` in ``conf.py`` or ``-D``."""
+
+    series: dict[str, Any] = setting(
+        DEFAULT_SERIES, "env", _of(dict, "en dict med serierna"), fatal=True, doc="the report series"
+    )
+    default_series: str = setting("rapport", "env", _TEXT, fatal=True, doc="key of the series a report belongs to")
+    report_patterns: list[str] = setting(["rapporter/*/*"], "env", _NAMES, doc="docname patterns of reports")
+    today: str = setting("", "env", _iso_date_or_empty, doc="publication day (ISO); empty: today")
+    preview: bool = setting(False, "env", _FLAG, doc="show drafts and future reports")
+    audience: str = setting("internt", "env", _TEXT, fatal=True, doc="internt or publik (rapport.trust.audience)")
+    allow_raw_html: bool = setting(False, "env", _FLAG, doc="let raw HTML through (rapport.trust.safety)")
+    search: str = setting("pagefind", "html", _choice("pagefind", "sphinx"), doc="the site's search engine")
+    accessibility_page: str = setting("tillganglighet", "html", _TEXT, doc="docname of the accessibility statement")
+    # None: the project shows no contact; {} (or no name, e-mail, phone or web address):
+    # one is expected but missing, and the build says so (rapport.site.readers)
+    contact: dict[str, str] | None = setting(None, "html", _contact_or_none, doc="the series' contact on report pages")
+    accessibility_contact: dict[str, str] | None = setting(
+        None, "env", _contact_or_none, doc="where readers report accessibility problems (else rapport_contact)"
+    )
+    kontroll_tillatna: list[str] = setting([], "", _NAMES, doc="numbers and addresses rapport kontroll allows")
+    # PDFs: "" rebuild, choosing a variant or a date range must not invalidate the environment
+    pdf_variant: str = setting("pdf/ua-1", "", _TEXT, doc="pdf/ua-1, pdf/a-2a or pdf/a-3a")
+    pdf_dir: str = setting("_build/pdf", "", _TEXT, doc="where the HTML build finds the PDFs (from conf.py)")
+    pdf_from: str = setting("", "", _TEXT, doc="first day of the bundle (ISO)")
+    pdf_to: str = setting("", "", _TEXT, doc="last day of the bundle (ISO)")
+    pdf_bundle: str = setting("samlingsvolym", "", _TEXT, doc="file name of the bundle")
+    pdf_appendices: list[str] = setting(["beslutsregister", "faq"], "", _NAMES, doc="pages appended to the bundle")
+    pdf_max_pages: int = setting(4, "", _NUMBER, doc="pages a report should fit on")
+    pdf_max_columns: int = setting(6, "", _NUMBER, doc="table columns that fit a page")
+    pdf_workers: int = setting(0, "", _NUMBER, doc="processes laying out PDFs; 0: one per CPU (at most 4) or -j")
+    pdf_fonts: list[dict[str, str]] = setting(DEFAULT_FONTS, "", _list_of(dict, "en lista av dict"), doc="fonts")
+
+
+def config_fields() -> tuple[Field[Any], ...]:
+    return fields(RapportConfig)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What :func:`_on_config_inited` made of the configuration, for every later phase."""
+
+    values: RapportConfig
+    series: dict[str, SeriesSpec]
+    confdir: str  # relative paths in settings (rapport_pdf_dir) are relative to conf.py
+
+
+def settings(config: Config) -> Settings:
+    """The validated settings (set at ``config-inited``; one attribute, never pickled)."""
+    return config._rapport  # type: ignore[no-any-return]
+
+
+def _default(spec: Field[Any]) -> Any:
+    return spec.default_factory() if spec.default is MISSING else spec.default  # type: ignore[misc]
+
+
+def _setting_line(conf: str, name: str) -> str | None:
+    """``conf.py:12`` where ``name`` is assigned, or ``None`` (a ``-D`` override)."""
+    try:
+        with open(conf, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if re.match(rf"^{name}\s*(:[^=]*)?=", line):
+                    return f"{conf}:{number}"
+    except OSError:
+        pass
+    return None
+
+
+def _validate(app: Sphinx, config: Config) -> RapportConfig:
+    values = {}
+    conf = os.path.join(app.confdir, "conf.py")
+    for spec in config_fields():
+        name = f"rapport_{spec.name}"
+        value = getattr(config, name)
+        problem = spec.metadata["validator"](value)
+        if problem is not None:
+            message = f"{name} = {value!r} ska vara {problem}"
+            if spec.metadata["fatal"]:
+                raise SphinxConfigError(f"rapport: {message}")
+            value = _default(spec)
+            warn("config", f"{message}; standardvärdet {value!r} används", _setting_line(conf, name))
+            setattr(config, name, value)
+        values[spec.name] = value
+    return RapportConfig(**values)
+
+
+def _on_config_inited(app: Sphinx, config: Config) -> None:
+    values = _validate(app, config)
+    try:
+        series = parse_series(values.series)
+    except ConfigError as exc:
+        raise SphinxConfigError(f"rapport: {exc}") from None
+    if values.default_series not in series:
+        raise SphinxConfigError(f"rapport: rapport_default_series {values.default_series!r} finns inte i rapport_series")
+    config._rapport = Settings(values, series, str(app.confdir))  # type: ignore[attr-defined]
+    # MyST's own English "Malformed YAML" would duplicate our Swedish front matter warning.
+    if "myst.topmatter" not in config.suppress_warnings:
+        config.suppress_warnings = [*config.suppress_warnings, "myst.topmatter"]
+
 
 def setup(app: Sphinx) -> None:
-    app.add_config_value("rapport_series", DEFAULT_SERIES, "env", types=[dict])
-    app.add_config_value("rapport_default_series", "rapport", "env", types=[str])
-    app.add_config_value("rapport_report_patterns", ["rapporter/*/*"], "env", types=[list])
-    app.connect("config-inited", _on_config_inited, priority=400)
+    for spec in config_fields():
+        default = _default(spec)
+        # a None default (a setting that is off unless given) takes any type; the validator checks it
+        types = [type(default)] if default is not None else []
+        app.add_config_value(f"rapport_{spec.name}", default, spec.metadata["rebuild"], types=types)
+    app.connect("config-inited", _on_config_inited, priority=events.CONFIG)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 
 from rapport import cache, events, frontmatter
-from rapport.config import get_series, is_report
+from rapport.config import get_series, is_report, settings
 from rapport.dates import DateError, format_datetime, parse_datetime
 from rapport.messages import warn
 from rapport.registry import get_domain, register_store
@@ -104,7 +104,7 @@ def read_report(app: Sphinx, doctree: nodes.document) -> None:
     series_key, series_line = frontmatter.lookup(fm, *SERIES_KEYS)
     series = get_series(app.config, series_key)
     if series is None:
-        known = ", ".join(sorted(app.config._rapport_series))
+        known = ", ".join(sorted(settings(app.config).series))
         warn("series-unknown", f"Okänd serie ”{series_key}”; kända serier: {known}", (docname, series_line))
         series = get_series(app.config)
         assert series is not None

@@ -24,7 +24,7 @@ from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective, new_document
 
 from rapport import compat
-from rapport.config import SectionSpec, SeriesSpec, get_series
+from rapport.config import SectionSpec, SeriesSpec, get_series, settings
 from rapport.messages import warn
 from rapport.trust.audience import is_internal_file, is_public
 from rapport.trust.sourceguard import clean
@@ -140,7 +140,7 @@ def standing_content(env: BuildEnvironment, spec: SectionSpec, document: nodes.d
 
 def check_standing_files(app: Sphinx) -> None:
     """``builder-inited``: warn once per build about standing snippets that do not exist."""
-    for series in app.config._rapport_series.values():
+    for series in settings(app.config).series.values():
         for spec in series.sections:
             if spec.standing and not Path(app.srcdir, spec.standing).is_file():
                 warn(

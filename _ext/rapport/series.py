@@ -392,8 +392,6 @@ def setup(app: Sphinx) -> None:
     app.connect("env-get-outdated", _on_env_get_outdated)
     add_aggregate_renderer("new-since", render_new_since)
     add_aggregate_renderer("report-nav", render_report_nav)
-    app.add_config_value("rapport_today", "", "env", types=[str])
-    app.add_config_value("rapport_preview", False, "env", types=[bool])
     app.add_directive("rapportar", YearPageDirective)
     app.add_directive("senaste-rapport", LatestReportDirective)
     add_aggregate_renderer("year-archive", render_year_archive)

@@ -43,7 +43,7 @@ from sphinx.util.display import status_iterator
 from sphinx.util.docutils import _get_settings
 from sphinx.writers.html import HTMLWriter
 
-from rapport.config import get_series, is_report
+from rapport.config import get_series, is_report, settings
 from rapport.dates import format_date
 from rapport.messages import warn
 from rapport.pdf.bundle import (
@@ -75,25 +75,6 @@ RENDERING_SOURCES = (HERE / "builder.py", HERE / "translator.py")
 #: archival variants are tagged ("a" conformance) so they stay accessible; the file also
 #: claims PDF/UA-1 in its XMP metadata (see :func:`claim_pdfua`)
 VARIANTS = ("pdf/ua-1", "pdf/a-2a", "pdf/a-3a")
-
-#: candidate font families, first complete one wins; Debian packages fonts-liberation
-#: (metric-compatible with Arial, which the source documents use) and fonts-dejavu-core
-DEFAULT_FONTS: list[dict[str, str]] = [
-    {
-        "family": "Liberation Sans",
-        "regular": "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-        "bold": "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
-        "italic": "/usr/share/fonts/truetype/liberation/LiberationSans-Italic.ttf",
-        "bolditalic": "/usr/share/fonts/truetype/liberation/LiberationSans-BoldItalic.ttf",
-    },
-    {
-        "family": "DejaVu Sans",
-        "regular": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-        "bold": "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-        "italic": "/usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf",
-        "bolditalic": "/usr/share/fonts/truetype/dejavu/DejaVuSans-BoldOblique.ttf",
-    },
-]
 
 CACHE_DIR = ".cache"
 CACHE_VERSION = "1"  # bump when the cached record or the rendering pipeline changes
@@ -140,7 +121,7 @@ def format_size(size: int) -> str:
 
 
 def pdf_dir(config: Any) -> Path:
-    return Path(config._rapport_confdir, config.rapport_pdf_dir)
+    return Path(settings(config).confdir, config.rapport_pdf_dir)
 
 
 def _css_string(text: str) -> str:
@@ -202,6 +183,7 @@ class RapportPdfBuilder(Builder):
         self.download_support = False
         self.math_renderer_name = "mathjax"  # reports carry no maths; Sphinx insists on a name
         self.current_docname = ""
+        self.jobs = 1  # -j N, set at builder-inited (_note_parallel)
         self.highlighter = PygmentsBridge("html", self.config.pygments_style or "sphinx")
         self.results: dict[str, Rendered] = {}
         self._notes: list[tuple[str, str, str]] = []
@@ -293,8 +275,8 @@ class RapportPdfBuilder(Builder):
 
     def worker_count(self, jobs: int) -> int:
         wanted = self.config.rapport_pdf_workers or min(os.cpu_count() or 1, 4)
-        if self._app.parallel > 1 and not self.config.rapport_pdf_workers:
-            wanted = self._app.parallel
+        if self.jobs > 1 and not self.config.rapport_pdf_workers:
+            wanted = self.jobs
         return max(1, min(wanted, jobs))
 
     def write_doc(self, docname: str, doctree: nodes.document) -> None:  # pragma: no cover
@@ -829,22 +811,14 @@ def _flatten_bookmarks(tree: list[Any], level: int = 1) -> Iterator[Bookmark]:
         yield from _flatten_bookmarks(children, level + 1)
 
 
-def _remember_confdir(app: Sphinx, config: Any) -> None:
-    config._rapport_confdir = str(app.confdir)
+def _note_parallel(app: Sphinx) -> None:
+    """``builder-inited``: how many processes ``-j`` asked for (the builder itself writes
+    serially; it uses them to lay PDFs out)."""
+    if isinstance(app.builder, RapportPdfBuilder):
+        app.builder.jobs = app.parallel
 
 
 def setup(app: Sphinx) -> None:
-    # "" rebuild: choosing a variant or a date range must not invalidate the environment
-    app.add_config_value("rapport_pdf_variant", "pdf/ua-1", "", types=[str])
-    app.add_config_value("rapport_pdf_dir", "_build/pdf", "", types=[str])
-    app.add_config_value("rapport_pdf_from", "", "", types=[str])
-    app.add_config_value("rapport_pdf_to", "", "", types=[str])
-    app.add_config_value("rapport_pdf_bundle", "samlingsvolym", "", types=[str])
-    app.add_config_value("rapport_pdf_appendices", ["beslutsregister", "faq"], "", types=[list])
-    app.add_config_value("rapport_pdf_max_pages", 4, "", types=[int])
-    app.add_config_value("rapport_pdf_max_columns", 6, "", types=[int])
-    # processes laying out PDFs; 0: one per CPU (at most 4), or -j N
-    app.add_config_value("rapport_pdf_workers", 0, "", types=[int])
-    app.add_config_value("rapport_pdf_fonts", DEFAULT_FONTS, "", types=[list])
+    # the settings (rapport_pdf_*) are declared with the others in rapport.config
     app.add_builder(RapportPdfBuilder)
-    app.connect("config-inited", _remember_confdir)
+    app.connect("builder-inited", _note_parallel)

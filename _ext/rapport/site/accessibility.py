@@ -46,7 +46,6 @@ def _name_toctree_toggles(app: Sphinx, pagename: str, templatename: str, context
 
 
 def setup(app: Sphinx) -> None:
-    app.add_config_value("rapport_accessibility_page", "tillganglighet", "html", types=[str])
     app.connect("html-page-context", _add_statement_link)
     # after pydata-sphinx-theme's handler (500) put generate_toctree_html in the context
     app.connect("html-page-context", _name_toctree_toggles, priority=900)

@@ -121,9 +121,6 @@ def _enabled(app: Sphinx) -> bool:
 def _on_builder_inited(app: Sphinx) -> None:
     if app.builder.name not in HTML_BUILDERS:
         return
-    if app.config.rapport_search not in ("pagefind", "sphinx"):
-        warn("config", f"rapport_search ska vara ”pagefind” eller ”sphinx”, inte ”{app.config.rapport_search}”", None)
-        app.config.rapport_search = "pagefind"
     if app.config.rapport_search != "pagefind":
         return
     # Sphinx's indexer, searchindex.js and its search page are replaced by Pagefind
@@ -583,8 +580,6 @@ def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
 
 
 def setup(app: Sphinx) -> None:
-    # "pagefind" (default) or "sphinx": Sphinx's own search, kept for comparison
-    app.add_config_value("rapport_search", "pagefind", "html", types=[str])
     app.add_post_transform(HeadingAnchors)
     app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_html_page_context)

@@ -543,7 +543,6 @@ def _remove_stale_pdf_copies(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> None:
-    app.add_config_value("rapport_audience", INTERNAL, "env", types=[str])
     app.add_directive("internt", InternalDirective)
     # after rapport.config (400) and before the PDF module reads rapport_pdf_dir
     app.connect("config-inited", _on_config_inited, priority=450)

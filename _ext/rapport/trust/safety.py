@@ -124,6 +124,5 @@ class RefuseUnsafeLinks(SphinxTransform):
 
 
 def setup(app: Sphinx) -> None:
-    app.add_config_value("rapport_allow_raw_html", False, "env", types=[bool])
     app.add_transform(RefuseRawHtml)
     app.add_transform(RefuseUnsafeLinks)

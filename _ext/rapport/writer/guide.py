@@ -223,6 +223,5 @@ class WarningTableDirective(SphinxDirective):
 
 
 def setup(app: Sphinx) -> None:
-    app.add_config_value("rapport_kontroll_tillatna", [], "", types=[list])
     app.add_directive("exempel", ExampleDirective)
     app.add_directive("varningstabell", WarningTableDirective)
