@@ -40,6 +40,8 @@ DEFAULTS: dict[str, object] = {
 
 
 def setup(app: Sphinx) -> None:
+    # here, not at the top: the ``rapport`` command imports rapport.email.send on every
+    # start and must not pay for loading Sphinx's writers it does not use
     from .builder import RapportEmailBuilder
 
     for name, default in DEFAULTS.items():

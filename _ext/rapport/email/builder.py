@@ -32,8 +32,9 @@ from sphinx.writers.html5 import HTML5Translator
 from ..config import get_series, is_report
 from ..messages import warn
 from ..registry import get_domain
+from ..pdf import format_size, pdf_dir
 from ..reports import STORE as REPORT_STORE
-from ..reports import Report
+from ..reports import Report, is_published, today
 from .message import CSS_PATH, Edition, HeaderError, build_message, has_line_break, header_text, where
 from .text import render_text
 
@@ -171,8 +172,6 @@ class RapportEmailBuilder(Builder):
         return urljoin(self.base_url, self.get_target_uri(docname)) if self.base_url else self.get_target_uri(docname)
 
     def pdf_path(self, docname: str) -> Path | None:
-        from ..pdf import pdf_dir
-
         path = pdf_dir(self.config) / f"{docname}.pdf"
         return path if path.is_file() else None
 
@@ -204,8 +203,6 @@ class RapportEmailBuilder(Builder):
     def write_doc(self, docname: str, doctree: nodes.document) -> None:
         if not is_report(self.config, docname):
             return
-        from ..series import is_published, today
-
         report = get_domain(self.env).store(REPORT_STORE).get(docname)
         if not isinstance(report, Report):
             return
@@ -283,8 +280,6 @@ class RapportEmailBuilder(Builder):
         page = self.page_url(docname)
         pdf = self.pdf_path(docname)
         pdf_url = urljoin(self.base_url, "pdf/" + quote(docname) + ".pdf") if pdf is not None and self.base_url else ""
-        from ..pdf import format_size
-
         pdf_label = f"PDF, {format_size(pdf.stat().st_size)}" if pdf is not None else ""
 
         site = where(self.config.rapport_audience)
@@ -317,8 +312,6 @@ class RapportEmailBuilder(Builder):
         return edition, pdf
 
     def finish(self) -> None:
-        from ..series import is_published
-
         store = get_domain(self.env).store(REPORT_STORE)
         current = {
             d
