@@ -8,6 +8,10 @@ Python that removes it fails that test loudly instead of a build somewhere else.
   phase), which has the environment but not the application.
 * :func:`guard_myst_link_targets`: MyST-Parser's ``render_link_unknown`` (parsing
   phase); a link target too long for a file name raises ``OSError`` inside MyST.
+* :func:`html_writer_settings`: the docutils settings Sphinx's HTML builder writes with
+  (PDF writing phase); the print translator must see the same settings.
+* :func:`myst_renderer`: the MyST renderer behind MyST's mock directive state (parsing
+  phase), which MyST's own include mock needs.
 * :func:`page_box`: WeasyPrint's laid-out box tree of a page (PDF writing phase), the
   only way to find content wider than the page.
 * :func:`swedish_argparse`: ``argparse``'s message lookup (the ``rapport`` command,
@@ -22,8 +26,11 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from myst_parser.mdit_to_docutils.sphinx_ import SphinxRenderer
+from sphinx.util import docutils as sphinx_docutils
+from sphinx.writers.html import HTMLWriter
 
 if TYPE_CHECKING:
+    from docutils.frontend import Values
     from docutils.parsers import Parser
     from sphinx.environment import BuildEnvironment
 
@@ -59,6 +66,19 @@ def guard_myst_link_targets(on_os_error: Callable[[Any, Any], None]) -> None:
 
     render_link_unknown._rapport_guarded = True  # type: ignore[attr-defined]
     SphinxRenderer.render_link_unknown = render_link_unknown  # type: ignore[method-assign]
+
+
+def html_writer_settings(env: BuildEnvironment) -> Values:
+    """The settings Sphinx's HTML builder prepares in ``prepare_writing``, from the
+    environment's settings and docutils.conf (``sphinx.util.docutils._get_settings``,
+    which Sphinx's builders use; docutils' public ``get_default_settings`` knows neither)."""
+    return sphinx_docutils._get_settings(HTMLWriter, defaults=env.settings, read_config_files=True)
+
+
+def myst_renderer(state: Any) -> Any:
+    """The renderer behind MyST's ``MockState`` (``MockState._renderer``); MyST's own
+    ``MockIncludeDirective`` takes it as its first argument."""
+    return state._renderer
 
 
 def page_box(page: Any) -> Any:

@@ -40,9 +40,8 @@ from sphinx.builders import Builder
 from sphinx.highlighting import PygmentsBridge
 from sphinx.util import logging
 from sphinx.util.display import status_iterator
-from sphinx.util.docutils import _get_settings
-from sphinx.writers.html import HTMLWriter
 
+from rapport import compat
 from rapport.config import get_series, is_report, settings
 from rapport.dates import format_date
 from rapport.messages import warn
@@ -208,7 +207,7 @@ class RapportPdfBuilder(Builder):
 
     def prepare_writing(self, docnames: Any) -> None:
 
-        self.docsettings = _get_settings(HTMLWriter, defaults=self.env.settings, read_config_files=True)
+        self.docsettings = compat.html_writer_settings(self.env)
         self.docsettings.compact_lists = True
 
     def write_documents(self, docnames: Any) -> None:
@@ -616,7 +615,7 @@ class RapportPdfBuilder(Builder):
         overflow: dict[str, str] = {}
         table_pages: dict[str, set[int]] = {}
         for index, page in enumerate(document.pages):
-            page_box = page._page_box
+            page_box = compat.page_box(page)
             right = page_box.content_box_x() + page_box.width + 1
             for box in _walk(page_box):
                 element = getattr(box, "element", None)

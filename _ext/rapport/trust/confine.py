@@ -44,6 +44,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.matching import Matcher
 
+from rapport import compat
 from rapport.messages import warn
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ class ConfinedInclude(_Confined):
             return self._refuse("path-outside", _outside_message("include", argument))
         if isinstance(self.state, MockState):
             return MockIncludeDirective(
-                self.state._renderer,
+                compat.myst_renderer(self.state),
                 name=self.name,
                 klass=SphinxInclude,
                 arguments=self.arguments,

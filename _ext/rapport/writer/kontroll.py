@@ -587,7 +587,8 @@ def sphinx_findings(project: Path, srcdir: Path, overrides: dict[str, object] | 
     # Sphinx translates its own console messages by the system locale, which a writer's
     # machine may not have in Swedish; the site is Swedish, so its check is too
 
-    sphinx.locale.init([sphinx.locale._LOCALE_DIR], "sv", "sphinx", "console")
+    # (the catalogues are in the sphinx.locale package's own folder)
+    sphinx.locale.init([str(Path(sphinx.locale.__file__).parent)], "sv", "sphinx", "console")
     warning = io.StringIO()
     app = None
     failure: Finding | None = None
