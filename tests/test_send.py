@@ -459,3 +459,21 @@ def test_implicit_tls(ca, project: Path, capsys, monkeypatch) -> None:  # noqa: 
         assert code == 1 and err.splitlines()[-1].startswith(f"rapport skicka: Kan inte nå e-postservern 127.0.0.1:{smtp.port} (")
     finally:
         smtp.stop()
+
+
+def test_one_sending_command_at_a_time(server: SmtpServer, project: Path, capsys) -> None:  # noqa: ANN001
+    import fcntl
+
+    lock = project / "utskick" / "skicklogg.jsonl.las"
+    with open(lock, "a+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # another rapport skicka is running
+        code, out, err = skicka(project, capsys, "2025-03-06", "--lista", "ledning")
+        assert code == 1
+        assert err == (
+            "rapport skicka: Ett annat utskick pågår redan i det här projektet (rapport skicka i ett annat fönster?); "
+            "vänta tills det är klart och kör sedan kommandot igen\n"
+        )
+        assert skicka(project, capsys, "2025-03-06", "--lista", "ledning", "--prov")[0] == 0  # --prov sends nothing
+    assert server.recorder.messages == []
+    assert skicka(project, capsys, "2025-03-06", "--lista", "ledning")[0] == 0
+    assert len(server.recorder.messages) == 2

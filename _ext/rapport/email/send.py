@@ -25,8 +25,10 @@ non-zero exit; no traceback reaches the writer.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import errno
+import fcntl
 import json
 import os
 import re
@@ -36,6 +38,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -557,7 +560,33 @@ def _reply(reply: bytes | str) -> str:
 # -- the command -----------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def send_lock(log: Path) -> Iterator[None]:
+    """One sending command at a time per send log: two would both read the log, find the
+    same addresses unsent and send them twice."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log.with_name(log.name + ".las"), "a+") as handle:  # noqa: PTH123
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SendError(
+                "Ett annat utskick pågår redan i det här projektet (rapport skicka i ett annat fönster?); "
+                "vänta tills det är klart och kör sedan kommandot igen"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def run(root: Path, srcdir: Path, config: dict[str, Any], args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.prov:  # writes files only: nothing to keep apart
+        return _run(root, srcdir, config, args, out, err)
+    with send_lock(root / str(setting(config, "rapport_email_log"))):
+        return _run(root, srcdir, config, args, out, err)
+
+
+def _run(root: Path, srcdir: Path, config: dict[str, Any], args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not args.lista and not args.test:
         raise SendError(
             "Ange minst en sändlista med --lista NAMN (eller --test ADRESS för ett provexemplar)", EXIT_USAGE
