@@ -134,8 +134,8 @@ def test_an_interrupted_copy_leaves_the_old_site(versions: dict[str, Any], proje
     assert "Traceback" not in err
     assert len(copied) == 5
     assert tree_hashes(target) == before
-    # no half-made folder is left beside the target
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["projekt", "rapport"]
+    # no half-made folder is left beside the target (only the lock file of rapport publicera)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".rapport.las", "projekt", "rapport"]
 
 
 def test_readers_never_see_a_missing_or_mixed_site(versions: dict[str, Any], project: Path, tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
@@ -198,3 +198,19 @@ def test_without_an_atomic_exchange_the_swap_still_completes(versions: dict[str,
     assert publicera(project, capsys, str(target))[0] == 0
     assert publicera(project, capsys, "--återställ", str(target))[0] == 0
     assert tree_hashes(target) == first
+
+
+def test_one_publish_at_a_time(versions: dict[str, Any], project: Path, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    import fcntl
+
+    target = tmp_path / "rapport"
+    site(versions, "A", project)
+    with open(tmp_path / ".rapport.las", "a+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # another publish is running
+        code, out, err = publicera(project, capsys, str(target))
+        assert (code, err) == (
+            1,
+            f"rapport publicera: En annan publicering till {target} pågår redan; vänta tills den är klar och försök igen\n",
+        )
+        assert not target.exists()
+    assert publicera(project, capsys, str(target))[0] == 0

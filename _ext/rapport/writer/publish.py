@@ -23,15 +23,18 @@ command put there (it leaves a marker file), so a typo cannot replace another fo
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import ctypes.util
 import datetime as dt
 import errno
+import fcntl
 import json
 import os
 import re
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -187,6 +190,39 @@ def _check_target(target: Path) -> None:
 
 
 def publish(source: Path, target: Path, now: dt.datetime | None = None) -> str:
+    with _lock(target):
+        return _publish(source, target, now)
+
+
+def restore(target: Path) -> str:
+    with _lock(target):
+        return _restore(target)
+
+
+@contextlib.contextmanager
+def _lock(target: Path) -> Iterator[None]:
+    """One publish or restore at a time per target (two would swap each other's folders)."""
+    target = Path(os.path.abspath(target))
+    if not target.parent.is_dir():
+        raise PublishError(f"Mappen {target.parent} finns inte", EXIT_USAGE)
+    try:
+        handle = open(target.with_name(f".{target.name}.las"), "a+")  # noqa: SIM115, PTH123
+    except OSError as exc:
+        raise PublishError(f"Kan inte skriva i {target.parent} ({exc.strerror}); inget har ändrats") from None
+    with handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PublishError(
+                f"En annan publicering till {target} pågår redan; vänta tills den är klar och försök igen"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _publish(source: Path, target: Path, now: dt.datetime | None) -> str:
     if not (source / "index.html").is_file():
         raise PublishError(f"Det finns ingen byggd webbplats i {source}: kör rapport bygg först", EXIT_USAGE)
     base = base_url_of(source)
@@ -234,7 +270,7 @@ def _cleanup(staging: Path) -> None:
         pass
 
 
-def restore(target: Path) -> str:
+def _restore(target: Path) -> str:
     target, previous, _ = _paths(target)
     if not previous.is_dir():
         raise PublishError(f"Det finns ingen tidigare version av {target} att återställa", EXIT_USAGE)
