@@ -277,6 +277,9 @@ class RapportConfig:
     audience: str = setting("internt", "env", _TEXT, fatal=True, doc="internt or publik (rapport.trust.audience)")
     allow_raw_html: bool = setting(False, "env", _FLAG, doc="let raw HTML through (rapport.trust.safety)")
     search: str = setting("pagefind", "html", _choice("pagefind", "sphinx"), doc="the site's search engine")
+    search_guide: str = setting(
+        "skrivguide", "html", _TEXT, doc="folder of the writer's guide: out of search results unless the reader picks it"
+    )
     accessibility_page: str = setting("tillganglighet", "html", _TEXT, doc="docname of the accessibility statement")
     # None: the project shows no contact; {} (or no name, e-mail, phone or web address):
     # one is expected but missing, and the build says so (rapport.site.readers)

@@ -27,7 +27,7 @@ from rapport import (
 )
 from rapport.entries import actions, decisions, faq, overviews, references
 from rapport.pdf import builder as pdf_builder
-from rapport.site import accessibility, export, feed, html, pdflinks, search
+from rapport.site import accessibility, export, feed, html, nav, pdflinks, search
 from rapport.trust import audience, confine, safety, sourceguard, sources, text
 from rapport.writer import carryover, guide
 
@@ -58,6 +58,7 @@ MODULES = (
     export,
     overviews,
     search,
+    nav,
     audience,
     safety,
     accessibility,

@@ -36,6 +36,7 @@ import gzip
 import hashlib
 import html
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -73,6 +74,8 @@ TYPE_DECISION = "beslut"
 TYPE_FAQ = "FAQ"
 TYPE_ACTION = "åtgärd"
 TYPE_PAGE = "sida"
+#: the writer's guide: off by default in the search, a facet of its own
+TYPE_GUIDE = "skrivguide"
 
 #: where record pages are written for indexing (removed again afterwards)
 RECORDS_DIR = "_sokposter"
@@ -90,9 +93,13 @@ EXCLUDE_SELECTORS = (
     "section.rapport-faq",
     "div.rapport-faq",
     ".rapport-tidslinje",
+    # code: the guide's examples (front matter, directives) are not what readers search
+    "pre",
     # the theme's "#" permalink after every heading is not content
     ".headerlink",
 )
+#: weight of a report's words against those of other pages (Pagefind's default is 1)
+REPORT_WEIGHT = 4
 #: suffix of the id a section heading gets for Pagefind's sub-results
 HEADING_ID_SUFFIX = "-rubrik"
 
@@ -178,7 +185,7 @@ def page_markup(app: Sphinx, pagename: str, title: str) -> dict[str, Any] | None
         return None
     reports = get_domain(env).store("reports")
     report = reports.get(pagename)
-    info: dict[str, Any] = {"type": TYPE_PAGE, "title": title, "date": None}
+    info: dict[str, Any] = {"type": TYPE_GUIDE if is_guide(app, pagename) else TYPE_PAGE, "title": title, "date": None}
     if report is not None and is_report(app.config, pagename):
         if not _published(app, report):
             return None  # drafts and future reports are not searchable
@@ -221,7 +228,12 @@ def _on_html_page_context(app: Sphinx, pagename: str, templatename: str, context
     # The article's content is the indexed body; the theme's navigation, sidebars and
     # footers stay outside it. The body string is wrapped here rather than in a
     # template so every theme layout gets the same markup.
-    context["body"] = f"<div data-pagefind-body>{_meta_html(info)}{context['body']}</div>"
+    body = context["body"]
+    if info["type"] == TYPE_REPORT:
+        # a report is long, and Pagefind's ranking favours short pages: its words count
+        # more, so the report itself comes before the entries and pages that quote it
+        body = f'<div data-pagefind-weight="{REPORT_WEIGHT}">{body}</div>'
+    context["body"] = f"<div data-pagefind-body>{_meta_html(info)}{body}</div>"
 
 
 def _plain_title(title: str) -> str:
@@ -497,7 +509,7 @@ def canonicalise_bundle(bundle: Path) -> bool:
             if not all(isinstance(f, list) and len(f) == 2 and all(isinstance(x, str) for x in f) for f in filters):
                 raise _Unsupported("unexpected filter list")
             chunks = {}
-            for name, chunk_hash in filters:
+            for _name, chunk_hash in filters:
                 value = _read_chunk(bundle / "filter" / f"{chunk_hash}.pf_filter")
                 # [filter name, [[value, [page numbers...]], ...]]
                 for item in value[1]:
@@ -542,40 +554,349 @@ def remove_unused_ui(bundle: Path) -> None:
         (bundle / name).unlink(missing_ok=True)
 
 
+# -- one index per year, merged in the browser -------------------------------------------
+#
+# Pagefind has no incremental mode: it reads every page it is given. A single index of
+# the whole site took 5 s at 520 reports after every saved edit. The site is therefore
+# indexed in parts ("buckets"), each a Pagefind bundle of its own, which the browser
+# merges with Pagefind's multisite support (``mergeIndex``): one bucket per year (the
+# year's reports and the decisions, FAQ entries and actions dated that year) and one
+# for the other pages (archive, registers, topics, timeline, the writer's guide). A
+# build hashes what each bucket would index and runs Pagefind only for the buckets whose
+# input changed, several at a time; an edited report re-indexes its year and the pages
+# that list it. The newest year is the primary bundle in ``pagefind/`` (the one whose
+# pagefind.js the browser loads), the others are in ``pagefind/<bucket>/``, listed in
+# ``pagefind/rapport-index.json`` with the weight the browser gives their hits: the
+# navigation pages rank below reports, decisions and FAQ entries.
+
+#: the bucket of the pages that are not reports (and of the writer's guide)
+BUCKET_PAGES = "sidor"
+#: years per bucket (a decade: 2020-2029). A query loads one chunk of the word index
+#: (about 25 KB) from every bucket: one bucket per year took the first query at 520
+#: reports to 530 KB, five-year buckets to 299 KB, over or at the 300 KB it may cost;
+#: decades keep it near 275 KB. An edit re-indexes the report's decade and the pages
+#: that list it (about 1 s at one report a week)
+YEARS_PER_BUCKET = 10
+#: how much a hit on a navigation page counts against a report or entry (Pagefind's
+#: ``indexWeight``): for "ambulink" the topic page and the landing page ranked above
+#: the report itself at 1.0
+PAGES_WEIGHT = 0.3
+#: the list of buckets the browser merges, inside the primary bundle
+MANIFEST = "rapport-index.json"
+#: the site's own words for "Menade du …?", inside the primary bundle
+WORDS_FILE = "ordlista.json"
+#: what each bucket last indexed (content hash, folder, words), in the doctree directory
+BUCKETS_STATE = "rapport-search-buckets.json"
+#: where the pages of a bucket are staged (hard links) for Pagefind, in the doctree directory
+STAGING_DIR = "rapport-sokindex"
+#: words shown as suggestions: letters only, at least this long
+MIN_WORD = 4
+MAX_WORDS = 6000
+
+_YEAR_RE = re.compile(r"(?:^|/)((?:19|20)\d\d)(?=$|[/-])")
+_WORD_RE = re.compile(rf"[^\W\d_]{{{MIN_WORD},30}}")
+_TAG_RE = re.compile(r"<[^>]*>")
+_BODY_MARK = "<div data-pagefind-body>"
+
+
+def is_guide(app: Sphinx, docname: str) -> bool:
+    guide = (app.config.rapport_search_guide or "").strip("/")
+    return bool(guide) and (docname == guide or docname.startswith(guide + "/") or docname == guide + "/index")
+
+
+def page_bucket(app: Sphinx, docname: str) -> str | None:
+    """The bucket a page is indexed in; ``None`` for pages that are not indexed."""
+    report = _store(app, "reports").get(docname)
+    if report is not None and is_report(app.config, docname):
+        if not _published(app, report):
+            return None
+        if report.compiled is not None:
+            return year_bucket(report.compiled.year)
+        match = _YEAR_RE.search(docname)
+        return year_bucket(int(match.group(1))) if match else BUCKET_PAGES
+    return BUCKET_PAGES
+
+
+def year_bucket(year: int) -> str:
+    """``2023`` -> ``2020-2024``: fixed spans, so a year never changes bucket."""
+    start = year - year % YEARS_PER_BUCKET
+    return f"{start}-{start + YEARS_PER_BUCKET - 1}"
+
+
+def record_bucket(app: Sphinx, record: SearchRecord) -> str:
+    """A decision, FAQ entry or action goes with its date's year ("" when undated: the
+    primary bundle), so a date-sorted search can go year by year."""
+    if record.date:
+        return year_bucket(int(record.date[:4]))
+    bucket = page_bucket(app, record.docname)
+    return bucket if bucket and bucket != BUCKET_PAGES else ""
+
+
+def _body_part(text: str) -> str:
+    """What Pagefind indexes of a page: from the body marker to the article's end."""
+    start = text.find(_BODY_MARK)
+    if start < 0:
+        return ""
+    end = text.find("</article>", start)
+    return text[start : end if end > 0 else len(text)]
+
+
+def count_words(text: str, counts: dict[str, int], forms: dict[str, dict[str, int]]) -> None:
+    plain = html.unescape(_TAG_RE.sub(" ", text))
+    for word in _WORD_RE.findall(plain):
+        key = word.lower()
+        counts[key] = counts.get(key, 0) + 1
+        seen = forms.setdefault(key, {})
+        seen[word] = seen.get(word, 0) + 1
+
+
+@dataclass
+class Bucket:
+    name: str
+    pages: list[tuple[str, Path]] = field(default_factory=list)  # (path in the site, file)
+    records: list[str] = field(default_factory=list)  # record pages' HTML
+    digest: str = ""
+    words: dict[str, list] = field(default_factory=dict)  # lower -> [form, count]
+
+
+def plan_buckets(app: Sphinx, records: list[SearchRecord]) -> tuple[dict[str, Bucket], str]:
+    """Every bucket with the pages and records it indexes, and the primary bucket's name."""
+    site = Path(app.outdir)
+    buckets: dict[str, Bucket] = {}
+    for docname in sorted(app.env.all_docs):
+        name = page_bucket(app, docname)
+        if name is None:
+            continue
+        path = Path(app.builder.get_outfilename(docname))  # type: ignore[attr-defined]
+        if path.is_file():
+            buckets.setdefault(name, Bucket(name)).pages.append((path.relative_to(site).as_posix(), path))
+    undated = []
+    for record in records:
+        name = record_bucket(app, record)
+        if name:
+            buckets.setdefault(name, Bucket(name)).records.append(_record_page(app, record))
+        else:
+            undated.append(_record_page(app, record))
+    years = sorted(n for n in buckets if n != BUCKET_PAGES)
+    primary = years[-1] if years else BUCKET_PAGES
+    if undated:
+        buckets.setdefault(primary, Bucket(primary)).records.extend(undated)
+    buckets.setdefault(primary, Bucket(primary))
+    return buckets, primary
+
+
+def _digest_bucket(app: Sphinx, bucket: Bucket, folder: str) -> None:
+    digest = hashlib.sha256(f"{folder}\n{','.join(EXCLUDE_SELECTORS)}\n".encode())
+    for relative, path in bucket.pages:
+        digest.update(f"\n{relative}\n".encode())
+        digest.update(_body_part(path.read_text(encoding="utf-8")).encode("utf-8"))
+    for page in bucket.records:
+        digest.update(b"\n-\n" + page.encode("utf-8"))
+    bucket.digest = digest.hexdigest()
+
+
+def _bucket_words(app: Sphinx, bucket: Bucket) -> dict[str, list]:
+    counts: dict[str, int] = {}
+    forms: dict[str, dict[str, int]] = {}
+    for relative, path in bucket.pages:
+        if is_guide(app, relative.rsplit(".", 1)[0]):
+            continue  # suggestions come from what readers find by default
+        count_words(_body_part(path.read_text(encoding="utf-8")), counts, forms)
+    for page in bucket.records:
+        count_words(page[page.find("<main") :], counts, forms)
+    return {key: [max(forms[key].items(), key=lambda kv: (kv[1], kv[0]))[0], n] for key, n in counts.items()}
+
+
+def _stage(staging: Path, bucket: Bucket) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for relative, path in bucket.pages:
+        target = staging / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, target)  # the page as written; no copy
+        except OSError:
+            shutil.copyfile(path, target)
+    if bucket.records:
+        folder = staging / RECORDS_DIR
+        folder.mkdir()
+        for number, page in enumerate(bucket.records):
+            (folder / f"{number:06d}.html").write_text(page, encoding="utf-8")
+
+
+#: what Pagefind writes into a bundle folder (the primary's also holds the other buckets)
+_BUNDLE_DIRS = ("fragment", "index", "filter")
+
+
+def _clear_bundle(folder: Path) -> None:
+    """Remove a bundle's own files (Pagefind never deletes; old fragments would stay)."""
+    if not folder.is_dir():
+        return
+    for child in folder.iterdir():
+        if child.is_dir():
+            if child.name in _BUNDLE_DIRS:
+                shutil.rmtree(child, ignore_errors=True)
+        elif child.name.startswith(("pagefind", "wasm.")):
+            child.unlink(missing_ok=True)
+
+
+def _bundle_folder(site: Path, name: str, primary: str) -> Path:
+    return site / "pagefind" if name == primary else site / "pagefind" / name
+
+
+def _load_state(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def index_buckets(app: Sphinx, buckets: dict[str, Bucket], primary: str, state: dict[str, Any]) -> list[str]:
+    """Run Pagefind for every bucket whose input changed, a few at a time; the names of
+    the buckets indexed. Raises :class:`FileNotFoundError` without the binary."""
+    site = Path(app.outdir)
+    executable = pagefind_executable()
+    if executable is None:
+        raise FileNotFoundError("pagefind")
+    todo = []
+    for name in sorted(buckets, key=lambda n: (n != primary, n)):
+        bucket = buckets[name]
+        folder = _bundle_folder(site, name, primary)
+        _digest_bucket(app, bucket, folder.relative_to(site).as_posix())
+        seen = state.get(name) or {}
+        if seen.get("digest") == bucket.digest and (folder / "pagefind-entry.json").is_file():
+            bucket.words = seen.get("words") or {}
+            continue
+        todo.append((name, folder))
+    staging_root = Path(app.doctreedir) / STAGING_DIR
+    running: list[tuple[str, Path, Path, subprocess.Popen[str]]] = []
+    failed: list[str] = []
+    # Pagefind is fast per bucket; two or three at once keep both cores busy
+    width = max(1, min(3, (os.cpu_count() or 1) + 1))
+
+    def finish(item: tuple[str, Path, Path, subprocess.Popen[str]]) -> None:
+        name, folder, staging, proc = item
+        out, err = proc.communicate()
+        shutil.rmtree(staging, ignore_errors=True)
+        if proc.returncode != 0:
+            detail = " ".join((err or out).split())[-400:]
+            warn(
+                "search-index",
+                f"Sökindexet kunde inte byggas (Pagefind avslutades med kod {proc.returncode}): {detail}",
+                None,
+            )
+            failed.append(name)
+            return
+        canonicalise_bundle(folder)
+        remove_unused_ui(folder)
+        if name != primary:
+            # merged bundles use the primary's script and WebAssembly
+            for extra in ("pagefind.js", "pagefind-worker.js"):
+                (folder / extra).unlink(missing_ok=True)
+            for wasm in folder.glob("wasm.*.pagefind"):
+                wasm.unlink()
+
+    for name, folder in todo:
+        bucket = buckets[name]
+        staging = staging_root / name
+        _stage(staging, bucket)
+        _clear_bundle(folder)
+        bucket.words = _bucket_words(app, bucket)
+        while len(running) >= width:
+            finish(running.pop(0))
+        command = pagefind_command(executable, staging, folder)
+        running.append((name, folder, staging, subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)))
+    while running:
+        finish(running.pop(0))
+    for name in failed:
+        buckets[name].digest = ""
+    return [name for name, _ in todo if name not in failed]
+
+
+def pagefind_command(executable: Path, site: Path, output: Path) -> list[str]:
+    return [
+        str(executable),
+        "--site",
+        str(site),
+        "--output-path",
+        str(output),
+        # links keep their index.html, so the site works on any static server
+        "--keep-index-url",
+        "--exclude-selectors",
+        ", ".join(EXCLUDE_SELECTORS),
+        "--quiet",
+    ]
+
+
+def write_manifest(site: Path, buckets: dict[str, Bucket], primary: str) -> None:
+    """``pagefind/rapport-index.json``: the buckets the browser merges into the primary,
+    newest year first (a date-sorted search goes year by year), the pages last."""
+    years = sorted((n for n in buckets if n not in (primary, BUCKET_PAGES)), reverse=True)
+    merge = [{"path": f"{n}/", "weight": 1} for n in years]
+    if BUCKET_PAGES in buckets and primary != BUCKET_PAGES:
+        merge.append({"path": f"{BUCKET_PAGES}/", "weight": PAGES_WEIGHT})
+    manifest = {"merge": merge, "words": WORDS_FILE, "guide": TYPE_GUIDE}
+    if primary == BUCKET_PAGES:
+        manifest["weight"] = PAGES_WEIGHT
+    _write_if_changed(site / "pagefind" / MANIFEST, json.dumps(manifest, ensure_ascii=False, separators=(",", ":")))
+    words: dict[str, list] = {}
+    for bucket in buckets.values():
+        for key, (form, count) in bucket.words.items():
+            if key in words:
+                words[key][1] += count
+            else:
+                words[key] = [form, count]
+    common = sorted(words.values(), key=lambda fc: (-fc[1], fc[0]))[:MAX_WORDS]
+    _write_if_changed(site / "pagefind" / WORDS_FILE, json.dumps(common, ensure_ascii=False, separators=(",", ":")))
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
 def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None or not _enabled(app):
         return
     site = Path(app.outdir)
-    records = entry_records(app) + action_records(app)
     started = time.perf_counter()
-    folder = write_record_pages(app, records)
-    # Pagefind names its files by content hash and never deletes; an old index's
-    # fragments would stay beside the new one (and keep removed entries on disk)
-    shutil.rmtree(site / "pagefind", ignore_errors=True)
+    records = entry_records(app) + action_records(app)
+    buckets, primary = plan_buckets(app, records)
+    state_path = Path(app.doctreedir) / BUCKETS_STATE
+    state = _load_state(state_path)
+    if state.get("primary") != primary:
+        state = {}  # the primary moved (a new year): every folder changes
     try:
-        result = run_pagefind(site)
+        indexed = index_buckets(app, buckets, primary, state.get("buckets") or {})
     except FileNotFoundError:
         warn("search-index", "Sökindexet kunde inte byggas: programmet Pagefind (paketet pagefind-bin) saknas", None)
+        # an index of older pages would find what is no longer there
+        shutil.rmtree(site / "pagefind", ignore_errors=True)
+        state_path.unlink(missing_ok=True)
         return
     except (OSError, subprocess.SubprocessError) as exc:
         warn("search-index", f"Sökindexet kunde inte byggas: {exc}", None)
         return
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    if result.returncode != 0:
-        detail = " ".join((result.stderr or result.stdout).split())[-400:]
-        warn(
-            "search-index",
-            f"Sökindexet kunde inte byggas (Pagefind avslutades med kod {result.returncode}): {detail}",
-            None,
-        )
+    # buckets that no longer exist (a year without pages now) leave nothing behind
+    bundle = site / "pagefind"
+    for child in bundle.iterdir() if bundle.is_dir() else ():
+        if child.is_dir() and child.name not in _BUNDLE_DIRS and child.name not in buckets:
+            shutil.rmtree(child, ignore_errors=True)
+    if not (bundle / "pagefind-entry.json").is_file():
         return
-    canonicalise_bundle(site / "pagefind")
-    remove_unused_ui(site / "pagefind")
+    write_manifest(site, buckets, primary)
+    state = {
+        "primary": primary,
+        "buckets": {n: {"digest": b.digest, "words": b.words} for n, b in buckets.items() if b.digest},
+    }
+    state_path.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
     seconds = time.perf_counter() - started
-    logger.info("sökindex byggt på %.1f s (%d beslut, FAQ-poster och åtgärder)", seconds, len(records))
+    logger.info(
+        "sökindex byggt på %.1f s (%d av %d delar: %s)", seconds, len(indexed), len(buckets), ", ".join(indexed) or "inga"
+    )
     # for the benchmark (bench/search_metrics.py); kept beside the doctrees, not published
-    stats = {"seconds": round(seconds, 3), "records": len(records)}
+    stats = {"seconds": round(seconds, 3), "records": len(records), "buckets": len(buckets), "indexed": indexed}
     (Path(app.doctreedir) / STATS_FILE).write_text(json.dumps(stats), encoding="utf-8")
 
 

@@ -17,8 +17,16 @@
   const MAX_SUB_RESULTS = 3;
   const DEBOUNCE_MS = 80;
   const FILTER_ORDER = ["Typ", "År", "Organ"];
-  const TYPE_ORDER = ["rapport", "beslut", "FAQ", "åtgärd", "sida"];
-  const TYPE_LABELS = { rapport: "Rapport", beslut: "Beslut", FAQ: "FAQ", "åtgärd": "Åtgärd", sida: "Sida" };
+  const TYPE_ORDER = ["rapport", "beslut", "FAQ", "åtgärd", "sida", "skrivguide"];
+  const TYPE_LABELS = { rapport: "Rapport", beslut: "Beslut", FAQ: "FAQ", "åtgärd": "Åtgärd", sida: "Sida", skrivguide: "Skrivguide" };
+  // the writer's guide is for writers: left out unless the reader ticks it under Typ
+  const GUIDE_TYPE = "skrivguide";
+  // A report is long and Pagefind's ranking favours short pages (an FAQ entry, an
+  // action): a report's score counts this many times, so for "ambulink" the report
+  // comes right after the FAQ entry about it, not below the topic and landing pages
+  // (which count less already: their part of the index has a weight below 1).
+  const REPORT_TYPE = "rapport";
+  const REPORT_BOOST = 3;
   const SORTS = {
     relevans: { label: "Relevans", sort: null },
     nyast: { label: "Datum, nyast först", sort: { datum: "desc" } },
@@ -28,16 +36,94 @@
   const rootUrl = new URL(document.documentElement.dataset.content_root || "./", window.location.href);
   let pagefindPromise = null;
 
+  /* The index is in parts (rapport.search): the newest year in pagefind/, every other
+   * year and the site's other pages in pagefind/<del>/, listed in rapport-index.json
+   * and merged here with Pagefind's multisite support (mergeIndex). A hit on a
+   * navigation page counts less (the part's weight), so reports, decisions and FAQ
+   * entries come first. */
+  let manifest = { merge: [] };
+
   function loadPagefind() {
     if (!pagefindPromise) {
-      pagefindPromise = import(new URL("pagefind/pagefind.js", rootUrl).href).then(async (pagefind) => {
+      const bundle = new URL("pagefind/", rootUrl);
+      pagefindPromise = Promise.all([
+        import(new URL("pagefind.js", bundle).href),
+        fetch(new URL("rapport-index.json", bundle)).then((r) => (r.ok ? r.json() : null)).catch(() => null),
+      ]).then(async ([pagefind, parts]) => {
+        if (parts) manifest = parts;
         // result URLs are root-relative in the index; the site may live below a path
-        await pagefind.options({ baseUrl: rootUrl.pathname, excerptLength: 24 });
+        const common = { baseUrl: rootUrl.pathname, excerptLength: 24 };
+        await pagefind.options({ ...common, indexWeight: manifest.weight || 1 });
+        for (const part of manifest.merge || []) {
+          await pagefind.mergeIndex(new URL(part.path, bundle).pathname, { ...common, indexWeight: part.weight });
+        }
         await pagefind.init();
         return pagefind;
       });
     }
     return pagefindPromise;
+  }
+
+  /* "Menade du …?": the site's own words (ordlista.json, most frequent first), loaded
+   * only when a query finds nothing. A word of the query that is not among them is
+   * replaced by the closest one (Damerau-Levenshtein, at most a quarter of its letters
+   * apart), the more frequent first among equals. */
+  let wordsPromise = null;
+
+  function loadWords() {
+    if (!wordsPromise) {
+      wordsPromise = fetch(new URL(`pagefind/${manifest.words || "ordlista.json"}`, rootUrl))
+        .then((r) => (r.ok ? r.json() : []))
+        .catch(() => []);
+    }
+    return wordsPromise;
+  }
+
+  function distance(a, b, limit) {
+    if (Math.abs(a.length - b.length) > limit) return limit + 1;
+    let prevPrev = null;
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const row = [i];
+      let best = i;
+      for (let j = 1; j <= b.length; j++) {
+        const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        let value = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
+        if (prevPrev && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, prevPrev[j - 2] + 1);
+        row.push(value);
+        best = Math.min(best, value);
+      }
+      if (best > limit) return limit + 1;
+      prevPrev = prev;
+      prev = row;
+    }
+    return prev[b.length];
+  }
+
+  async function suggest(query) {
+    const words = await loadWords();
+    if (!words.length) return null;
+    const known = new Map(words.map(([form]) => [form.toLocaleLowerCase("sv"), form]));
+    let changed = false;
+    const out = query.split(/\s+/).map((word) => {
+      const lower = word.toLocaleLowerCase("sv");
+      if (lower.length < 3 || known.has(lower)) return known.get(lower) || word;
+      const limit = Math.max(1, Math.floor(lower.length / 4));
+      let best = null;
+      let bestDistance = limit + 1;
+      for (const [form] of words) {
+        const d = distance(lower, form.toLocaleLowerCase("sv"), Math.min(limit, bestDistance));
+        if (d < bestDistance) {
+          best = form;
+          bestDistance = d;
+          if (d === 1) break; // words are ordered by frequency: the most used at distance 1
+        }
+      }
+      if (!best) return word;
+      changed = true;
+      return best;
+    });
+    return changed ? out.join(" ") : null;
   }
 
   function el(tag, attrs = {}, ...children) {
@@ -160,6 +246,48 @@
       return filters;
     }
 
+    /* The filters a search runs with: the writer's guide stays out unless chosen. */
+    searchFilters(filters) {
+      if (filters.Typ) return filters;
+      return { ...filters, Typ: { none: [GUIDE_TYPE] } };
+    }
+
+    /* Relevance: reports and everything else searched apart, the reports' scores
+     * raised (REPORT_BOOST), then merged by score. */
+    async rankedSearch(pagefind, q, filters) {
+      const chosen = filters.Typ ? filters.Typ.any : null;
+      const others = chosen ? chosen.filter((type) => type !== REPORT_TYPE) : null;
+      const [reports, rest] = await Promise.all([
+        !chosen || chosen.includes(REPORT_TYPE)
+          ? pagefind.search(q, { filters: { ...filters, Typ: { any: [REPORT_TYPE] } } })
+          : { results: [] },
+        !others || others.length
+          ? pagefind.search(q, { filters: { ...filters, Typ: others ? { any: others } : { none: [REPORT_TYPE, GUIDE_TYPE] } } })
+          : { results: [] },
+      ]);
+      if (!reports || !rest) return null;
+      const boosted = reports.results.map((result) => ({ result, score: result.score * REPORT_BOOST }));
+      const merged = [...boosted, ...rest.results.map((result) => ({ result, score: result.score }))];
+      merged.sort((a, b) => b.score - a.score);
+      return merged.map((entry) => entry.result);
+    }
+
+    /* Sorted by date: Pagefind sorts within one part of the index, and every year is
+     * a part of its own, so the search goes year by year (newest or oldest first);
+     * merging by score would mix the years. */
+    async sortedSearch(pagefind, q, filters, sort) {
+      const chosen = filters["År"] ? filters["År"].any : null;
+      const years = Object.keys((this.allFilters && this.allFilters["År"]) || {})
+        .filter((year) => !chosen || chosen.includes(year))
+        .sort();
+      if (sort[Object.keys(sort)[0]] === "desc") years.reverse();
+      const parts = await Promise.all(
+        years.map((year) => pagefind.search(q || null, { filters: this.searchFilters({ ...filters, "År": { any: [year] } }), sort })),
+      );
+      if (parts.some((part) => part === null)) return null;
+      return { results: parts.flatMap((part) => part.results) };
+    }
+
     schedule() {
       // Only the word as typed is searched, after a short pause: searching (or
       // preloading) its beginnings while the reader types fetched the index chunks of
@@ -187,12 +315,17 @@
       let pagefind, search;
       try {
         pagefind = await loadPagefind();
-        search = await pagefind.search(q || null, { filters });
+        if (!this.allFilters) this.allFilters = await pagefind.filters();
+        search = await pagefind.search(q || null, { filters: this.searchFilters(filters) });
+        if (q && search) {
+          const ranked = await this.rankedSearch(pagefind, q, filters);
+          if (ranked) search = { ...search, results: ranked };
+        }
         const sort = SORTS[this.sortKey].sort;
         if (sort && search) {
           // Pagefind leaves out pages without the sort key; undated pages (sida) are
           // listed after the dated ones, in order of relevance, instead of vanishing
-          const sorted = await pagefind.search(q || null, { filters, sort });
+          const sorted = await this.sortedSearch(pagefind, q, filters, sort);
           if (sorted) {
             const dated = new Set(sorted.results.map((r) => r.id));
             search = { ...search, results: [...sorted.results, ...search.results.filter((r) => !dated.has(r.id))] };
@@ -209,11 +342,13 @@
       // A group with a selection shows the counts without its own selection, so the
       // reader can add or switch values (the usual facet behaviour).
       const counts = { ...(search.filters || {}) };
-      for (const name of Object.keys(filters)) {
+      // Typ is always counted without its own selection, so "Skrivguide" is offered
+      // even while the guide is left out
+      for (const name of new Set([...Object.keys(filters), "Typ"])) {
         const others = { ...filters };
         delete others[name];
         try {
-          const without = await pagefind.search(q || null, { filters: others });
+          const without = await pagefind.search(q || null, { filters: name === "Typ" ? others : this.searchFilters(others) });
           if (without && without.filters) counts[name] = without.filters[name] || {};
         } catch {
           /* keep the narrower counts */
@@ -228,10 +363,22 @@
       this.root.classList.add("rapport-search--active");
       this.panel.classList.toggle("rapport-search__panel--empty", !this.results.length);
       if (!this.results.length) {
-        this.status.textContent = q
-          ? `Inga träffar för ”${q}”. Kontrollera stavningen eller sök på ett annat ord.`
-          : "Inga träffar.";
         this.more.hidden = true;
+        const suggestion = q ? await suggest(q) : null;
+        if (serial !== this.serial) return;
+        if (suggestion) {
+          const button = el("button", { type: "button", class: "rapport-search__suggestion", text: suggestion });
+          button.addEventListener("click", () => {
+            this.input.value = suggestion;
+            this.run();
+            this.input.focus();
+          });
+          this.status.replaceChildren(`Inga träffar för ”${q}”. Menade du `, button, "?");
+        } else {
+          this.status.textContent = q
+            ? `Inga träffar för ”${q}”. Kontrollera stavningen eller sök på ett annat ord.`
+            : "Inga träffar.";
+        }
       } else {
         const n = this.results.length;
         this.status.textContent = n === 1 ? "1 träff" : `${n} träffar`;

@@ -1,0 +1,248 @@
+"""The site's menu (the primary sidebar), built once per build instead of once per page.
+
+The book theme resolves Sphinx's global toctree for every page it writes (about 37 ms a
+page at 520 reports, more than parsing the page, and growing with the archive). The
+menu of this site has a fixed shape, so it is built from what the environment already
+knows:
+
+* Start (the root document);
+* Senaste rapporter: the latest published reports (from the reports store);
+* the root toctree's pages in their order (Arkiv, Tidslinje, Ämnen, Beslutsregister,
+  FAQ, Skrivguide …); the archive always lists its year pages, any other entry lists
+  its subpages while the reader is inside it.
+
+Build phases:
+
+``env-updated``
+    the menu's structure (entries, titles, year pages) is every page's digest for
+    :func:`rapport.registry.stale_pages`; when it changed (a new year, a renamed page)
+    every page is rewritten, so no page keeps an old menu. The latest reports
+    are left out of that comparison: they change with every new report, and
+    rewriting the whole site weekly would cost what the menu saves. Pages carry the
+    list as it was when they were written, and ``rapport-senaste.js`` (written at
+    ``build-finished``) brings it up to date in the browser.
+``html-page-context``
+    each page gets ``rapport_nav``: the menu's HTML with relative links and
+    ``aria-current="page"`` on the page's own link, which ``_templates/sbt-sidebar-nav.html``
+    prints instead of calling the theme's toctree functions.
+
+Markup: ``nav > ul > li > a`` with the theme's classes (``bd-sidenav``, ``toctree-l1``,
+``current``), so the theme's and the site's styles and scripts apply.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sphinx.util.osutil import relative_uri
+
+from rapport import cache
+from rapport.config import is_report
+from rapport.registry import digest_of, stale_pages
+from rapport.reports import published_reports
+from rapport.series import nav_title
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+#: how many of the latest reports the menu lists
+LATEST = 5
+#: the menu's accessible name and the heading of the latest reports
+NAV_LABEL = "Webbplatsens meny"
+LATEST_LABEL = "Senaste rapporter"
+HOME_LABEL = "Start"
+#: the script that updates the latest reports in pages written before the newest one
+LATEST_SCRIPT = "rapport-senaste.js"
+HTML_BUILDERS = ("html", "dirhtml")
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    docname: str
+    title: str
+    children: tuple[NavEntry, ...] = ()
+    always_open: bool = False  # the archive: its year pages are listed on every page
+
+
+@dataclass(frozen=True)
+class Menu:
+    entries: tuple[NavEntry, ...]
+    latest: tuple[NavEntry, ...]
+    parents: dict[str, str]  # docname -> the toctree page that lists it
+
+
+def _title(env: BuildEnvironment, docname: str) -> str:
+    node = env.titles.get(docname)
+    return node.astext() if node is not None else docname
+
+
+def _listed(env: BuildEnvironment, docname: str) -> list[str]:
+    return [d for d in env.toctree_includes.get(docname, ()) if d in env.all_docs]
+
+
+def menu(app: Sphinx) -> Menu:
+    """The menu of this build (computed once per build, :mod:`rapport.cache`)."""
+    return cache.computed(app.env, "nav-menu", lambda: _menu(app))
+
+
+def _menu(app: Sphinx) -> Menu:
+    env = app.env
+    root = app.config.root_doc
+    parents: dict[str, str] = {}
+    for parent, children in env.toctree_includes.items():
+        for child in children:
+            parents.setdefault(child, parent)
+    entries = []
+    for docname in _listed(env, root):
+        subpages = _listed(env, docname)
+        # the archive: its subpages are the year pages, which list reports
+        archive = any(is_report(app.config, d) for sub in subpages for d in env.toctree_includes.get(sub, ()))
+        children = tuple(NavEntry(sub, _title(env, sub)) for sub in subpages)
+        entries.append(NavEntry(docname, _title(env, docname), children, archive))
+    latest = tuple(
+        NavEntry(r.docname, nav_title(r.docname) or r.title or r.docname)
+        for r in published_reports(app)[:LATEST]
+        if r.docname in env.all_docs
+    )
+    return Menu(tuple(entries), latest, parents)
+
+
+def _ancestors(current: str, parents: dict[str, str]) -> set[str]:
+    found = set()
+    while current in parents and current not in found:
+        found.add(current)
+        current = parents[current]
+    found.add(current)
+    return found
+
+
+def render(app: Sphinx, pagename: str, nav: Menu) -> str:
+    """The menu's HTML as seen from ``pagename``."""
+    builder = app.builder
+    base = builder.get_target_uri(pagename)
+    root = app.config.root_doc
+    here = _ancestors(pagename, nav.parents)
+    if pagename != root:
+        here.discard(root)  # Start is marked only on the start page itself
+
+    def link(entry: NavEntry) -> str:
+        target = builder.get_target_uri(entry.docname)
+        # the page's own link: relative_uri gives "", which some browsers resolve oddly
+        href = html.escape(relative_uri(base, target) or posixpath.basename(target) or "./", quote=True)
+        text = html.escape(entry.title)
+        if entry.docname == pagename:
+            return f'<a class="reference internal current" href="{href}" aria-current="page">{text}</a>'
+        return f'<a class="reference internal" href="{href}">{text}</a>'
+
+    def item(entry: NavEntry, level: int, children: tuple[NavEntry, ...] = ()) -> str:
+        classes = f"toctree-l{level}" + (" current active" if entry.docname in here else "")
+        inner = ""
+        if children:
+            inner = f'<ul class="nav bd-sidenav">{"".join(item(c, level + 1) for c in children)}</ul>'
+        return f'<li class="{classes}">{link(entry)}{inner}</li>'
+
+    parts = [item(NavEntry(root, HOME_LABEL), 1)]
+    if nav.latest:
+        latest = "".join(item(e, 2) for e in nav.latest)
+        parts.append(
+            '<li class="toctree-l1 rapport-nav-senaste">'
+            f'<span class="rapport-nav-rubrik" id="rapport-nav-senaste">{LATEST_LABEL}</span>'
+            f'<ul class="nav bd-sidenav" aria-labelledby="rapport-nav-senaste" data-rapport-senaste>{latest}</ul></li>'
+        )
+    for entry in nav.entries:
+        open_ = entry.always_open or entry.docname in here
+        parts.append(item(entry, 1, entry.children if open_ else ()))
+    return (
+        f'<nav class="bd-links bd-docs-nav rapport-nav" aria-label="{NAV_LABEL}">'
+        f'<div class="bd-toc-item navbar-nav active"><ul class="nav bd-sidenav">{"".join(parts)}</ul></div></nav>'
+    )
+
+
+def _signature(nav: Menu) -> tuple:
+    """What every page's menu shows, except the latest reports (see the docstring)."""
+    return tuple((e.docname, e.title, e.always_open, tuple((c.docname, c.title) for c in e.children)) for e in nav.entries)
+
+
+# -- event handlers -----------------------------------------------------------------------
+
+
+def _on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    if app.builder.name not in HTML_BUILDERS:
+        return []
+    # every page shows the same menu: when it changes (a new year page, a renamed
+    # entry), every page is rewritten
+    digest = digest_of(_signature(menu(app)))
+    return stale_pages(env, app.builder.name, "nav", dict.fromkeys(sorted(env.found_docs), digest))
+
+
+def _on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    if app.builder.name not in HTML_BUILDERS:
+        return
+    context["rapport_nav"] = render(app, pagename, menu(app))
+
+
+def latest_script(app: Sphinx, nav: Menu) -> str:
+    """``rapport-senaste.js``: replaces a page's list of the latest reports when it is
+    older than the site's (a page is not rewritten when a new report comes)."""
+    data = [
+        {"uri": app.builder.get_target_uri(e.docname), "title": e.title}
+        for e in nav.latest
+    ]
+    return (
+        "/* Generated by rapport.nav at every build: the latest reports for the menu. */\n"
+        "(() => {\n"
+        f"  const latest = {json.dumps(data, ensure_ascii=False)};\n"
+        "  const update = () => {\n"
+        "    const root = new URL(document.documentElement.dataset.content_root || './', window.location.href);\n"
+        "    const here = new URL(window.location.href);\n"
+        "    here.hash = ''; here.search = '';\n"
+        "    for (const list of document.querySelectorAll('ul[data-rapport-senaste]')) {\n"
+        "      const hrefs = [...list.querySelectorAll('a')].map((a) => new URL(a.getAttribute('href'), window.location.href).href);\n"
+        "      const wanted = latest.map((e) => new URL(e.uri, root).href);\n"
+        "      if (hrefs.join() === wanted.join()) continue;\n"
+        "      list.replaceChildren(...latest.map((e, i) => {\n"
+        "        const li = document.createElement('li');\n"
+        "        const a = document.createElement('a');\n"
+        "        a.className = 'reference internal';\n"
+        "        a.href = wanted[i];\n"
+        "        a.textContent = e.title;\n"
+        "        if (wanted[i] === here.href) { a.setAttribute('aria-current', 'page'); a.classList.add('current'); li.className = 'toctree-l2 current active'; }\n"
+        "        else li.className = 'toctree-l2';\n"
+        "        li.append(a);\n"
+        "        return li;\n"
+        "      }));\n"
+        "    }\n"
+        "  };\n"
+        "  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', update);\n"
+        "  else update();\n"
+        "})();\n"
+    )
+
+
+def _on_builder_inited(app: Sphinx) -> None:
+    if app.builder.name in HTML_BUILDERS:
+        app.add_js_file(LATEST_SCRIPT, loading_method="defer")
+
+
+def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
+    if exception is not None or app.builder.name not in HTML_BUILDERS:
+        return
+    static = Path(app.outdir) / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    path = static / LATEST_SCRIPT
+    text = latest_script(app, menu(app))
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+def setup(app: Sphinx) -> None:
+    app.connect("builder-inited", _on_builder_inited)
+    app.connect("env-updated", _on_env_updated)
+    app.connect("html-page-context", _on_html_page_context)
+    app.connect("build-finished", _on_build_finished)
