@@ -84,6 +84,13 @@ rapport_series = {
 }
 rapport_report_patterns = ["rapporter/*/*"]
 
+# Who readers contact about the series (shown on every report page) and where they report
+# accessibility problems (the accessibility statement; else rapport_contact). Keys: namn,
+# epost, telefon, webbadress. The source material names no contact route, so these are
+# empty and the build says so until they are filled in.
+rapport_contact: dict[str, str] = {}
+rapport_accessibility_contact: dict[str, str] = {}
+
 # -- HTML ------------------------------------------------------------------------------
 
 # Absolute links in the Atom feed and the sitemap; set RAPPORT_BASE_URL to the address the

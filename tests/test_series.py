@@ -93,7 +93,7 @@ def test_timeline_lists_each_action_once_with_every_report(app):
     ]
     repeated = items[titles.index("Paus i alfasystemet")]
     assert repeated.select_one(".rapport-atgard").get_text() == (
-        "8 januari 2025 Nyhetsbrevet: Paus i alfasystemet – om pausen"
+        "8 januari 2025: Paus i alfasystemet (Nyhetsbrevet) – om pausen"
     )
     assert [a.get_text() for a in repeated.select(".rapport-omnamnt a")] == ["7 februari 2025", "10 januari 2025"]
     # "28/12" in a January report belongs to the year before

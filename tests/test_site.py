@@ -61,9 +61,25 @@ def seed_sentences() -> list[str]:
     return sentences
 
 
-def test_real_site_builds_without_warnings(site):
+#: what the real site still lacks, because the source material names neither a contact
+#: route nor the address the site is published at: the build names each gap once
+#: (conf.py's line numbers left out), and warns about nothing else
+KNOWN_GAPS = [
+    "conf.py: WARNING: html_baseurl är den lokala förhandsadressen http://127.0.0.1:8000/; flödet och "
+    "webbplatskartan leder då bara till den här datorn. Ange den publicerade adressen, till exempel "
+    "make site RAPPORT_BASE_URL=https://…/ [rapport.base-url]",
+    "conf.py: WARNING: rapport_contact saknar kontaktuppgift (epost, telefon eller webbadress); "
+    "rapportsidorna visar därför ingen kontakt för serien [rapport.contact-missing]",
+    "docs/tillganglighet.md:13: WARNING: Tillgänglighetsredogörelsen saknar kontaktväg: ange "
+    'rapport_accessibility_contact (eller rapport_contact) i conf.py, till exempel {"epost": "…"} '
+    "[rapport.contact-missing]",
+]
+
+
+def test_real_site_builds_without_warnings_but_its_known_gaps(site):
     _, stderr = site
-    assert stderr.strip() == ""
+    lines = [re.sub(r"^conf\.py:\d+:", "conf.py:", line.replace(f"{REPO}/", "")) for line in stderr.splitlines()]
+    assert sorted(lines) == sorted(KNOWN_GAPS)
 
 
 def test_every_sentence_of_the_seed_is_on_its_page(site):

@@ -283,7 +283,8 @@ class RapportConfig:
     accessibility_page: str = setting("tillganglighet", "html", _TEXT, doc="docname of the accessibility statement")
     # None: the project shows no contact; {} (or no name, e-mail, phone or web address):
     # one is expected but missing, and the build says so (rapport.site.readers)
-    contact: dict[str, str] | None = setting(None, "html", _contact_or_none, doc="the series' contact on report pages")
+    # "env": the accessibility statement falls back to it while it is read
+    contact: dict[str, str] | None = setting(None, "env", _contact_or_none, doc="the series' contact on report pages")
     accessibility_contact: dict[str, str] | None = setting(
         None, "env", _contact_or_none, doc="where readers report accessibility problems (else rapport_contact)"
     )

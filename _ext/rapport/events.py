@@ -83,6 +83,9 @@ AGGREGATES = 900
 #: doctree-resolved: aggregate placeholders are replaced first (after Sphinx's
 #: reference resolver ran, so renderers emit final links), then other handlers see them
 RENDER_AGGREGATES = 400
+#: doctree-resolved: a report's downloads block takes in the PDF link that
+#: rapport.site.pdflinks put on the page at Sphinx's default (500)
+READER_DOWNLOADS = 600
 
 #: source-read: the encoding check first, so the writer sees it before what follows
 SOURCE_ENCODING = 100

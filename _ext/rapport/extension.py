@@ -27,7 +27,7 @@ from rapport import (
 )
 from rapport.entries import actions, decisions, faq, overviews, references
 from rapport.pdf import builder as pdf_builder
-from rapport.site import accessibility, export, feed, html, nav, pdflinks, search
+from rapport.site import accessibility, export, feed, html, nav, pdflinks, readers, search
 from rapport.trust import audience, confine, safety, sourceguard, sources, text
 from rapport.writer import carryover, guide
 
@@ -62,6 +62,7 @@ MODULES = (
     audience,
     safety,
     accessibility,
+    readers,
     sources,
     confine,
     sourceguard,

@@ -232,6 +232,14 @@ SUBTYPES: dict[str, tuple[str, str]] = {
         "En e-postinställning (rapport_email_* eller rapport_smtp_*) i conf.py är felaktig.",
         "Rätta inställningen som nämns i meddelandet.",
     ),
+    "base-url": (
+        "PDF:erna eller flödet byggs med den lokala förhandsadressen (http://127.0.0.1:8000/).",
+        "Ange webbplatsens publicerade adress: make site RAPPORT_BASE_URL=https://… (eller html_baseurl i conf.py).",
+    ),
+    "contact-missing": (
+        "Kontaktuppgifter saknas: seriens kontakt (rapport_contact) eller kontaktvägen i tillgänglighetsredogörelsen.",
+        "Fyll i rapport_contact eller rapport_accessibility_contact i conf.py (namn, epost, telefon eller webbadress).",
+    ),
 }
 
 

@@ -59,6 +59,15 @@ def normalise(name: str) -> str:
     return " ".join(name.lower().split())
 
 
+def display_name(app: Sphinx, topic: Topic) -> str:
+    """The topic as its page's title spells it ("Expertgruppen" for a topic declared
+    ``expertgruppen``), so one topic is written one way wherever it is listed."""
+    title = app.env.titles.get(topic.docname)
+    if title is not None and normalise(title.astext()) == topic.slug:
+        return title.astext()
+    return topic.name
+
+
 def _keywords(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
@@ -128,7 +137,8 @@ def render_topic_index(app: Sphinx, docname: str, node: aggregate) -> list[nodes
         count = sum(len(entries) for _, entries in _entries(app, topic, docname))
         para = nodes.paragraph()
         uri = app.builder.get_relative_uri(docname, topic.docname)
-        para += nodes.reference(topic.name, topic.name, internal=True, refuri=uri)
+        name = display_name(app, topic)
+        para += nodes.reference(name, name, internal=True, refuri=uri)
         para += nodes.Text(f" ({count} {'post' if count == 1 else 'poster'})")
         listing += nodes.list_item("", para)
     return [listing]

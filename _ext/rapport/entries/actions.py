@@ -170,13 +170,15 @@ def action_paragraph(action: Action) -> nodes.paragraph:
     para = nodes.paragraph(classes=["rapport-atgard"])
     date = format_date(action.date)
     para += nodes.strong(date, date)
-    if action.channel:
-        para += nodes.Text(f" {action.channel}")
+    # one pattern for every entry, "date: title (channel) – comment": with the channel
+    # between date and title, entries with and without one were punctuated unevenly
     para += nodes.Text(": ")
     if action.url:
         para += nodes.reference(action.title, action.title, refuri=action.url)
     else:
         para += nodes.inline(action.title, action.title, classes=["rapport-platshallare"])
+    if action.channel:
+        para += nodes.Text(f" ({action.channel})")
     if action.comment:
         para += nodes.Text(f" – {action.comment}")
     return para
@@ -211,7 +213,7 @@ def render_timeline(app: Sphinx, docname: str, node: aggregate) -> list[nodes.No
         item = nodes.list_item()
         item += action_paragraph(action)
         carried = nodes.paragraph(classes=["rapport-omnamnt"])
-        carried += nodes.Text("Omnämnt i: " if len(carriers) == 1 else "Omnämnt i rapporterna: ")
+        carried += nodes.Text("Omnämnt i: ")  # the same words as under decisions and FAQ entries
         for index, report in enumerate(carriers):
             if index:
                 carried += nodes.Text(", ")

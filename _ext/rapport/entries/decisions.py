@@ -101,8 +101,9 @@ class Decision:
     def link_text(self) -> str:
         """ "23 september 2025, Regionstyrelsen: Godkände ..." (parts that exist)."""
         head = ", ".join(part for part in (self.date_text, self.organ) if part)
-        text = f"{head}: {self.title}" if head and self.title else (head or self.title or self.id)
-        return text[:1].upper() + text[1:]  # "Senast 25 september 2025, ..."
+        # lower case as written ("senast 25 september 2025, ..."): the text mostly stands
+        # inside a sentence ("se beslutet senast 25 september 2025, ...")
+        return f"{head}: {self.title}" if head and self.title else (head or self.title or self.id)
 
 
 class DecisionDirective(EntryDirective):

@@ -42,7 +42,7 @@ from sphinx.util import logging
 from sphinx.util.display import status_iterator
 
 from rapport import compat
-from rapport.config import get_series, is_report, settings
+from rapport.config import get_series, is_report, published_base_url, settings
 from rapport.dates import format_date
 from rapport.messages import warn
 from rapport.pdf.bundle import (
@@ -52,6 +52,7 @@ from rapport.pdf.bundle import (
     claim_pdfua,
     link_contents,
     link_parts,
+    named_destinations,
     postprocess,
 )
 from rapport.pdf.translator import PrintTranslator, location
@@ -336,7 +337,9 @@ class RapportPdfBuilder(Builder):
         if not target.endswith(".html"):
             return None
         docname = target[: -len(".html")]
-        baseurl = self.config.html_baseurl
+        # the local preview address (conf.py's default) is no address for a PDF that
+        # travels: then links go to the sibling PDFs instead (rapport.site.readers warns)
+        baseurl = published_base_url(self.config)
         if baseurl:
             suffix = self.config.html_file_suffix or ".html"
             return baseurl.rstrip("/") + "/" + quote(docname) + suffix + fragment
@@ -344,7 +347,7 @@ class RapportPdfBuilder(Builder):
             here = posixpath.dirname(self.current_docname)
             # WeasyPrint would make a relative href absolute (file:// of the source dir);
             # this placeholder becomes a relative GoToR link after writing
-            return RELATIVE_PREFIX + posixpath.relpath(docname + ".pdf", here or ".")
+            return RELATIVE_PREFIX + posixpath.relpath(docname + ".pdf", here or ".") + fragment
         return None
 
     @property
@@ -755,7 +758,12 @@ class RapportPdfBuilder(Builder):
                 starts.append(len(bundle.pages))
                 merger.append(src, part.title)
             link_contents(bundle, front_pages, [e["page"] - 1 for e in entries])
-            link_parts(bundle, [(p.docname, start, start + p.pages) for p, start in zip(parts, starts)])
+            link_parts(
+                bundle,
+                [(p.docname, start, start + p.pages) for p, start in zip(parts, starts)],
+                base=(published_base_url(self.config).rstrip("/") + "/") if published_base_url(self.config) else "",
+                destinations={d: named_destinations(self.results[d].path) for d in appendices},
+            )
             with bundle.open_outline() as outline:
                 outline.root.clear()
                 outline.root.append(pikepdf.OutlineItem("Innehåll", 1 if front_pages > 1 else 0))

@@ -11,6 +11,7 @@ import posixpath
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 import pikepdf
 
@@ -45,11 +46,13 @@ def postprocess(path: Path, claim_ua: bool) -> None:
                     continue
                 uri = str(action.get("/URI"))
                 if uri.startswith(RELATIVE_PREFIX):
-                    relative = uri[len(RELATIVE_PREFIX) :]
+                    relative, _, fragment = uri[len(RELATIVE_PREFIX) :].partition("#")
+                    # "faq.pdf#faq-x": the other file's named destination (WeasyPrint names
+                    # one after every id), else its first page
                     annot.A = pikepdf.Dictionary(
                         S=pikepdf.Name.GoToR,
                         F=pikepdf.Dictionary(Type=pikepdf.Name.Filespec, F=relative, UF=relative),
-                        D=pikepdf.Array([0, pikepdf.Name.Fit]),
+                        D=pikepdf.String(fragment) if fragment else pikepdf.Array([0, pikepdf.Name.Fit]),
                     )
         if claim_ua:
             with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
@@ -58,21 +61,77 @@ def postprocess(path: Path, claim_ua: bool) -> None:
         pdf.save(path)
 
 
-def link_parts(bundle: Any, spans: list[tuple[str, int, int]]) -> None:
-    """In the bundle, a link to another report's PDF that is part of it jumps to its page."""
+#: a named destination: (page index in its file, the rest of the explicit destination)
+Destination = tuple[int, list[Any]]
+
+
+def named_destinations(path: Path) -> dict[str, Destination]:
+    """The named destinations of a PDF (WeasyPrint writes one for every HTML id)."""
+    with pikepdf.open(path) as pdf:
+        names = pdf.Root.get("/Names")
+        if names is None or "/Dests" not in names:
+            return {}
+        pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+        found = {}
+        for name, dest in pikepdf.NameTree(names.Dests).items():
+            if isinstance(dest, pikepdf.Dictionary):
+                dest = dest.D
+            if not isinstance(dest, pikepdf.Array) or len(dest) < 2 or dest[0].objgen not in pages:
+                continue
+            # plain Python values: the file is closed before the bundle uses them
+            rest = [str(dest[1])] + [float(x) if x is not None else None for x in list(dest)[2:]]
+            found[str(name)] = (pages[dest[0].objgen], rest)
+        return found
+
+
+def link_parts(
+    bundle: Any,
+    spans: list[tuple[str, int, int]],
+    base: str = "",
+    destinations: dict[str, dict[str, Destination]] | None = None,
+) -> None:
+    """In the bundle, a link to another of its parts jumps there instead of leaving the file.
+
+    Two kinds of link lead to a part: a relative ``GoToR`` to its PDF (no published
+    address) and a web address under ``base`` (the published site). With a fragment
+    (``faq.html#faq-x``) the link goes to that entry's named destination in the part
+    (``destinations``: docname -> name -> place), else to the part's first page. So a
+    reference to an FAQ entry or a decision in a report lands on the entry in the
+    appendix.
+    """
 
     first_page = {docname: start for docname, start, _ in spans}
+    destinations = destinations or {}
     for docname, start, end in spans:
         here = posixpath.dirname(docname)
         for index in range(start, end):
             for annot in bundle.pages[index].obj.get("/Annots", []):
                 action = annot.get("/A")
-                if action is None or action.get("/S") != "/GoToR":
+                if action is None:
                     continue
-                target = posixpath.normpath(posixpath.join(here, str(action.F.F)))
-                if target.endswith(".pdf") and target[:-4] in first_page:
-                    page = bundle.pages[first_page[target[:-4]]].obj
-                    annot.A = pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=pikepdf.Array([page, pikepdf.Name.Fit]))
+                fragment = ""
+                if action.get("/S") == "/GoToR":
+                    target = posixpath.normpath(posixpath.join(here, str(action.F.F)))
+                    if not target.endswith(".pdf"):
+                        continue
+                    target = target[:-4]
+                    if isinstance(action.get("/D"), pikepdf.String):
+                        fragment = str(action.D)
+                elif action.get("/S") == "/URI" and base and str(action.URI).startswith(base):
+                    path, _, fragment = str(action.URI)[len(base) :].partition("#")
+                    target = re.sub(r"\.html$", "", unquote(path))
+                else:
+                    continue
+                if target not in first_page:
+                    continue
+                place = destinations.get(target, {}).get(fragment) if fragment else None
+                if place is not None and first_page[target] + place[0] < len(bundle.pages):
+                    page_index, rest = place
+                    page = bundle.pages[first_page[target] + page_index].obj
+                    dest = [page, pikepdf.Name(rest[0]), *rest[1:]]
+                else:
+                    dest = [bundle.pages[first_page[target]].obj, pikepdf.Name.Fit]
+                annot.A = pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=pikepdf.Array(dest))
 
 
 def link_contents(bundle: Any, front_pages: int, targets: list[int]) -> None:
