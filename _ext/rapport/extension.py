@@ -29,7 +29,7 @@ from rapport.entries import actions, decisions, faq, overviews, references
 from rapport.pdf import builder as pdf_builder
 from rapport.site import accessibility, export, feed, html, nav, pdflinks, readers, search
 from rapport.trust import audience, confine, safety, sourceguard, sources, text
-from rapport.writer import carryover, guide
+from rapport.writer import carryover, checkcache, guide
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -59,6 +59,7 @@ MODULES = (
     overviews,
     search,
     nav,
+    checkcache,
     audience,
     safety,
     accessibility,

@@ -59,6 +59,8 @@ LATEST_LABEL = "Senaste rapporter"
 HOME_LABEL = "Start"
 #: the script that updates the latest reports in pages written before the newest one
 LATEST_SCRIPT = "rapport-senaste.js"
+#: the menu's few styles of its own (static/)
+STYLESHEET = "rapport-meny.css"
 HTML_BUILDERS = ("html", "dirhtml")
 
 
@@ -228,6 +230,7 @@ def latest_script(app: Sphinx, nav: Menu) -> str:
 def _on_builder_inited(app: Sphinx) -> None:
     if app.builder.name in HTML_BUILDERS:
         app.add_js_file(LATEST_SCRIPT, loading_method="defer")
+        app.add_css_file(STYLESHEET)
 
 
 def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:

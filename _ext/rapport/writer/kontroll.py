@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -43,6 +44,8 @@ from sphinx.util.docutils import docutils_namespace, patch_docutils
 from stdnum import exceptions as stdnum_exceptions
 from stdnum import luhn
 from stdnum.se import orgnr, personnummer
+
+from rapport.writer import checkcache
 
 #: id -> (what the finding means, how to fix it). The writer's guide renders this
 #: next to :data:`rapport.messages.SUBTYPES`.
@@ -489,17 +492,50 @@ def check_encodings(srcdir: Path) -> None:
         read_utf8(path)
 
 
-def scan_sources(project: Path, srcdir: Path, extensions: Iterable[str], allowed: Iterable[str] = ()) -> list[Finding]:
+def scan_sources(
+    project: Path,
+    srcdir: Path,
+    extensions: Iterable[str],
+    allowed: Iterable[str] = (),
+    cache_dir: Path | None = None,
+) -> list[Finding]:
     """Our own checks of every Markdown source under ``srcdir``.
 
     A check that fails on one file (a bug of ours, or input nobody foresaw) becomes a
     finding naming that file; the other files are still checked and the writer never
-    sees a traceback.
+    sees a traceback. With ``cache_dir``, a file unchanged since the last check (same
+    content, same settings) gets the findings kept from then (:mod:`rapport.writer.checkcache`).
     """
-    parser = markdown_parser(extensions)
+    extensions = list(extensions)
+    allowed = list(allowed)
+    parsers: list = []
     allowed_set = {a.strip().lower() for a in allowed} | {key for a in allowed if (key := phone_key(a))}
+    files = source_files(srcdir)
+    if cache_dir is not None:
+        for path in files:
+            read_utf8(path)  # a file that is not UTF-8 stops the check, kept or not
+        settings = json.dumps([sorted(extensions), sorted(allowed_set), _relative(srcdir, project)])
+        return checkcache.cached_scan(
+            cache_dir,
+            files,
+            settings,
+            lambda path: scan_sources_of(project, [path], extensions, allowed_set, parsers),
+            Finding.as_dict,
+            lambda item: Finding(**item),
+        )
+    return scan_sources_of(project, files, extensions, allowed_set, parsers)
+
+
+def scan_sources_of(
+    project: Path, files: Iterable[Path], extensions: list[str], allowed_set: set[str], parsers: list
+) -> list[Finding]:
+    """The checks of :func:`scan_sources` for the given files (``parsers`` keeps the
+    Markdown parser once made)."""
+    if not parsers:
+        parsers.append(markdown_parser(extensions))
+    parser = parsers[0]
     findings: list[Finding] = []
-    for path in source_files(srcdir):
+    for path in files:
         ctx = _Context(_relative(path, project), findings)
         try:
             text = read_utf8(path)
@@ -580,8 +616,16 @@ def parse_warnings(text: str, project: Path) -> list[Finding]:
     return findings
 
 
-def sphinx_findings(project: Path, srcdir: Path, overrides: dict[str, object] | None = None) -> list[Finding]:
-    """Read and resolve every page with the ``dummy`` builder; collect the warnings."""
+def sphinx_findings(
+    project: Path, srcdir: Path, overrides: dict[str, object] | None = None, doctreedir: Path | None = None
+) -> list[Finding]:
+    """Every warning the build gives, with file and line.
+
+    With ``doctreedir`` (the build's doctree folder), Sphinx runs the ``rapportkontroll``
+    builder there: only what changed since the last build or check is read and
+    resolved, and every other page's warnings are replayed from what that build or
+    check kept (:mod:`rapport.writer.checkcache`). Without, every page is read and
+    resolved from scratch with the ``dummy`` builder on throwaway folders."""
 
     console.nocolor()
     # Sphinx translates its own console messages by the system locale, which a writer's
@@ -599,14 +643,14 @@ def sphinx_findings(project: Path, srcdir: Path, overrides: dict[str, object] | 
                     str(srcdir),
                     str(project),
                     str(Path(tmp, "out")),
-                    str(Path(tmp, "doctrees")),
-                    "dummy",
+                    str(doctreedir or Path(tmp, "doctrees")),
+                    checkcache.BUILDER if doctreedir else "dummy",
                     confoverrides=dict(overrides or {}),
                     status=None,
                     warning=warning,
-                    freshenv=True,
+                    freshenv=doctreedir is None,
                 )
-                app.build(force_all=True)
+                app.build(force_all=doctreedir is None)
         except Exception as exc:  # noqa: BLE001 - a finding, never a traceback
             failure = Finding(
                 _failed_file(app, project),
@@ -616,7 +660,8 @@ def sphinx_findings(project: Path, srcdir: Path, overrides: dict[str, object] | 
                 f"Bygget avbröts i den här filen: {_describe_error(exc)}; byggets varningar kan vara "
                 "ofullständiga, de egna kontrollerna av alla filer är gjorda",
             )
-    findings = parse_warnings(warning.getvalue(), project)
+    kept = checkcache.warnings_text(app) if app is not None and doctreedir and failure is None else ""
+    findings = parse_warnings(kept or warning.getvalue(), project)
     return [*findings, failure] if failure else findings
 
 
@@ -633,11 +678,19 @@ def _failed_file(app: object, project: Path) -> str:
 def run(project: Path, srcdir: Path, extensions: Iterable[str], allowed: Iterable[str] = ()) -> list[Finding]:
     """Everything ``rapport kontroll`` reports, sorted by file and line, without duplicates."""
     check_encodings(srcdir)
-    built = sphinx_findings(project, srcdir)
+    # the doctree folder of rapport bygg (rapport.writer.build): what the last build or
+    # check read and found is reused; a folder that cannot be written means a full check
+    doctreedir: Path | None = project / "_build" / "doctrees"
+    try:
+        doctreedir.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        doctreedir = None
+    built = sphinx_findings(project, srcdir, doctreedir=doctreedir)
     # where the build already warns about the same thing on the same line, its
     # warning is the one listed (raw HTML is a build warning of rapport.trust too)
     covered = {(f.file, f.line, _SAME_AS.get(f.subtype)) for f in built if f.subtype in _SAME_AS}
-    own = [f for f in scan_sources(project, srcdir, extensions, allowed) if (f.file, f.line, f.subtype) not in covered]
+    scanned = scan_sources(project, srcdir, extensions, allowed, cache_dir=doctreedir)
+    own = [f for f in scanned if (f.file, f.line, f.subtype) not in covered]
     return sorted(set(own) | set(built), key=lambda f: (f.file, f.line or 0, f.subtype, f.message))
 
 
