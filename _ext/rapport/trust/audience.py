@@ -30,9 +30,11 @@ parsing
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -281,13 +283,48 @@ def classify(text: str, source_path: str) -> Mark:
     return _field_list_mark(lines, (end + 1) if end is not None else 0) or Mark(False)
 
 
+#: classify() is a pure function of a file's text and kind, so its marks are kept by
+#: content digest, in memory and between builds (``rapport-internt.json`` in the
+#: doctree folder): reading every page's front matter took 1.3 s of every build and
+#: check at 520 reports (issue 15)
+_MARKS: dict[str, Mark] = {}
+_USED: set[str] = set()  # the digests looked up since the marks were loaded (what is saved)
+MARKS_FILE = "rapport-internt.json"
+
+
 def read_mark(path: str | os.PathLike[str]) -> Mark:
     try:
-        # utf-8-sig like Sphinx: a byte order mark must not hide "internt: true"
-        text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
+        data = Path(path).read_bytes()
     except OSError:
         return Mark(False)
-    return classify(text, str(path))
+    key = hashlib.sha256(data).hexdigest() + ("-rst" if str(path).endswith(".rst") else "")
+    _USED.add(key)
+    mark = _MARKS.get(key)
+    if mark is None:
+        # utf-8-sig like Sphinx: a byte order mark must not hide "internt: true"; line
+        # ends as a text-mode read gives them
+        text = data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+        mark = _MARKS[key] = classify(text, str(path))
+    return mark
+
+
+def _load_marks(doctreedir: str | os.PathLike[str]) -> None:
+    _USED.clear()
+    try:
+        kept = json.loads((Path(doctreedir) / MARKS_FILE).read_text(encoding="utf-8"))
+        for key, fields in kept.items():
+            _MARKS.setdefault(key, Mark(**fields))
+    except (OSError, ValueError, TypeError, AttributeError):
+        pass  # nothing kept, or from another version: every page is read
+
+
+def _save_marks(doctreedir: str | os.PathLike[str]) -> None:
+    try:
+        Path(doctreedir).mkdir(parents=True, exist_ok=True)
+        data = {key: asdict(_MARKS[key]) for key in sorted(_USED) if key in _MARKS}
+        (Path(doctreedir) / MARKS_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    except OSError:
+        pass
 
 
 def is_internal_file(path: str | os.PathLike[str]) -> bool:
@@ -373,7 +410,9 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
     # MyST registers ".md" after config-inited, so the usual suffixes are always looked at
     suffixes = sorted({".md", ".rst", *config.source_suffix, *app.registry.source_suffix})
     config._rapport_internal_reasons = {}
+    _load_marks(app.doctreedir)
     pages = internal_pages(app.srcdir, suffixes, config)
+    _save_marks(app.doctreedir)
     _warn_reasons(config)
     if audience == PUBLIC:
         # drafts and future reports are for the preview and the intranet only
