@@ -8,7 +8,7 @@ SPHINXOPTS ?=
 PDFOPTS ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: site site-publik html test venv clean bench
+.PHONY: site site-publik html test lint venv clean bench
 
 # Create the virtual environment and install the pinned dependencies (once per change
 # of pyproject.toml or constraints.txt).
@@ -38,6 +38,13 @@ html: site
 test: $(STAMP)
 	bash tools/install-test-deps.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The gate on the extension's code: ruff's lint and format check, mypy (settings in
+# pyproject.toml); zero findings. .ci/run runs it after `make site`.
+lint: $(STAMP)
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -34,7 +34,7 @@ def computed(env: BuildEnvironment, key: Any, compute: Callable[[], T]) -> T:
     values = _CACHES.setdefault(env, {})
     if key not in values:
         values[key] = compute()
-    return values[key]  # type: ignore[no-any-return]
+    return values[key]
 
 
 def reset(app: Sphinx, env: BuildEnvironment) -> None:

@@ -58,7 +58,7 @@ def guard_myst_link_targets(on_os_error: Callable[[Any, Any], None]) -> None:
 
     def render_link_unknown(self: Any, token: Any) -> None:
         try:
-            return original(self, token)  # type: ignore[no-any-return]
+            return original(self, token)
         except OSError:
             pass  # raised before MyST added any node, so nothing to undo
         on_os_error(self, token)

@@ -35,7 +35,7 @@ import fnmatch
 import os
 import re
 from collections.abc import Callable
-from dataclasses import MISSING, Field, dataclass, field, fields
+from dataclasses import Field, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -243,9 +243,7 @@ _NUMBER = _of(int, "ett heltal")
 _NAMES = _list_of(str, "en lista av texter")
 
 
-def setting(
-    default: Any, rebuild: str, validator: Validator, *, fatal: bool = False, doc: str = ""
-) -> Any:
+def setting(default: Any, rebuild: str, validator: Validator, *, fatal: bool = False, doc: str = "") -> Any:
     """A field of :class:`RapportConfig`: default, Sphinx's rebuild flag ("env": pages
     must be read again, "html": written again, "": neither), validator, and whether a
     wrong value stops the build (``fatal``) instead of falling back to the default."""
@@ -278,7 +276,10 @@ class RapportConfig:
     allow_raw_html: bool = setting(False, "env", _FLAG, doc="let raw HTML through (rapport.trust.safety)")
     search: str = setting("pagefind", "html", _choice("pagefind", "sphinx"), doc="the site's search engine")
     search_guide: str = setting(
-        "skrivguide", "html", _TEXT, doc="folder of the writer's guide: out of search results unless the reader picks it"
+        "skrivguide",
+        "html",
+        _TEXT,
+        doc="folder of the writer's guide: out of search results unless the reader picks it",
     )
     accessibility_page: str = setting("tillganglighet", "html", _TEXT, doc="docname of the accessibility statement")
     # None: the project shows no contact; {} (or no name, e-mail, phone or web address):
@@ -317,11 +318,12 @@ class Settings:
 
 def settings(config: Config) -> Settings:
     """The validated settings (set at ``config-inited``; one attribute, never pickled)."""
-    return config._rapport  # type: ignore[no-any-return]
+    return config._rapport
 
 
 def _default(spec: Field[Any]) -> Any:
-    return spec.default_factory() if spec.default is MISSING else spec.default  # type: ignore[misc]
+    factory = spec.default_factory
+    return factory() if callable(factory) else spec.default
 
 
 def _setting_line(conf: str, name: str) -> str | None:
@@ -361,8 +363,10 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
     except ConfigError as exc:
         raise SphinxConfigError(f"rapport: {exc}") from None
     if values.default_series not in series:
-        raise SphinxConfigError(f"rapport: rapport_default_series {values.default_series!r} finns inte i rapport_series")
-    config._rapport = Settings(values, series, str(app.confdir))  # type: ignore[attr-defined]
+        raise SphinxConfigError(
+            f"rapport: rapport_default_series {values.default_series!r} finns inte i rapport_series"
+        )
+    config._rapport = Settings(values, series, str(app.confdir))
     # MyST's own English "Malformed YAML" would duplicate our Swedish front matter warning.
     if "myst.topmatter" not in config.suppress_warnings:
         config.suppress_warnings = [*config.suppress_warnings, "myst.topmatter"]

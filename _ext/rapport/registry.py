@@ -17,15 +17,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.domains import Domain
 
 from rapport import cache, events
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
 
 
@@ -36,7 +38,7 @@ class RapportDomain(Domain):
     label = "Rapport"
     # bump when a record type changes shape, so a pickled environment is not reused
     data_version = 5
-    initial_data: dict[str, Any] = {}
+    initial_data: ClassVar[dict[str, Any]] = {}
 
     def store(self, name: str) -> dict[str, Any]:
         return self.data[name]
@@ -51,13 +53,30 @@ class RapportDomain(Domain):
                 if docname in otherdata[name]:
                     self.data[name][docname] = otherdata[name][docname]
 
-    def resolve_xref(self, env, fromdocname, builder, typ, target, node, contnode):  # type: ignore[no-untyped-def]
+    def resolve_xref(
+        self,
+        env: BuildEnvironment,
+        fromdocname: str,
+        builder: Builder,
+        typ: str,
+        target: str,
+        node: addnodes.pending_xref,
+        contnode: nodes.Element,
+    ) -> nodes.reference | None:
         """``{beslut}`` and ``{faq}`` references; the module that owns the role answers."""
         return env.events.emit_firstresult(events.RESOLVE_XREF, fromdocname, builder, typ, target, node, contnode)
 
-    def resolve_any_xref(self, env, fromdocname, builder, target, node, contnode):  # type: ignore[no-untyped-def]
+    def resolve_any_xref(
+        self,
+        env: BuildEnvironment,
+        fromdocname: str,
+        builder: Builder,
+        target: str,
+        node: addnodes.pending_xref,
+        contnode: nodes.Element,
+    ) -> list[tuple[str, nodes.reference]]:
         """Called by MyST for ``[](target)`` links; entry modules answer."""
-        results = []
+        results: list[tuple[str, nodes.reference]] = []
         for found in env.events.emit(events.ANY_XREF, fromdocname, builder, target, node, contnode):
             results.extend(found)
         return results
@@ -214,6 +233,7 @@ def setup(app: Sphinx) -> None:
     register_store(AGGREGATE_STORE)
     register_store(DIGEST_STORE)
     app.add_domain(RapportDomain)
-    app.add_node(aggregate, **{fmt: (_skip_aggregate, None) for fmt in ("html", "latex", "text", "man", "texinfo")})
+    skip = (_skip_aggregate, None)
+    app.add_node(aggregate, html=skip, latex=skip, text=skip, man=skip, texinfo=skip)
     app.connect("env-updated", _on_env_updated, priority=events.AGGREGATES)
     app.connect("doctree-resolved", _on_doctree_resolved, priority=events.RENDER_AGGREGATES)

@@ -161,7 +161,7 @@ def dated_entry(date: dt.date | None, *content: nodes.Node, label: str = "") -> 
     shown date (e.g. "senast 25 september 2025" for a decision known only by then)."""
     para = nodes.paragraph()
     if date is not None or label:
-        text = label or format_date(date)
+        text = label or (format_date(date) if date is not None else "")
         para += nodes.strong(text, text)
         para += nodes.Text(": ")
     para.extend(content)

@@ -359,8 +359,7 @@ def render_register(app: Sphinx, docname: str, node: aggregate) -> list[nodes.No
             row += _cell(make_link(app, docname, decision, title, explicit=True))
             status_para: list[nodes.Node] = [status_label(decision.status)]
             for label, ids in (("ersätter", decision.supersedes), ("ersatt av", superseded_by(index, decision))):
-                known = [index.get(i, KIND) for i in ids]
-                known = [k for k in known if k is not None]
+                known = [k for k in (index.get(i, KIND) for i in ids) if k is not None]
                 if known:
                     status_para.append(nodes.Text(f", {label} "))
                     for i, other in enumerate(known):

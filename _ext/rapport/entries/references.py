@@ -179,7 +179,7 @@ def _looks_like_id(target: str) -> bool:
 def _line_of(node: nodes.Node) -> int:
     while node is not None:
         if getattr(node, "line", None):
-            return node.line  # type: ignore[return-value]
+            return node.line
         node = node.parent
     return 1
 

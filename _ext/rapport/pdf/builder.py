@@ -527,7 +527,7 @@ class RapportPdfBuilder(Builder):
                         pages=cached["pages"],
                         bookmarks=[Bookmark(**b) for b in cached["bookmarks"]],
                         key=key,
-                        warnings=[tuple(w) for w in cached["warnings"]],  # type: ignore[misc]
+                        warnings=[tuple(w) for w in cached["warnings"]],
                     )
             except (OSError, ValueError, KeyError, TypeError):
                 pass  # an unreadable cache entry means: render again
@@ -696,7 +696,8 @@ class RapportPdfBuilder(Builder):
         # a good first guess (cover + about 38 entries per contents page) saves a pass
         front_pages, front_path = 1 + -(-(len(parts) + 4) // 38), Path(self.cache_dir, "framsida.pdf")
         for _ in range(4):
-            entries, page = [], front_pages + 1
+            entries: list[dict[str, Any]] = []
+            page = front_pages + 1
             for index, part in enumerate(parts):
                 appendix = index >= len(reports)
                 label = strip_controls(part.title)  # the bundle's outline and contents
@@ -760,14 +761,14 @@ class RapportPdfBuilder(Builder):
             link_contents(bundle, front_pages, [e["page"] - 1 for e in entries])
             link_parts(
                 bundle,
-                [(p.docname, start, start + p.pages) for p, start in zip(parts, starts)],
+                [(p.docname, start, start + p.pages) for p, start in zip(parts, starts, strict=True)],
                 base=(published_base_url(self.config).rstrip("/") + "/") if published_base_url(self.config) else "",
                 destinations={d: named_destinations(self.results[d].path) for d in appendices},
             )
             with bundle.open_outline() as outline:
                 outline.root.clear()
                 outline.root.append(pikepdf.OutlineItem("Innehåll", 1 if front_pages > 1 else 0))
-                for index, (part, start) in enumerate(zip(parts, starts)):
+                for index, (part, start) in enumerate(zip(parts, starts, strict=True)):
                     label = entries[index]["label"]
                     item = pikepdf.OutlineItem(label, start)
                     # the part's own h1 is the entry itself; its sections become children

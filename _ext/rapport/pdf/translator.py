@@ -18,8 +18,6 @@ from sphinx.writers.html5 import HTML5Translator
 if TYPE_CHECKING:
     from rapport.pdf.builder import RapportPdfBuilder
 
-    pass
-
 
 def location(node: nodes.Node | None, fallback: str) -> str:
     """``/abs/file.md:12`` for the nearest node that knows its line, else ``fallback``."""

@@ -135,7 +135,7 @@ def _on_builder_inited(app: Sphinx) -> None:
     try:
         # the search page template comes with the site's templates (_templates/search/);
         # a project without them (another theme, a test project) keeps its own page
-        app.builder.templates.environment.get_template("search/page.html")  # type: ignore[attr-defined]
+        app.builder.templates.environment.get_template("search/page.html")
     except Exception:  # noqa: BLE001 - jinja2's TemplateNotFound or a loader error
         pass
     else:

@@ -89,7 +89,7 @@ class InternalDirective(SphinxDirective):
         if is_public(self.config):
             # not parsed at all: nothing inside reaches a registry, an index or a builder
             return []
-        depth = self.env.temp_data.get("rapport_internt_depth", 0)
+        depth: int = self.env.temp_data.get("rapport_internt_depth") or 0
         if depth == 0:
             self.env.temp_data["rapport_internt_outer"] = self.lineno
         if depth >= MAX_NESTING:
@@ -133,7 +133,7 @@ class InternalDirective(SphinxDirective):
         MyST's line numbers drift inside nested colon fences, so the line is found in the
         source: the ``depth``-th ``{internt}`` opening after the outermost block's line.
         """
-        outer = self.env.temp_data.get("rapport_internt_outer", self.lineno)
+        outer: int = self.env.temp_data.get("rapport_internt_outer") or self.lineno
         try:
             lines = self.env.doc2path(self.env.docname).read_text(encoding="utf-8-sig", errors="replace").split("\n")
         except OSError:
@@ -379,7 +379,7 @@ def internal_pages(srcdir: str | os.PathLike[str], suffixes: list[str], config: 
 
 
 def _note_reason(config: Config, path: str, mark: Mark) -> None:
-    reasons = getattr(config, "_rapport_internal_reasons", None)
+    reasons: dict[str, Mark] | None = getattr(config, "_rapport_internal_reasons", None)
     if reasons is None:
         reasons = config._rapport_internal_reasons = {}
     reasons[path] = mark

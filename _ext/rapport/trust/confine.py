@@ -158,7 +158,7 @@ class ConfinedRaw(Raw, SphinxDirective):
             warn("path-url", _url_message("raw", self.options["url"]), self.get_location())
             return []
         if "file" in self.options:
-            path = _Confined._source_dir_path(self, self.options["file"])  # type: ignore[arg-type]
+            path = _Confined._source_dir_path(self, self.options["file"])
             if not inside(path, self.env.srcdir):
                 warn("path-outside", _outside_message("raw", self.options["file"]), self.get_location())
                 return []
@@ -179,7 +179,7 @@ class ConfinedCSVTable(CSVTable, SphinxDirective):
             if name.startswith(("/", os.sep)) and not os.path.exists(name):
                 path = self.env.relfn2path(name, self.env.docname)[1]
             else:
-                path = _Confined._source_dir_path(self, name)  # type: ignore[arg-type]
+                path = _Confined._source_dir_path(self, name)
             if not inside(path, self.env.srcdir):
                 warn("path-outside", _outside_message("csv-table", name), self.get_location())
                 return []

@@ -44,7 +44,7 @@ _COMMENT_ONLY_RE = re.compile(r"^\s*(<!--(?:(?!-->).)*-->\s*)+$", re.DOTALL)
 def is_unsafe_url(url: str) -> bool:
     # reST keeps character references in a URL; a browser decodes them in href
     match = _SCHEME_RE.match(_IGNORED_RE.sub("", html.unescape(url or "")))
-    return bool(match) and match.group(1).lower() in UNSAFE_SCHEMES
+    return match is not None and match.group(1).lower() in UNSAFE_SCHEMES
 
 
 def _location(node: nodes.Node) -> Any:

@@ -22,7 +22,7 @@ build with a ``UnicodeDecodeError`` traceback. Instead:
 from __future__ import annotations
 
 import codecs
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rapport.messages import warn
 
@@ -42,16 +42,16 @@ def _search(name: str) -> codecs.CodecInfo | None:
         return None
     base = codecs.lookup("utf-8-sig")
 
-    def decode(data: bytes, errors: str = "strict") -> tuple[str, int]:
+    def decode(data: Any, errors: str = "strict", /) -> tuple[str, int]:
         return base.decode(data, "replace")
 
-    class IncrementalDecoder(base.incrementaldecoder):  # type: ignore[misc,name-defined]
+    class IncrementalDecoder(base.incrementaldecoder):  # type: ignore[name-defined]
         # io.TextIOWrapper (Path.read_text) asks for "strict"; we always replace
         def __init__(self, errors: str = "strict") -> None:
             super().__init__("replace")
 
-    class StreamReader(base.streamreader):  # type: ignore[misc,name-defined]
-        def __init__(self, stream, errors: str = "strict") -> None:  # type: ignore[no-untyped-def]
+    class StreamReader(base.streamreader):  # type: ignore[name-defined]
+        def __init__(self, stream: Any, errors: str = "strict") -> None:
             super().__init__(stream, "replace")
 
     return codecs.CodecInfo(

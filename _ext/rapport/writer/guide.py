@@ -131,7 +131,7 @@ class ExampleDirective(SphinxDirective):
                 (self.env.docname, self.lineno),
             )
             return []
-        depth = self.env.temp_data.get("rapport_exempel_depth", 0)
+        depth: int = self.env.temp_data.get("rapport_exempel_depth") or 0
         if depth >= MAX_NESTING:
             warn(
                 "nesting-deep",

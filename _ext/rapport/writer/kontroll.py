@@ -421,8 +421,8 @@ def _scan_private_data(ctx: _Context, text: str, allowed: set[str]) -> None:
                 "telefon",
                 f"{kind} ”{written}” i texten; privata telefonnummer ska inte publiceras",
             )
-        for match in _EMAIL_RE.finditer(line):
-            address = match.group(0).rstrip(".")
+        for found in _EMAIL_RE.finditer(line):
+            address = found.group(0).rstrip(".")
             if address.lower() in allowed or _EXAMPLE_DOMAIN_RE.search(address):
                 continue
             ctx.add(
@@ -670,7 +670,7 @@ def _failed_file(app: object, project: Path) -> str:
     env = getattr(app, "env", None)
     try:
         docname = env.docname if env is not None else ""
-        return _relative(Path(env.doc2path(docname)), project) if docname else "conf.py"
+        return _relative(Path(env.doc2path(docname)), project) if env is not None and docname else "conf.py"
     except Exception:  # noqa: BLE001 - naming the file is best effort
         return "conf.py"
 

@@ -119,7 +119,7 @@ def mark_carry_over(body: list[str], at_end: bool = False) -> list[str]:
 def render(series: SeriesSpec, compiled: dt.datetime, previous: ExistingReport | None, has_time: bool = True) -> str:
     """The text of the new report."""
     bodies = section_bodies(previous.text) if previous else {}
-    topics = ()
+    topics: tuple[str, ...] = ()
     if previous:
         value, _ = frontmatter.lookup(frontmatter.read_markdown(previous.text), "amnen", "ämnen")
         topics = frontmatter.as_list(value)
