@@ -402,3 +402,225 @@ def test_swedish_theme_catalog_is_compiled_from_its_source() -> None:
     compiled = {m.id: m.string for m in mo if m.id}
     assert compiled == source
     assert source["System Settings"] == "Som i systemet"
+
+
+# -- the real site's text ------------------------------------------------------------------
+
+
+def _text(site: Path, path: str, selector: str = "article") -> str:
+    soup = BeautifulSoup((site / path).read_text("utf-8"), "html.parser")
+    return " ".join(soup.select_one(selector).get_text().split())
+
+
+def test_swedish_quotation_marks_and_even_wording(site: Path) -> None:
+    report = _text(site, PAGES["report"])
+    assert "De svarar: ”Läkemedelsverket har noga följt" in report and "“" not in report
+    timeline = _text(site, PAGES["timeline"])
+    # one pattern, "date: title (channel) – comment", and one "Omnämnt i:"
+    assert "22 september 2025: Klart med ytterligare minskning av organisationen runt Millennium (Vårdskiftet)" in timeline
+    assert "16 september 2025: Expertgruppen lämnar utlåtande" in timeline
+    assert "Omnämnt i rapporterna" not in timeline
+    # a decision named inside a sentence keeps its lower-case "senast"
+    assert "se beslutet senast 25 september 2025, Läkemedelsverket:" in _text(site, PAGES["faq"])
+    topics = [a.get_text() for a in BeautifulSoup((site / PAGES["topics"]).read_text("utf-8"), "html.parser").select(
+        "ul.rapport-amnen a")]
+    assert "Expertgruppen" in topics and "expertgruppen" not in topics
+
+
+def test_accessibility_statement_follows_digg_and_says_the_contact_is_missing(site: Path) -> None:
+    soup = BeautifulSoup((site / PAGES["statement"]).read_text("utf-8"), "html.parser")
+    headings = [h.get_text().rstrip("#").strip() for h in soup.select("article h2, article h3")]
+    for heading in (
+        "Hur tillgänglig är webbplatsen?",
+        "Vad kan du göra om du inte kan använda delar av webbplatsen?",
+        "Rapportera brister i webbplatsens tillgänglighet",
+        "Tillsyn",
+        "Innehåll som inte är tillgängligt",
+        "Hur vi testat webbplatsen",
+    ):
+        assert heading in headings
+    text = " ".join(soup.select_one("article").get_text().split())
+    assert "delvis förenlig" in text
+    assert "Bedömningen (självskattningen) gjordes den 30 november 2026" in text
+    assert soup.select_one('article a[href="https://www.digg.se/tdosanmalan"]') is not None
+    assert "Uppgiften är inte ifylld ännu." in text
+    assert "Kontaktväg att fylla i" not in text
+    # the link to its own "not accessible" list works
+    for link in soup.select('article a[href^="#"]'):
+        assert soup.find(id=link["href"][1:]) is not None, link
+
+
+def test_placeholder_links_are_plain_text_for_readers(site: Path) -> None:
+    soup = BeautifulSoup((site / PAGES["report"]).read_text("utf-8"), "html.parser")
+    placeholders = soup.select("article .rapport-platshallare")
+    assert placeholders and all(p.find_parent("a") is None and p.find("a") is None for p in placeholders)
+    assert "rapport-forhandsgranskning" not in (soup.body.get("class") or [])
+    css = (site / "_static" / "rapport.css").read_text("utf-8")
+    assert ".rapport-platshallare { text-decoration: none; }" in css
+    assert ".rapport-forhandsgranskning .rapport-platshallare {" in css
+
+
+# -- the report page, contacts and warnings (the fictitious root test-readers) --------------
+
+ROOT = "readers"
+REPORT = "rapporter/2025/2025-03-14"
+
+
+@pytest.mark.sphinx("rapportpdf", testroot=ROOT, srcdir="readers-page", freshenv=True)
+def test_report_page_has_downloads_feed_and_contact(app: Any, make_app: Any) -> None:
+    from conftest import warnings_of
+
+    app.build()
+    assert warnings_of(app) == []
+    html = make_app("html", srcdir=app.srcdir, confoverrides={"rapport_pdf_dir": str(app.outdir)})
+    html.build()
+    # (a second app in one process re-registers Sphinx's own nodes and directives: not ours)
+    assert [w for w in warnings_of(html) if "[rapport." in w] == []
+    soup = BeautifulSoup((html.outdir / f"{REPORT}.html").read_text("utf-8"), "html.parser")
+    box = soup.select_one("article .rapport-hamta")
+    # right under the compiled date, before the first section
+    assert box.find_previous_sibling("p")["class"] == ["rapport-meta"]
+    links = {a.get_text(): a["href"] for a in box.select("a")}
+    assert links == {
+        "Ladda ner rapporten": f"../../pdf/{REPORT}.pdf",
+        "Samlingsvolym med alla rapporter": "../../pdf/samlingsvolym.pdf",
+        "Beslutsregister": "../../pdf/beslutsregister.pdf",
+        "Frågor och svar": "../../pdf/faq.pdf",
+        "Prenumerera på nya rapporter": "../../rapporter.atom",
+        "rapport@fjallmark.example": "mailto:rapport%40fjallmark.example",
+    }
+    for text, href in links.items():
+        if not href.startswith("mailto:"):
+            assert (html.outdir / REPORT).parent.joinpath(href).resolve().is_file(), text
+    assert " ".join(box.select_one(".rapport-kontakt").get_text().split()) == (
+        "Kontakt: Kommunikationsenheten i Fjällmark, e-post rapport@fjallmark.example"
+    )
+    statement = BeautifulSoup((html.outdir / "tillganglighet.html").read_text("utf-8"), "html.parser")
+    assert " ".join(statement.select_one(".rapport-tillganglighetskontakt").get_text().split()) == (
+        "Kontakta oss: e-post tillganglighet@fjallmark.example, telefon 010-000 00 00."
+    )
+    # a page that is not a report gets no downloads block
+    assert soup.select_one(".rapport-hamta") is not None
+    assert BeautifulSoup((html.outdir / "faq.html").read_text("utf-8"), "html.parser").select_one(".rapport-hamta") is None
+
+
+@pytest.mark.sphinx(
+    "html", testroot=ROOT, srcdir="readers-nocontact", freshenv=True,
+    confoverrides={"rapport_contact": {}, "rapport_accessibility_contact": None, "html_baseurl": "http://127.0.0.1:8000/"},
+)
+def test_missing_contacts_and_the_local_address_are_one_warning_each(app: Any) -> None:
+    from conftest import warnings_of
+
+    app.build()
+    conf = Path(app.srcdir, "conf.py")
+    lines = conf.read_text("utf-8").splitlines()
+    contact_line = next(i for i, line in enumerate(lines, 1) if line.startswith("rapport_contact"))
+    base_line = next(i for i, line in enumerate(lines, 1) if line.startswith("html_baseurl"))
+    assert sorted(warnings_of(app)) == sorted([
+        f"conf.py:{base_line}: WARNING: html_baseurl är den lokala förhandsadressen http://127.0.0.1:8000/; flödet "
+        "och webbplatskartan leder då bara till den här datorn. Ange den publicerade adressen, till exempel "
+        "make site RAPPORT_BASE_URL=https://…/ [rapport.base-url]",
+        f"conf.py:{contact_line}: WARNING: rapport_contact saknar kontaktuppgift (epost, telefon eller webbadress); "
+        "rapportsidorna visar därför ingen kontakt för serien [rapport.contact-missing]",
+        "tillganglighet.md:7: WARNING: Tillgänglighetsredogörelsen saknar kontaktväg: ange "
+        'rapport_accessibility_contact (eller rapport_contact) i conf.py, till exempel {"epost": "…"} '
+        "[rapport.contact-missing]",
+    ])
+    soup = BeautifulSoup((app.outdir / f"{REPORT}.html").read_text("utf-8"), "html.parser")
+    assert soup.select_one(".rapport-kontakt") is None
+    statement = BeautifulSoup((app.outdir / "tillganglighet.html").read_text("utf-8"), "html.parser")
+    assert "Uppgiften är inte ifylld ännu." in statement.select_one(".rapport-tillganglighetskontakt").get_text()
+
+
+@pytest.mark.sphinx(
+    "html", testroot=ROOT, srcdir="readers-preview", freshenv=True,
+    confoverrides={"rapport_preview": True, "html_baseurl": "http://127.0.0.1:8000/"},
+)
+def test_preview_marks_placeholder_links_and_does_not_warn_about_its_own_address(app: Any) -> None:
+    from conftest import warnings_of
+
+    app.build()
+    assert warnings_of(app) == []
+    soup = BeautifulSoup((app.outdir / f"{REPORT}.html").read_text("utf-8"), "html.parser")
+    assert "rapport-forhandsgranskning" in soup.body["class"]
+    assert soup.select_one(".rapport-platshallare").get_text() == "Länk som saknar adress ännu"
+
+
+def _link_actions(path: Path) -> list[tuple[int, str, str]]:
+    """(page, kind, target) of every link annotation: URI, GoToR file#destination, GoTo page."""
+    import pikepdf
+
+    found = []
+    with pikepdf.open(path) as pdf:
+        for index, page in enumerate(pdf.pages):
+            for annot in page.obj.get("/Annots", []):
+                action = annot.get("/A")
+                if action is None:
+                    continue
+                if action.S == "/URI":
+                    found.append((index, "URI", str(action.URI)))
+                elif action.S == "/GoToR":
+                    found.append((index, "GoToR", f"{action.F.F}#{action.D if isinstance(action.D, pikepdf.String) else ''}"))
+                elif action.S == "/GoTo":
+                    found.append((index, "GoTo", str(pikepdf.Page(action.D[0]).index)))
+    return found
+
+
+@pytest.mark.sphinx("rapportpdf", testroot=ROOT, srcdir="readers-pdf", freshenv=True)
+def test_pdf_links_use_the_published_address_and_the_bundle_its_appendices(app: Any) -> None:
+    import pikepdf
+
+    app.build()
+    base = "https://rapport.fjallmark.example/"
+    single = _link_actions(app.outdir / f"{REPORT}.pdf")
+    assert (0, "URI", f"{base}faq.html#faq-fjallstation") in single
+    assert (0, "URI", f"{base}beslutsregister.html#beslut-fs-2025-03-01") in single
+    everything = [a for p in sorted(app.outdir.rglob("*.pdf")) for a in _link_actions(p)]
+    assert everything and not [a for a in everything if "127.0.0.1" in a[2] or a[2].startswith("file:")]
+    # in the collected volume the same references jump to the entries in its appendices
+    bundle = app.outdir / "samlingsvolym.pdf"
+    with pikepdf.open(bundle) as pdf:
+        with pdf.open_outline() as outline:
+            starts = {item.title: pikepdf.Page(item.destination[0]).index for item in outline.root}
+    faq_page = starts["Bilaga 2. Frågor och svar"]
+    register_page = starts["Bilaga 1. Beslutsregister"]
+    links = _link_actions(bundle)
+    report_page = starts["14 mars 2025"]
+    from_report = {target for page, kind, target in links if page == report_page and kind == "GoTo"}
+    assert {str(faq_page), str(register_page)} <= from_report
+    assert not [a for a in links if a[0] == report_page and a[1] == "URI" and "fjallmark.example" in a[2]]
+
+
+@pytest.mark.sphinx(
+    "rapportpdf", testroot=ROOT, srcdir="readers-pdf-local", freshenv=True,
+    confoverrides={"html_baseurl": "http://127.0.0.1:8000/"},
+)
+def test_pdf_built_with_the_local_address_links_its_sibling_pdfs_instead(app: Any) -> None:
+    from conftest import warnings_of
+
+    app.build()
+    assert [w for w in warnings_of(app) if w.endswith("[rapport.base-url]")] == [
+        "conf.py:23: WARNING: html_baseurl är den lokala förhandsadressen "
+        "http://127.0.0.1:8000/; länkarna i PDF:erna leder då bara till den här datorn. Ange den publicerade "
+        "adressen, till exempel make site RAPPORT_BASE_URL=https://…/ [rapport.base-url]"
+    ]
+    single = _link_actions(app.outdir / f"{REPORT}.pdf")
+    assert (0, "GoToR", "../../faq.pdf#faq-fjallstation") in single
+    assert not [a for a in single if a[1] == "URI" and "127.0.0.1" in a[2]]
+
+
+def test_real_site_pdfs_built_with_a_base_address_never_link_the_local_preview(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "RAPPORT_BASE_URL": "https://intranat.example/rapport/"}
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "rapportpdf", "-q", "-c", str(REPO), "-d", str(tmp_path / "dt"),
+         str(REPO / "docs"), str(tmp_path / "pdf")],
+        capture_output=True, text=True, env=env, cwd=REPO,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "[rapport.base-url]" not in result.stderr
+    links = {p.name: _link_actions(p) for p in (tmp_path / "pdf").rglob("*.pdf") if ".cache" not in p.parts}
+    assert links["2025-09-25.pdf"]
+    assert [a for found in links.values() for a in found if "127.0.0.1" in a[2]] == []
+    assert (0, "URI", "https://intranat.example/rapport/faq.html#faq-ambulink") in links["2025-09-25.pdf"]

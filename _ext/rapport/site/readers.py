@@ -54,10 +54,10 @@ def _reachable(contact: dict[str, str] | None) -> bool:
     return bool(contact) and any((contact or {}).get(key, "").strip() for key in ("epost", "telefon", "webbadress"))
 
 
-def contact_nodes(contact: dict[str, str]) -> list[nodes.Node]:
+def contact_nodes(contact: dict[str, str], with_name: bool = True) -> list[nodes.Node]:
     """"Namn, e-post x@y, telefon 010-…, webbformulär" as inline nodes, links where useful."""
     parts: list[list[nodes.Node]] = []
-    if contact.get("namn", "").strip():
+    if with_name and contact.get("namn", "").strip():
         parts.append([nodes.Text(contact["namn"].strip())])
     if contact.get("epost", "").strip():
         address = contact["epost"].strip()
@@ -87,8 +87,10 @@ class AccessibilityContactDirective(SphinxDirective):
         para = nodes.paragraph(classes=["rapport-tillganglighetskontakt"])
         self.set_source_info(para)
         if _reachable(contact):
-            para += nodes.Text("Kontakta ")
-            para += contact_nodes(contact or {})
+            contact = contact or {}
+            # "Kontakta Kommunikationsenheten: e-post …, telefon …." or "Kontakta oss: …"
+            para += nodes.Text(f"Kontakta {contact.get('namn', '').strip() or 'oss'}: ")
+            para += contact_nodes(contact, with_name=False)
             para += nodes.Text(".")
             return [para]
         text = (

@@ -24,3 +24,10 @@ html_baseurl = "https://rapport.fjallmark.example/"
 # the invented region's contacts (tests only)
 rapport_contact = {"namn": "Kommunikationsenheten i Fjällmark", "epost": "rapport@fjallmark.example"}
 rapport_accessibility_contact = {"epost": "tillganglighet@fjallmark.example", "telefon": "010-000 00 00"}
+# the real site's theme and templates (layout, breadcrumbs, menu button); found from the
+# package, because the tests build copies of this folder elsewhere
+import rapport  # noqa: E402
+
+html_theme = "sphinx_book_theme"
+templates_path = [str(Path(rapport.__file__).resolve().parents[2] / "_templates")]
+html_theme_options = {"navbar_persistent": [], "show_prev_next": False}
