@@ -499,9 +499,13 @@ def test_report_page_has_downloads_feed_and_contact(app: Any, make_app: Any) -> 
     assert " ".join(statement.select_one(".rapport-tillganglighetskontakt").get_text().split()) == (
         "Kontakta oss: e-post tillganglighet@fjallmark.example, telefon 010-000 00 00."
     )
-    # a page that is not a report gets no downloads block
-    assert soup.select_one(".rapport-hamta") is not None
-    assert BeautifulSoup((html.outdir / "faq.html").read_text("utf-8"), "html.parser").select_one(".rapport-hamta") is None
+    # the register and the FAQ link their own PDF instead; every page's footer the feed and the volume
+    for name in ("faq", "beslutsregister"):
+        page = BeautifulSoup((html.outdir / f"{name}.html").read_text("utf-8"), "html.parser")
+        assert page.select_one(".rapport-hamta") is None
+        assert page.select_one("article .rapport-nedladdning a")["href"] == f"pdf/{name}.pdf"
+    footer = {a.get_text(): a["href"] for a in soup.select(".rapport-sidfot-lankar a")}
+    assert footer == {"Prenumerera på nya rapporter": "../../rapporter.atom", "Alla rapporter som PDF": "../../pdf/samlingsvolym.pdf"}
 
 
 @pytest.mark.sphinx(

@@ -195,6 +195,23 @@ def _add_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     parent.insert(position, box)
 
 
+def _add_appendix_download(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """The register and FAQ pages (the bundle's appendices) link their own PDF under the
+    introduction, as a report page does."""
+    if app.builder.name not in WEB_BUILDERS or docname not in app.config.rapport_pdf_appendices:
+        return
+    if not (pdf_dir(app.config) / f"{docname}.pdf").is_file():
+        return
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None:
+        return
+    para = nodes.paragraph(classes=["rapport-nedladdning"])
+    text = "Ladda ner sidan som PDF"
+    para += nodes.reference(text, text, internal=False, refuri=_relative(app, docname, f"pdf/{docname}.pdf"))
+    intro = next((i for i, child in enumerate(section.children) if isinstance(child, nodes.paragraph)), None)
+    section.insert(intro + 1 if intro is not None else 1, para)
+
+
 # -- page context --------------------------------------------------------------------------
 
 
@@ -215,6 +232,11 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
     if app.builder.name not in WEB_BUILDERS:
         return
     context["rapport_forhandsgranskning"] = bool(app.config.rapport_preview)
+    # the footer of every page: the feed, and the collected volume once it is built
+    context["rapport_flode_url"] = _relative(app, pagename, FEED_FILE)
+    bundle = f"{app.config.rapport_pdf_bundle}.pdf"
+    if (pdf_dir(app.config) / bundle).is_file():
+        context["rapport_samlingsvolym_url"] = _relative(app, pagename, f"pdf/{bundle}")
     if pagename == app.config.root_doc:
         return
     relations = getattr(app.builder, "relations", {}) or {}
@@ -239,4 +261,5 @@ def setup(app: Sphinx) -> None:
     app.add_directive("tillganglighetskontakt", AccessibilityContactDirective)
     app.connect("builder-inited", _warn_once_per_build)
     app.connect("doctree-resolved", _add_downloads, priority=events.READER_DOWNLOADS)
+    app.connect("doctree-resolved", _add_appendix_download)
     app.connect("html-page-context", _page_context)
