@@ -275,6 +275,9 @@ class RapportConfig:
     audience: str = setting("internt", "env", _TEXT, fatal=True, doc="internt or publik (rapport.trust.audience)")
     allow_raw_html: bool = setting(False, "env", _FLAG, doc="let raw HTML through (rapport.trust.safety)")
     search: str = setting("pagefind", "html", _choice("pagefind", "sphinx"), doc="the site's search engine")
+    search_years_per_part: int = setting(
+        10, "html", _NUMBER, doc="years of reports per part of the search index (rapport.site.search)"
+    )
     search_guide: str = setting(
         "skrivguide",
         "html",

@@ -571,12 +571,11 @@ def remove_unused_ui(bundle: Path) -> None:
 
 #: the bucket of the pages that are not reports (and of the writer's guide)
 BUCKET_PAGES = "sidor"
-#: years per bucket (a decade: 2020-2029). A query loads one chunk of the word index
-#: (about 25 KB) from every bucket: one bucket per year took the first query at 520
-#: reports to 530 KB, five-year buckets to 299 KB, over or at the 300 KB it may cost;
-#: decades keep it near 275 KB. An edit re-indexes the report's decade and the pages
-#: that list it (about 1 s at one report a week)
-YEARS_PER_BUCKET = 10
+# Years per bucket: ``rapport_search_years_per_part``, by default a decade (2020-2029).
+# A query loads one chunk of the word index (about 25 KB) from every bucket: one bucket
+# per year took the first query at 520 reports to 530 KB, five-year buckets to 299 KB,
+# over or at the 300 KB it may cost; decades keep it near 285 KB. An edit re-indexes
+# the report's decade and the pages that list it (about 1 s at one report a week).
 #: how much a hit on a navigation page counts against a report or entry (Pagefind's
 #: ``indexWeight``): for "ambulink" the topic page and the landing page ranked above
 #: the report itself at 1.0
@@ -610,24 +609,27 @@ def page_bucket(app: Sphinx, docname: str) -> str | None:
     if report is not None and is_report(app.config, docname):
         if not _published(app, report):
             return None
+        span = app.config.rapport_search_years_per_part
         if report.compiled is not None:
-            return year_bucket(report.compiled.year)
+            return year_bucket(report.compiled.year, span)
         match = _YEAR_RE.search(docname)
-        return year_bucket(int(match.group(1))) if match else BUCKET_PAGES
+        return year_bucket(int(match.group(1)), span) if match else BUCKET_PAGES
     return BUCKET_PAGES
 
 
-def year_bucket(year: int) -> str:
-    """``2023`` -> ``2020-2024``: fixed spans, so a year never changes bucket."""
-    start = year - year % YEARS_PER_BUCKET
-    return f"{start}-{start + YEARS_PER_BUCKET - 1}"
+def year_bucket(year: int, span: int = 10) -> str:
+    """``2023`` -> ``2020-2029`` (``2023`` for one year a part): fixed spans, so a year
+    never changes bucket."""
+    span = max(1, span)
+    start = year - year % span
+    return str(start) if span == 1 else f"{start}-{start + span - 1}"
 
 
 def record_bucket(app: Sphinx, record: SearchRecord) -> str:
     """A decision, FAQ entry or action goes with its date's year ("" when undated: the
     primary bundle), so a date-sorted search can go year by year."""
     if record.date:
-        return year_bucket(int(record.date[:4]))
+        return year_bucket(int(record.date[:4]), app.config.rapport_search_years_per_part)
     bucket = page_bucket(app, record.docname)
     return bucket if bucket and bucket != BUCKET_PAGES else ""
 
