@@ -38,8 +38,11 @@ def project(tmp_path: Path, extra: str) -> Path:
 
 def test_every_setting_is_declared_once_with_type_default_and_rebuild_flag(make_app, tmp_path):
     app = make_app("dummy", srcdir=project(tmp_path, ""))
-    names = [f"rapport_{f.name}" for f in config_fields()]
-    assert len(names) == len(set(names)) == 20
+    names = {f"rapport_{f.name}" for f in config_fields()}
+    registered = {name for name in app.config._options if name.startswith("rapport_")}
+    # every setting but the e-mail edition's own (rapport.email declares those) is typed here
+    assert registered - names == {n for n in registered if n.startswith(("rapport_email_", "rapport_smtp_"))}
+    assert names <= registered
     for spec in config_fields():
         registered = app.config._options[f"rapport_{spec.name}"]
         assert registered.rebuild == spec.metadata["rebuild"], spec.name
