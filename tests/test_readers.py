@@ -210,6 +210,26 @@ def test_phone_menu_opens_with_the_keyboard(browser: Any, origin: str, size: tup
 
 @pytest.mark.browser
 @pytest.mark.slow
+def test_phone_table_of_contents_opens_and_closes(browser: Any, origin: str) -> None:
+    context, page = _open(browser, f"{origin}/{PAGES['report']}", PHONE, touch=True)
+    state = """() => [document.getElementById('pst-secondary-sidebar-modal').open,
+                     document.querySelector('.secondary-toggle').getAttribute('aria-expanded'),
+                     document.activeElement === document.querySelector('.secondary-toggle')]"""
+    try:
+        toggle = page.get_by_role("button", name="Innehåll på sidan")
+        toggle.tap()
+        assert page.evaluate(state)[:2] == [True, "true"]
+        assert page.get_by_role("dialog", name="Innehåll på sidan").get_by_role(
+            "link", name="Kommunikativ lägesbild").is_visible()
+        page.get_by_role("button", name="Stäng", exact=True).tap()
+        page.wait_for_function("document.activeElement === document.querySelector('.secondary-toggle')")
+        assert page.evaluate(state) == [False, "false", True]
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
 def test_desktop_menu_folds_and_unfolds_with_enter_keeping_focus(browser: Any, origin: str) -> None:
     context, page = _open(browser, f"{origin}/{PAGES['report']}", DESKTOP)
     try:

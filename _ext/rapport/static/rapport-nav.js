@@ -34,7 +34,7 @@
         sidebar: document.getElementById("pst-secondary-sidebar"),
         dialog: document.getElementById("pst-secondary-sidebar-modal"),
         name: "Innehåll på sidan",
-        close: "Stäng innehållsförteckningen",
+        close: "Stäng",
         foldsOnWide: false,
       },
     ];
