@@ -449,7 +449,7 @@ class RapportPdfBuilder(Builder):
 
     def print_html(self, docname: str) -> tuple[str, str, str]:
         """The print HTML of one document, its title and its compile date text."""
-        doctree = self.env.get_and_resolve_doctree(docname, self)
+        doctree = self.env.get_and_resolve_doctree(docname, self, tags=self.tags)
         self.current_docname = docname
         heading = next(iter(doctree.findall(nodes.title)), None)  # for the page-count warning
         self.title_line = heading.line if heading is not None and heading.line else 1
