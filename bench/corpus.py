@@ -499,13 +499,25 @@ class Renderer:
 
 
 def active_modules() -> list[Path]:
-    """The extension's module files that ``rapport.MODULES`` loads (others may be half-written)."""
-    import ast
-
-    init = (EXT / "__init__.py").read_text(encoding="utf-8")
-    match = re.search(r"^MODULES\s*=\s*(\([^)]*\))", init, re.M)
-    modules = ast.literal_eval(match.group(1)) if match else ()
-    return [EXT / f"{module}.py" for module in modules if (EXT / f"{module}.py").exists()]
+    """The extension's module files: those ``rapport/extension.py`` imports (the package is
+    in subpackages since issue 12), or every module if that file is not there."""
+    composition = EXT / "extension.py"
+    if not composition.exists():
+        return sorted(EXT.rglob("*.py"))
+    text = composition.read_text(encoding="utf-8")
+    found = []
+    for package, names in re.findall(r"^from rapport(?:\.([\w.]+))? import (\([^)]*\)|[^\n]+)", text, re.M):
+        folder = EXT.joinpath(*package.split(".")) if package else EXT
+        for name in re.split(r"[,\s()]+", names):
+            name = name.split(" as ")[0].strip()
+            if not name:
+                continue
+            for candidate in (folder / f"{name}.py", folder / name / "__init__.py"):
+                if candidate.exists():
+                    found.append(candidate)
+    for package in {p.parent for p in found if p.name == "__init__.py"}:
+        found.extend(sorted(package.glob("*.py")))  # a package's modules (rapport.email)
+    return sorted(set(found))
 
 
 def known_directives() -> set[str]:

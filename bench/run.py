@@ -159,8 +159,8 @@ def has_builder(name: str) -> bool:
 
 def pagefind_in_build() -> bool:
     """Whether the extension runs Pagefind itself (rapport/search.py)."""
-    path = EXT / "search.py"
-    return path in corpus.active_modules() and "pagefind" in path.read_text(encoding="utf-8").lower()
+    path = next((p for p in corpus.active_modules() if p.name == "search.py"), None)
+    return path is not None and "pagefind" in path.read_text(encoding="utf-8").lower()
 
 
 def pagefind(site: Path, output: Path) -> Step:

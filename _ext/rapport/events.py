@@ -94,6 +94,22 @@ SOURCE_ENCODING = 100
 #: the context
 NAME_TOCTREE_TOGGLES = 900
 
+#: html-page-context: sections of page-independent theme templates are hidden from
+#: pydata-sphinx-theme's per-page emptiness check (500) and given back after it, checked
+#: once per build (rapport.site.nav)
+THEME_SECTIONS_HIDE = 450
+THEME_SECTIONS_RESTORE = 550
+
+#: the warnings kept for rapport kontroll (rapport.writer.checkcache): the list of pages
+#: to read is taken after every other handler changed it; a page's reading starts with
+#: its source-read (first) and ends after every doctree-read handler (last), so their
+#: warnings count as the page's; the list is saved after every other build-finished
+#: handler (the search index) has warned
+CHECK_PAGES_TO_READ = 900
+CHECK_PAGE_READ_STARTS = 1
+CHECK_PAGE_READ_ENDS = 999
+CHECK_SAVE = 999
+
 #: build-finished: stale and vanished outputs go before the search index is built
 #: from the output folder (default 500), and again after the PDFs were copied into it
 REMOVE_STALE_OUTPUTS = 100

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from sphinx.util.osutil import relative_uri
 
-from rapport import cache
+from rapport import cache, events
 from rapport.config import is_report
 from rapport.registry import digest_of, stale_pages
 from rapport.reports import published_reports
@@ -227,6 +227,84 @@ def latest_script(app: Sphinx, nav: Menu) -> str:
     )
 
 
+# -- the theme's per-page check for empty templates ------------------------------------------
+#
+# pydata-sphinx-theme renders every template of every page section once per page only
+# to find out whether it renders empty (``update_and_remove_templates``, html-page-context
+# at priority 500), and then again for the page. For templates whose emptiness does not
+# depend on the page, that is checked once per build here: their sections are hidden
+# from the theme's check (priority 450) and given back, without the empty ones, after it
+# (priority 550). Sections with any other template are left to the theme.
+
+#: the sections the theme checks (pydata_sphinx_theme.update_and_remove_templates)
+THEME_SECTIONS = (
+    "theme_navbar_start",
+    "theme_navbar_center",
+    "theme_navbar_persistent",
+    "theme_navbar_end",
+    "theme_article_header_start",
+    "theme_article_header_end",
+    "theme_article_footer_items",
+    "theme_content_footer_items",
+    "theme_footer_start",
+    "theme_footer_center",
+    "theme_footer_end",
+    "theme_primary_sidebar_end",
+    "sidebars",
+)
+#: templates that render empty on every page or on none (their content may differ)
+PAGE_INDEPENDENT = frozenset(
+    {
+        "navbar-logo.html",
+        "icon-links.html",
+        "navbar-icon-links.html",
+        "search-button-field.html",
+        "search-button.html",
+        "sbt-sidebar-nav.html",
+        "theme-switcher.html",
+        "toggle-primary-sidebar.html",
+        "site-name.html",
+        "article-header-buttons.html",
+        "copyright.html",
+        "author.html",
+        "extra-footer.html",
+    }
+)
+_HIDDEN = "_rapport_theme_sections"
+
+
+def _template_names(value: Any) -> list[str] | None:
+    names = [n.strip() for n in value.split(",")] if isinstance(value, str) else list(value)
+    names = [n if posixpath.splitext(n)[1] else f"{n}.html" for n in names if n]
+    return names if all(n in PAGE_INDEPENDENT for n in names) else None
+
+
+def _hide_sections(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    if app.builder.name not in HTML_BUILDERS:
+        return
+    hidden = {}
+    for section in THEME_SECTIONS:
+        value = context.get(section)
+        names = _template_names(value) if value else None
+        if names is not None:
+            hidden[section] = names
+            context[section] = []
+    context[_HIDDEN] = hidden
+
+
+def _restore_sections(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    hidden = context.pop(_HIDDEN, None)
+    if not hidden:
+        return
+    templates = app.builder.templates  # type: ignore[attr-defined]
+
+    def empty(name: str) -> bool:
+        return cache.computed(app.env, ("theme-template-empty", name), lambda: not templates.render(name, context).strip())
+
+    for section, names in hidden.items():
+        context[section] = [name for name in names if not empty(name)]
+
+
 def _on_builder_inited(app: Sphinx) -> None:
     if app.builder.name in HTML_BUILDERS:
         app.add_js_file(LATEST_SCRIPT, loading_method="defer")
@@ -248,4 +326,6 @@ def setup(app: Sphinx) -> None:
     app.connect("builder-inited", _on_builder_inited)
     app.connect("env-updated", _on_env_updated)
     app.connect("html-page-context", _on_html_page_context)
+    app.connect("html-page-context", _hide_sections, priority=events.THEME_SECTIONS_HIDE)
+    app.connect("html-page-context", _restore_sections, priority=events.THEME_SECTIONS_RESTORE)
     app.connect("build-finished", _on_build_finished)

@@ -657,6 +657,7 @@ class Bucket:
     name: str
     pages: list[tuple[str, Path]] = field(default_factory=list)  # (path in the site, file)
     records: list[str] = field(default_factory=list)  # record pages' HTML
+    bodies: dict[str, str] = field(default_factory=dict)  # path in the site -> indexed part, read once
     digest: str = ""
     words: dict[str, list] = field(default_factory=dict)  # lower -> [form, count]
 
@@ -691,7 +692,8 @@ def _digest_bucket(app: Sphinx, bucket: Bucket, folder: str) -> None:
     digest = hashlib.sha256(f"{folder}\n{','.join(EXCLUDE_SELECTORS)}\n".encode())
     for relative, path in bucket.pages:
         digest.update(f"\n{relative}\n".encode())
-        digest.update(_body_part(path.read_text(encoding="utf-8")).encode("utf-8"))
+        body = bucket.bodies[relative] = _body_part(path.read_text(encoding="utf-8"))
+        digest.update(body.encode("utf-8"))
     for page in bucket.records:
         digest.update(b"\n-\n" + page.encode("utf-8"))
     bucket.digest = digest.hexdigest()
@@ -703,7 +705,8 @@ def _bucket_words(app: Sphinx, bucket: Bucket) -> dict[str, list]:
     for relative, path in bucket.pages:
         if is_guide(app, relative.rsplit(".", 1)[0]):
             continue  # suggestions come from what readers find by default
-        count_words(_body_part(path.read_text(encoding="utf-8")), counts, forms)
+        body = bucket.bodies.get(relative)
+        count_words(_body_part(path.read_text(encoding="utf-8")) if body is None else body, counts, forms)
     for page in bucket.records:
         count_words(page[page.find("<main") :], counts, forms)
     return {key: [max(forms[key].items(), key=lambda kv: (kv[1], kv[0]))[0], n] for key, n in counts.items()}
@@ -769,6 +772,7 @@ def index_buckets(app: Sphinx, buckets: dict[str, Bucket], primary: str, state: 
         seen = state.get(name) or {}
         if seen.get("digest") == bucket.digest and (folder / "pagefind-entry.json").is_file():
             bucket.words = seen.get("words") or {}
+            bucket.bodies.clear()
             continue
         todo.append((name, folder))
     staging_root = Path(app.doctreedir) / STAGING_DIR
@@ -805,6 +809,7 @@ def index_buckets(app: Sphinx, buckets: dict[str, Bucket], primary: str, state: 
         _stage(staging, bucket)
         _clear_bundle(folder)
         bucket.words = _bucket_words(app, bucket)
+        bucket.bodies.clear()
         while len(running) >= width:
             finish(running.pop(0))
         command = pagefind_command(executable, staging, folder)

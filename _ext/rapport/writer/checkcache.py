@@ -42,6 +42,8 @@ from sphinx.builders.dummy import DummyBuilder
 from sphinx.util.build_phase import BuildPhase
 from sphinx.util.logging import ColorizeFormatter, OnceFilter, WarningLogRecordTranslator, WarningSuppressor
 
+from rapport import events
+
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
@@ -342,10 +344,10 @@ def cached_scan(
 def setup(app: Sphinx) -> None:
     app.add_builder(CheckBuilder)
     app.connect("builder-inited", _on_builder_inited)
-    app.connect("env-before-read-docs", _on_before_read, priority=900)
-    app.connect("source-read", _on_source_read, priority=1)
-    app.connect("doctree-read", _on_doctree_read, priority=999)
+    app.connect("env-before-read-docs", _on_before_read, priority=events.CHECK_PAGES_TO_READ)
+    app.connect("source-read", _on_source_read, priority=events.CHECK_PAGE_READ_STARTS)
+    app.connect("doctree-read", _on_doctree_read, priority=events.CHECK_PAGE_READ_ENDS)
     app.connect("env-get-outdated", _on_env_get_outdated)
     app.connect("env-check-consistency", _on_check_consistency)
     app.connect("html-collect-pages", _end_of_pages)
-    app.connect("build-finished", _on_build_finished, priority=999)
+    app.connect("build-finished", _on_build_finished, priority=events.CHECK_SAVE)
