@@ -102,8 +102,12 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-def _open(browser: Any, url: str, size: tuple[int, int], touch: bool = False) -> tuple[Any, Any]:
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="sv-SE", has_touch=touch)
+def _open(
+    browser: Any, url: str, size: tuple[int, int], touch: bool = False, scheme: str = "light"
+) -> tuple[Any, Any]:
+    context = browser.new_context(
+        viewport={"width": size[0], "height": size[1]}, locale="sv-SE", has_touch=touch, color_scheme=scheme
+    )
     page = context.new_page()
     page.goto(url, wait_until="networkidle")
     if "search.html?q=" in url:
@@ -286,15 +290,19 @@ def _wcag_rules(page: Any) -> tuple[list[str], dict[str, Any]]:
 
 @pytest.mark.browser
 @pytest.mark.slow
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", ["390", "1400"])
 @pytest.mark.parametrize("name", list(PAGES))
 def test_no_axe_violations_by_wcag_tags_with_experimental_rules(
-    browser: Any, origin: str, name: str, width: str
+    browser: Any, origin: str, name: str, width: str, scheme: str
 ) -> None:
+    """At phone and desktop width, and in the dark colour mode the theme follows from the
+    system (the statement says both colour modes are checked)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    context, page = _open(browser, f"{origin}/{PAGES[name]}", SIZES[width])
+    context, page = _open(browser, f"{origin}/{PAGES[name]}", SIZES[width], scheme=scheme)
     try:
+        assert page.evaluate("document.documentElement.dataset.theme") == scheme
         experimental, options = _wcag_rules(page)
         assert "label-content-name-mismatch" in experimental
         response = Axe().run(page, options=options).response
