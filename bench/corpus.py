@@ -618,6 +618,13 @@ def write_corpus(
         if model
         else "",
     ]
+    if variant != "floor":
+        # the invented region's published address and contact, so the build has nothing
+        # to warn about (a local base address, a missing contact)
+        overrides += [
+            'html_baseurl = "https://rapport.fjallmark.example/"',
+            'rapport_contact = {"namn": "Kommunikationsstaben, Region Fjällmark", "epost": "rapport@fjallmark.example"}',
+        ]
     if bibtex:
         overrides.append('bibtex_bibfiles = ["kallor.bib"]')
         (outdir / "kallor.bib").write_text(_bib(model), encoding="utf-8")

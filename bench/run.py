@@ -388,6 +388,15 @@ def measure_preview(result: SizeResult, project: Path, size: int, timeout: float
             if line.startswith("Väntar på ändringar"):
                 break
         result.preview_first = time.perf_counter() - started
+        # the watcher is announced before the web server listens
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=5).close()
+                break
+            except OSError:
+                if time.perf_counter() - started > timeout:
+                    raise
+                time.sleep(0.2)
         reports = sorted((project / "docs").glob("rapporter/*/*-*-*.md"))
         path = reports[-2]
         docname = path.relative_to(project / "docs").with_suffix("").as_posix()
