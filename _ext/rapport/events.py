@@ -15,6 +15,8 @@ event                       arguments -> result                          emitted
 ``rapport-topic-entries``   ``(topic, fromdoc)`` -> ``(heading, entries)``  :mod:`rapport.topics`
 ``rapport-topics-used``     ``()`` -> ``[(name, location)]``              :mod:`rapport.topics`, env-updated
 ``rapport-archive-entry``   ``(fromdoc, report, head)`` -> ``None``       :mod:`rapport.series`, writing
+``rapport-standing-read``   ``(path, content)`` -> ``None``; handlers     :mod:`rapport.sections`, reading
+                            change ``content[0]`` like ``include-read``
 ``rapport-resolve-xref``    ``(fromdoc, builder, typ, target, node,       :class:`rapport.registry.RapportDomain`
                             contnode)`` -> node or ``None``
 ``rapport-any-xref``        ``(fromdoc, builder, target, node,            :class:`rapport.registry.RapportDomain`
@@ -38,10 +40,11 @@ NEW_SINCE = "rapport-new-since"
 TOPIC_ENTRIES = "rapport-topic-entries"
 TOPICS_USED = "rapport-topics-used"
 ARCHIVE_ENTRY = "rapport-archive-entry"
+STANDING_READ = "rapport-standing-read"
 RESOLVE_XREF = "rapport-resolve-xref"
 ANY_XREF = "rapport-any-xref"
 
-EVENTS = (REPORT_READ, NEW_SINCE, TOPIC_ENTRIES, TOPICS_USED, ARCHIVE_ENTRY, RESOLVE_XREF, ANY_XREF)
+EVENTS = (REPORT_READ, NEW_SINCE, TOPIC_ENTRIES, TOPICS_USED, ARCHIVE_ENTRY, STANDING_READ, RESOLVE_XREF, ANY_XREF)
 
 # -- our events ----------------------------------------------------------------------------
 
@@ -54,6 +57,10 @@ TOPIC_REPORTS = 300
 TOPIC_DECISIONS = 400
 TOPIC_FAQ = 410
 TOPIC_ACTIONS = 600
+#: a standing snippet is cleaned (control characters, front matter) before the audience
+#: decides whether it is shown, as an included file is
+STANDING_CLEAN = 50
+STANDING_AUDIENCE = 600
 
 # -- Sphinx's events -----------------------------------------------------------------------
 

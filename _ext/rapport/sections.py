@@ -23,11 +23,9 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective, new_document
 
-from rapport import compat
+from rapport import compat, events
 from rapport.config import SectionSpec, SeriesSpec, get_series, settings
 from rapport.messages import warn
-from rapport.trust.audience import is_internal_file, is_public
-from rapport.trust.sourceguard import clean
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -95,9 +93,10 @@ class SectionDirective(SphinxDirective):
 
 # -- standing content ------------------------------------------------------------------
 
-# (absolute path, mtime) -> parsed nodes; a standing snippet is parsed once per process
-# and deep-copied into every report, since 500 reports share the same four snippets.
-_STANDING_CACHE: dict[tuple[str, float], list[nodes.Node]] = {}
+# (absolute path, mtime, text as the trust room left it) -> parsed nodes; a standing
+# snippet is parsed once per process and audience and deep-copied into every report,
+# since 500 reports share the same four snippets.
+_STANDING_CACHE: dict[tuple[str, float, str], list[nodes.Node]] = {}
 
 
 def standing_path(env: BuildEnvironment, spec: SectionSpec) -> Path:
@@ -111,15 +110,17 @@ def standing_content(env: BuildEnvironment, spec: SectionSpec, document: nodes.d
         mtime = path.stat().st_mtime
     except OSError:
         return []  # reported once per build by check_standing_files
-    if is_public(env.config) and is_internal_file(path):
-        return []  # an internal snippet is never inserted in the public build (audience.py)
     # editing the snippet must re-read every report that shows it
     env.note_dependency(str(path))
-    cache_key = (str(path), mtime)
+    # no source-read for a snippet: the trust room cleans it and leaves an internal
+    # snippet out of the public build (rapport.trust.sourceguard, rapport.trust.audience)
+    content = [path.read_text(encoding="utf-8", errors="replace")]
+    env.events.emit(events.STANDING_READ, path, content)
+    text = content[0]
+    if not text:
+        return []
+    cache_key = (str(path), mtime, text)
     if cache_key not in _STANDING_CACHE:
-        text = path.read_text(encoding="utf-8", errors="replace")
-        # no source-read for a snippet: the source guard's cleaning (front matter keys, controls)
-        text, _ = clean(text, path.suffix != ".rst", path.stem)
         doc = new_document(str(path), document.settings)
         filetype = "restructuredtext" if path.suffix == ".rst" else "markdown"
         parser = compat.source_parser(env, filetype)

@@ -43,7 +43,7 @@ from sphinx.errors import ConfigError
 from sphinx.project import Project
 from sphinx.util.docutils import SphinxDirective
 
-from rapport import frontmatter
+from rapport import events, frontmatter
 from rapport.config import is_report
 from rapport.dates import DateError, parse_datetime
 from rapport.messages import warn
@@ -581,6 +581,12 @@ def _remove_stale_pdf_copies(app: Sphinx, exception: Exception | None) -> None:
     _remove_stale_outputs(app, exception)
 
 
+def _leave_out_internal_standing(app: Sphinx, path: Path, content: list[str]) -> None:
+    """``rapport-standing-read``: an internal snippet is never inserted in the public build."""
+    if is_public(app.config) and is_internal_file(path):
+        content[0] = ""
+
+
 def setup(app: Sphinx) -> None:
     app.add_directive("internt", InternalDirective)
     # after rapport.config (400) and before the PDF module reads rapport_pdf_dir
@@ -590,6 +596,7 @@ def setup(app: Sphinx) -> None:
     app.connect("doctree-read", _on_doctree_read_public, priority=10)
     # after the source guard (50) has cleaned the included text
     app.connect("include-read", _on_include_read, priority=600)
+    app.connect(events.STANDING_READ, _leave_out_internal_standing, priority=events.STANDING_AUDIENCE)
     # before the search index (which indexes the output folder) ...
     app.connect("build-finished", _remove_stale_outputs, priority=100)
     app.connect("build-finished", _remove_vanished_pages, priority=100)

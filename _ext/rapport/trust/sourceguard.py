@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rapport import frontmatter
+from rapport import events, frontmatter
 from rapport.messages import warn
 
 if TYPE_CHECKING:
@@ -168,7 +168,13 @@ def guard_include(app: Sphinx, relative_path: Path, parent_docname: str, content
     content[0] = text
 
 
+def _guard_standing(app: Sphinx, path: Path, content: list[str]) -> None:
+    """``rapport-standing-read``: a standing snippet is cleaned as a page would be."""
+    content[0], _ = clean(content[0], path.suffix != ".rst", path.stem)
+
+
 def setup(app: Sphinx) -> None:
     # before every other source-read handler (sources.py is 100), and so before MyST parses
     app.connect("source-read", guard_source, priority=50)
     app.connect("include-read", guard_include, priority=50)
+    app.connect(events.STANDING_READ, _guard_standing, priority=events.STANDING_CLEAN)
