@@ -813,7 +813,14 @@ def index_buckets(app: Sphinx, buckets: dict[str, Bucket], primary: str, state: 
         while len(running) >= width:
             finish(running.pop(0))
         command = pagefind_command(executable, staging, folder)
-        running.append((name, folder, staging, subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)))
+        running.append(
+            (
+                name,
+                folder,
+                staging,
+                subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True),
+            )
+        )
     while running:
         finish(running.pop(0))
     for name in failed:
@@ -843,7 +850,7 @@ def write_manifest(site: Path, buckets: dict[str, Bucket], primary: str) -> None
     merge = [{"path": f"{n}/", "weight": 1} for n in years]
     if BUCKET_PAGES in buckets and primary != BUCKET_PAGES:
         merge.append({"path": f"{BUCKET_PAGES}/", "weight": PAGES_WEIGHT})
-    manifest = {"merge": merge, "words": WORDS_FILE, "guide": TYPE_GUIDE}
+    manifest: dict[str, Any] = {"merge": merge, "words": WORDS_FILE, "guide": TYPE_GUIDE}
     if primary == BUCKET_PAGES:
         manifest["weight"] = PAGES_WEIGHT
     _write_if_changed(site / "pagefind" / MANIFEST, json.dumps(manifest, ensure_ascii=False, separators=(",", ":")))
@@ -900,7 +907,11 @@ def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
     state_path.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
     seconds = time.perf_counter() - started
     logger.info(
-        "sökindex byggt på %.1f s (%d av %d delar: %s)", seconds, len(indexed), len(buckets), ", ".join(indexed) or "inga"
+        "sökindex byggt på %.1f s (%d av %d delar: %s)",
+        seconds,
+        len(indexed),
+        len(buckets),
+        ", ".join(indexed) or "inga",
     )
     # for the benchmark (bench/search_metrics.py); kept beside the doctrees, not published
     stats = {"seconds": round(seconds, 3), "records": len(records), "buckets": len(buckets), "indexed": indexed}

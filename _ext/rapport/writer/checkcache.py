@@ -81,7 +81,7 @@ class _Capture(logging.Handler):
             self.addFilter(log_filter)
         self.setFormatter(ColorizeFormatter())
 
-    def handle(self, record: logging.LogRecord) -> bool:  # type: ignore[override]
+    def handle(self, record: logging.LogRecord) -> bool:
         # the filters rewrite the record; the stream's handler must see the original
         return bool(super().handle(copy.copy(record)))
 
@@ -146,7 +146,9 @@ def stale(env: BuildEnvironment, docs: dict[str, Any], phase: str, digests: Dige
     return {
         docname
         for docname in env.found_docs
-        if (entry := docs.get(docname)) is None or phase not in entry or entry.get(f"{phase}_digest") != digests(docname)
+        if (entry := docs.get(docname)) is None
+        or phase not in entry
+        or entry.get(f"{phase}_digest") != digests(docname)
     }
 
 
@@ -258,7 +260,7 @@ class CheckBuilder(DummyBuilder):
     name = BUILDER
     allow_parallel = False  # the warnings are kept per page, in the order they come
 
-    def get_outdated_docs(self) -> set[str]:  # type: ignore[override]
+    def get_outdated_docs(self) -> set[str]:
         return stale(self.env, load(self.doctreedir)["docs"], "write", Digests(self.env))
 
     def _write_serial(self, docnames: Any) -> None:

@@ -682,7 +682,7 @@ def run(project: Path, srcdir: Path, extensions: Iterable[str], allowed: Iterabl
     # check read and found is reused; a folder that cannot be written means a full check
     doctreedir: Path | None = project / "_build" / "doctrees"
     try:
-        doctreedir.mkdir(parents=True, exist_ok=True)
+        (project / "_build" / "doctrees").mkdir(parents=True, exist_ok=True)
     except OSError:
         doctreedir = None
     built = sphinx_findings(project, srcdir, doctreedir=doctreedir)
