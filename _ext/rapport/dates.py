@@ -80,8 +80,3 @@ def format_datetime(moment: dt.datetime, has_time: bool = True) -> str:
     if has_time:
         text += " " + format_time(moment)
     return text
-
-
-def format_short(day: dt.date) -> str:
-    """``2025-09-25``, for tables and lists where space is short."""
-    return day.isoformat()

@@ -8,7 +8,7 @@ Phases:
   are rendered from the ``.bib`` file that sphinxcontrib-bibtex parsed at
   ``builder-inited`` and the page notes a dependency on that file, so editing a
   source re-reads the pages that cite it;
-* ``env-updated`` (through :mod:`rapport.references`): the supersedes check looks at all
+* ``env-updated`` (through :mod:`rapport.entries.references`): the supersedes check looks at all
   decisions at once, so serial and parallel builds warn alike;
 * ``doctree-resolved``: the ``beslutsregister`` placeholder becomes the register,
   grouped by deciding body, newest first, with status and "Omnämnt i"; an optional

@@ -191,7 +191,7 @@ class EntryDirective(SphinxDirective):
 
 
 def entry_xref(env: BuildEnvironment, kind: str, target: str, line: int) -> addnodes.pending_xref:
-    """A reference as the ``{beslut}`` role makes it; resolved by :mod:`rapport.references`."""
+    """A reference as the ``{beslut}`` role makes it; resolved by :mod:`rapport.entries.references`."""
     node = addnodes.pending_xref(
         "", refdomain=DOMAIN, reftype=kind, reftarget=target, refexplicit=False, refwarn=False, refdoc=env.docname
     )

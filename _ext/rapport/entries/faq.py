@@ -7,7 +7,7 @@ Phases:
   under that page;
 * ``doctree-resolved``: the ``faq-lista`` placeholder becomes the list of all questions,
   grouped by topic, each linking to its answer. References and backlinks are handled by
-  :mod:`rapport.references`, like those of decisions.
+  :mod:`rapport.entries.references`, like those of decisions.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Three phases:
 
 * parsing: the ``{beslut}`` and ``{faq}`` roles create ``pending_xref`` nodes
-  (``refdomain="rapport"``); concept modules (:mod:`rapport.decisions`,
-  :mod:`rapport.faq`) store their entries in the domain per document;
+  (``refdomain="rapport"``); concept modules (:mod:`rapport.entries.decisions`,
+  :mod:`rapport.entries.faq`) store their entries in the domain per document;
 * ``doctree-read`` (priority 600, after the standing sections are inserted): every
   reference a page makes, by role or by a MyST link ``[](ID)``, is recorded in the
   ``references`` store under that page's docname, so backlinks follow incremental and

@@ -5,7 +5,7 @@ parallel), from the same index the pages use, so the export never lags behind th
 Entries are in a fixed order (decisions newest first, FAQ by topic and declaration) and
 the files are rewritten only when their content changes. JSON would escape control
 characters, but the records end up in other people's HTML and spreadsheets, so they are
-stripped like in every other output (:func:`rapport.text.strip_controls_deep`).
+stripped like in every other output (:func:`rapport.trust.text.strip_controls_deep`).
 """
 
 from __future__ import annotations

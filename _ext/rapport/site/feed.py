@@ -7,7 +7,7 @@ from the domain's records, never from the clock, so the same sources give the sa
 bytes (drafts and future reports are left out, as on the landing page and archive).
 XML is written with ElementTree, which escapes every value taken from the sources;
 control characters, which XML 1.0 forbids even escaped, are stripped from every text
-and attribute just before writing (:func:`rapport.text.strip_controls`).
+and attribute just before writing (:func:`rapport.trust.text.strip_controls`).
 """
 
 from __future__ import annotations

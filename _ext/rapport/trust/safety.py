@@ -17,7 +17,8 @@ once per source, in serial, parallel and incremental builds alike.
 Values from front matter and directive options are rendered as docutils text nodes,
 which every writer escapes; the few places that write markup or XML by hand
 (``search.py``, ``feed.py``, ``decisions.py``'s filter form, the print templates)
-escape on their own and are covered by ``tests/test_trust.py``.
+escape on their own and are covered by ``tests/test_injection.py`` and
+``tests/test_trust_outputs.py``.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ is cleaned here, and each finding is one Swedish warning at its line:
 * front matter over a limit (size, YAML anchors/aliases, nesting depth, checked on
   tokens so nothing is expanded; see :func:`rapport.frontmatter.check_limits`): the
   whole block is blanked (``rapport.frontmatter-limit``); the audience rule treats
-  the page as internal (fail closed, :mod:`rapport.audience`);
+  the page as internal (fail closed, :mod:`rapport.trust.audience`);
 * a front matter key outside :data:`ALLOWED_KEYS`: its lines are blanked, so MyST
   never sees it (``rapport.frontmatter-key``). Lines are replaced by empty lines, never
   removed, so every later line number stays right.

@@ -4,7 +4,7 @@ Runs in the writing phase, wherever a value from the sources is written by hand
 (Atom feed, sitemap, JSON export, Pagefind's meta and filters, PDF metadata and
 bookmarks); on every doctree (a transform before ``doctree-read``, so titles and tables
 of contents are clean, and again at ``doctree-resolved`` for what is generated from
-records); and at ``html-page-context`` on every string the page template inserts. The sources are cleaned when read (:mod:`rapport.sourceguard`); this is the
+records); and at ``html-page-context`` on every string the page template inserts. The sources are cleaned when read (:mod:`rapport.trust.sourceguard`); this is the
 second line of defence at every output, so a value that reaches a writer some other way
 (a ``conf.py`` value, a file name, a future source of records) cannot make an output
 invalid: XML 1.0 forbids C0 controls other than tab, line feed and carriage return, and

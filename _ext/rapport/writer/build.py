@@ -57,7 +57,7 @@ def site_steps(project: Path, sphinxopts: str = "", pdfopts: str = "", public: b
     """Everything a reader gets, in ``project/_build``: PDFs, HTML and its search index.
 
     The PDFs come first so the report pages can link to them; the search index is
-    written by the HTML build itself (:mod:`rapport.search`, at ``build-finished``).
+    written by the HTML build itself (:mod:`rapport.site.search`, at ``build-finished``).
     ``sphinxopts`` and ``pdfopts`` are ``make``'s ``SPHINXOPTS`` and ``PDFOPTS``.
     ``public`` builds the public site into ``_build/publik`` (``make site-publik``): the
     same steps with the audience set, and doctrees of its own so the two audiences never

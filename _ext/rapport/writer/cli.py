@@ -1,7 +1,7 @@
 """The writer's command ``rapport``: start, check, preview and build a report.
 
 Runs outside the Sphinx build (``pyproject.toml`` installs it as the ``rapport``
-entry point; ``python -m rapport.cli`` works too). Subcommands::
+entry point; ``python -m rapport.writer.cli`` works too). Subcommands::
 
     rapport ny [--datum ÅÅÅÅ-MM-DD[ TT:MM]]   the next report, from the latest one
     rapport kontroll [--format json]           every finding, with file and line

@@ -11,7 +11,7 @@ Parsing phase. Two directives:
   nodes carry ``rapport_example`` so document-wide checks skip them. Ids in
   the example get a prefix, so two examples of the same section do not collide.
 * ``varningstabell``: every warning of the build (:data:`rapport.messages.SUBTYPES`)
-  or finding of ``rapport kontroll`` (:data:`rapport.kontroll.CHECKS`), with what it
+  or finding of ``rapport kontroll`` (:data:`rapport.writer.kontroll.CHECKS`), with what it
   means and how to fix it, rendered from the same dicts the code uses.
 
 It also declares ``rapport_kontroll_tillatna``: phone numbers and e-mail addresses

@@ -687,7 +687,7 @@ def run(project: Path, srcdir: Path, extensions: Iterable[str], allowed: Iterabl
         doctreedir = None
     built = sphinx_findings(project, srcdir, doctreedir=doctreedir)
     # where the build already warns about the same thing on the same line, its
-    # warning is the one listed (raw HTML is a build warning of rapport.trust too)
+    # warning is the one listed (raw HTML is a build warning of rapport.trust.safety too)
     covered = {(f.file, f.line, _SAME_AS.get(f.subtype)) for f in built if f.subtype in _SAME_AS}
     scanned = scan_sources(project, srcdir, extensions, allowed, cache_dir=doctreedir)
     own = [f for f in scanned if (f.file, f.line, f.subtype) not in covered]

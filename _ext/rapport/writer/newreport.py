@@ -9,7 +9,7 @@ by file name, which a writer may have chosen differently). The new file gets:
   order; standing sections are left out because they come from ``docs/_standard``;
 * the previous report's points of those sections, each marked ``[BEKRÄFTA]`` so the
   writer confirms (removes the marker) or deletes it. The build warns about every
-  marker left (:mod:`rapport.carryover`), so old text cannot be published by mistake.
+  marker left (:mod:`rapport.writer.carryover`), so old text cannot be published by mistake.
 
 Nothing is ever overwritten: files are created with exclusive mode.
 """
@@ -91,7 +91,7 @@ def mark_carry_over(body: list[str], at_end: bool = False) -> list[str]:
     """Mark every top-level point (or paragraph) with the confirmation marker.
 
     The marker goes first, where the eye starts; in a list of communication actions it
-    goes last, because an action must start with its date (:mod:`rapport.actions`).
+    goes last, because an action must start with its date (:mod:`rapport.entries.actions`).
     """
     out: list[str] = []
     paragraph_start = True
