@@ -892,10 +892,11 @@ def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
     except (OSError, subprocess.SubprocessError) as exc:
         warn("search-index", f"Sökindexet kunde inte byggas: {exc}", None)
         return
-    # buckets that no longer exist (a year without pages now) leave nothing behind
+    # buckets that no longer exist (a year without pages now), and the primary's folder
+    # from before it became the primary, leave nothing behind
     bundle = site / "pagefind"
     for child in bundle.iterdir() if bundle.is_dir() else ():
-        if child.is_dir() and child.name not in _BUNDLE_DIRS and child.name not in buckets:
+        if child.is_dir() and child.name not in _BUNDLE_DIRS and (child.name not in buckets or child.name == primary):
             shutil.rmtree(child, ignore_errors=True)
     if not (bundle / "pagefind-entry.json").is_file():
         return
