@@ -506,8 +506,9 @@ def test_report_page_has_downloads_feed_and_contact(app: Any, make_app: Any) -> 
     assert [w for w in warnings_of(html) if "[rapport." in w] == []
     soup = BeautifulSoup((html.outdir / f"{REPORT}.html").read_text("utf-8"), "html.parser")
     box = soup.select_one("article .rapport-hamta")
-    # right under the compiled date, before the first section
-    assert box.find_previous_sibling("p")["class"] == ["rapport-meta"]
+    # right under the compiled date, before the first section; not in the search index
+    assert box.parent.get("data-pagefind-ignore") == "all"
+    assert box.parent.find_previous_sibling("p")["class"] == ["rapport-meta"]
     links = {a.get_text(): a["href"] for a in box.select("a")}
     assert links == {
         "Ladda ner rapporten": f"../../pdf/{REPORT}.pdf",
@@ -532,6 +533,7 @@ def test_report_page_has_downloads_feed_and_contact(app: Any, make_app: Any) -> 
         page = BeautifulSoup((html.outdir / f"{name}.html").read_text("utf-8"), "html.parser")
         assert page.select_one(".rapport-hamta") is None
         assert page.select_one("article .rapport-nedladdning a")["href"] == f"pdf/{name}.pdf"
+        assert page.select_one("article .rapport-nedladdning").parent.get("data-pagefind-ignore") == "all"
     footer = {a.get_text(): a["href"] for a in soup.select(".rapport-sidfot-lankar a")}
     assert footer == {"Prenumerera på nya rapporter": "../../rapporter.atom", "Alla rapporter som PDF": "../../pdf/samlingsvolym.pdf"}
 

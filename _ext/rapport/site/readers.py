@@ -192,7 +192,19 @@ def _add_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         para += nodes.Text("Kontakt: ")
         para += contact_nodes(contact or {})
         box += para
-    parent.insert(position, box)
+    parent[position:position] = _unsearchable(box)
+
+
+def _unsearchable(node: nodes.Element) -> list[nodes.Node]:
+    """``node`` kept out of the search index: the same download links on every report
+    would otherwise make every report a hit for "beslutsregister" or "PDF". (Pagefind's
+    data attribute; a docutils node cannot carry one, so raw HTML wraps it. Web builders
+    only, after the raw-HTML guard of the sources has run.)"""
+    return [
+        nodes.raw("", '<div data-pagefind-ignore="all">', format="html"),
+        node,
+        nodes.raw("", "</div>", format="html"),
+    ]
 
 
 def _add_appendix_download(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -209,7 +221,8 @@ def _add_appendix_download(app: Sphinx, doctree: nodes.document, docname: str) -
     text = "Ladda ner sidan som PDF"
     para += nodes.reference(text, text, internal=False, refuri=_relative(app, docname, f"pdf/{docname}.pdf"))
     intro = next((i for i, child in enumerate(section.children) if isinstance(child, nodes.paragraph)), None)
-    section.insert(intro + 1 if intro is not None else 1, para)
+    position = intro + 1 if intro is not None else 1
+    section[position:position] = _unsearchable(para)
 
 
 # -- page context --------------------------------------------------------------------------
