@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -28,3 +32,53 @@ def warnings_of(app) -> list[str]:
     text = strip_colors(app.warning.getvalue())
     src = str(app.srcdir) + "/"
     return [line.replace(src, "") for line in text.splitlines() if line.strip()]
+
+
+@dataclass(frozen=True)
+class RealSite:
+    """The real site (docs/) built as ``make site`` builds it: PDFs, then HTML linking them."""
+
+    html: Path
+    pdf: Path
+    doctrees: Path
+    warnings: str  # the HTML build's stderr (its warnings)
+    pdf_warnings: str  # the PDF build's
+
+
+def _sphinx(builder: str, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    # doctrees of its own per builder: each build reads every page and gives every warning
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", builder, "-q", "-c", str(ROOT), "-d", str(out / f"doctrees-{builder}"),
+         *extra, str(ROOT / "docs"), str(out / builder)],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> RealSite:
+    """Built once per test run: the tests that read the real site's pages, PDFs or
+    search index share it. With pytest-xdist the first worker builds it and the others
+    wait for it (a lock file beside the workers' temporary folders)."""
+    base = tmp_path_factory.getbasetemp()
+    # xdist workers have folders of their own inside this run's folder
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    out = shared / "real-site"
+    with open(shared / "real-site.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / "done").is_file():
+            out.mkdir(exist_ok=True)
+            pdf = _sphinx("rapportpdf", out)
+            assert pdf.returncode == 0, pdf.stderr
+            html = _sphinx("html", out, "-D", f"rapport_pdf_dir={out / 'rapportpdf'}")
+            assert html.returncode == 0, html.stderr
+            (out / "warnings.txt").write_text(html.stderr, encoding="utf-8")
+            (out / "pdf-warnings.txt").write_text(pdf.stderr, encoding="utf-8")
+            (out / "done").touch()
+    return RealSite(
+        out / "html",
+        out / "rapportpdf",
+        out / "doctrees-html",
+        (out / "warnings.txt").read_text("utf-8"),
+        (out / "pdf-warnings.txt").read_text("utf-8"),
+    )
+

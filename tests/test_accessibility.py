@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,18 +46,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("a11y")
-    result = subprocess.run(
-        [
-            sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(REPO),
-            "-d", str(out / "doctrees"), "-D", f"rapport_pdf_dir={out / 'pdf'}",
-            str(REPO / "docs"), str(out / "html"),
-        ],
-        capture_output=True, text=True, cwd=REPO,
-    )
-    assert result.returncode == 0, result.stderr
-    return out / "html"
+def site(real_site) -> Path:
+    """The real site, built once per test run as make site builds it (conftest.real_site)."""
+    return real_site.html
 
 
 @pytest.fixture(scope="module")

@@ -9,14 +9,13 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pikepdf
 import pytest
 
 from conftest import warnings_of
-from test_site import REPO, SECTIONS, normalise, seed_sentences
+from test_site import SECTIONS, normalise, seed_sentences
 
 SEED_PDF = "rapporter/2025/2025-09-25.pdf"
 REPORTS = ["rapporter/2024/2024-12-20", "rapporter/2025/2025-01-10", "rapporter/2025/2025-02-14", "rapporter/2025/2025-03-21"]
@@ -87,16 +86,10 @@ def without_running_text(text: str, header: str, footer: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def seed_pdfs(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("seedpdf")
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "rapportpdf", "-q", "-c", str(REPO), "-d", str(out / "doctrees"),
-         str(REPO / "docs"), str(out / "pdf")],
-        capture_output=True, text=True, check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "[rapport.pdf-" not in result.stderr  # the real report has nothing to fix
-    return out / "pdf"
+def seed_pdfs(real_site) -> Path:
+    """The real site's PDFs, built once per test run (conftest.real_site)."""
+    assert "[rapport.pdf-" not in real_site.pdf_warnings  # the real report has nothing to fix
+    return real_site.pdf
 
 
 def test_seed_pdf_is_tagged_pdfua_with_swedish_language_title_and_embedded_fonts(seed_pdfs):

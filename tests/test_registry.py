@@ -421,20 +421,10 @@ def test_incremental_builds_update_register_backlinks_faq_and_export(make_app, t
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    import subprocess
-    import sys
-
-    repo = Path(__file__).resolve().parent.parent
-    out = tmp_path_factory.mktemp("site")
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(repo), "-d", str(out / "doctrees"),
-         str(repo / "docs"), str(out / "html")],
-        capture_output=True, text=True, check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "beslut" not in result.stderr and "faq" not in result.stderr.lower()
-    return out / "html"
+def site(real_site) -> Path:
+    """The real site, built once per test run (conftest.real_site)."""
+    assert "beslut" not in real_site.warnings and "faq" not in real_site.warnings.lower()
+    return real_site.html
 
 
 SEED_REPORT = "rapporter/2025/2025-09-25"

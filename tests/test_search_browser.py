@@ -73,8 +73,10 @@ class Server:
 
 
 @pytest.fixture(scope="session")
-def real_site(tmp_path_factory) -> Path:
-    return build(REPO / "docs", REPO, tmp_path_factory.mktemp("search-real"))
+def real_html(real_site) -> Path:
+    """The real site's HTML, built once per test run (conftest.real_site)."""
+    assert (real_site.html / "pagefind" / "pagefind.js").exists(), "the build did not write the Pagefind index"
+    return real_site.html
 
 
 @pytest.fixture(scope="session")
@@ -83,8 +85,8 @@ def demo_site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def real(real_site) -> Iterator[Server]:
-    server = Server(real_site)
+def real(real_html) -> Iterator[Server]:
+    server = Server(real_html)
     yield server
     server.close()
 
@@ -212,7 +214,7 @@ def path_of(url: str) -> str:
 # -- the real site: the words readers remember ---------------------------------------------
 
 
-def test_ctrl_k_opens_the_search_and_expertgruppen_finds_the_decision(tab, real, real_site):
+def test_ctrl_k_opens_the_search_and_expertgruppen_finds_the_decision(tab, real, real_html):
     tab.open(real.base + SEED_REPORT)
     tab.open_dialog()
     found = tab.search("expertgruppen")
@@ -225,7 +227,7 @@ def test_ctrl_k_opens_the_search_and_expertgruppen_finds_the_decision(tab, real,
     # the hit goes straight to the decision block, which exists on its page
     page, anchor = path_of(decision["href"]).split("#")
     assert anchor == "beslut-rs-2025-09-23"
-    assert f'id="{anchor}"' in (real_site / page).read_text(encoding="utf-8")
+    assert f'id="{anchor}"' in (real_html / page).read_text(encoding="utf-8")
     assert any(m.lower().startswith("expertgrupp") for m in decision["marks"])
     facets = tab.facets()
     assert set(facets) == {"Typ", "År", "Organ"}
@@ -279,14 +281,14 @@ def test_a_decision_known_only_by_a_latest_date_says_so(tab, real):
     tab.check_clean(real.origin)
 
 
-def test_a_hit_in_a_report_links_to_the_section_heading(tab, real, real_site):
+def test_a_hit_in_a_report_links_to_the_section_heading(tab, real, real_html):
     tab.open(real.base + SEED_REPORT)
     tab.open_dialog()
     tab.search("talesperson")
     report = next(r for r in tab.results() if path_of(r["href"]) == SEED_REPORT)
     subs = [path_of(s) for s in report["subs"]]
     assert f"{SEED_REPORT}#talesperson-rubrik" in subs
-    html = (real_site / SEED_REPORT).read_text(encoding="utf-8")
+    html = (real_html / SEED_REPORT).read_text(encoding="utf-8")
     assert re.search(r'<h2 id="talesperson-rubrik">Talesperson', html)
     tab.check_clean(real.origin)
 
@@ -311,10 +313,10 @@ def test_search_page_is_swedish_and_reads_the_query_from_the_address(tab, real):
     tab.check_clean(real.origin)
 
 
-def test_no_page_loads_sphinx_search_index(real_site):
+def test_no_page_loads_sphinx_search_index(real_html):
     """The theme would load searchindex.js on every page; Pagefind replaces it."""
-    assert not (real_site / "searchindex.js").exists()
-    page = (real_site / SEED_REPORT).read_text(encoding="utf-8")
+    assert not (real_html / "searchindex.js").exists()
+    page = (real_html / SEED_REPORT).read_text(encoding="utf-8")
     assert "searchindex.js" not in page and "searchtools.js" not in page
     assert 'src="../../_static/rapport-search.js' in page
 

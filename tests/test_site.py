@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -29,17 +27,9 @@ SECTIONS = [
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> tuple[Path, str]:
-    out = tmp_path_factory.mktemp("site")
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(REPO), "-d", str(out / "doctrees"),
-         str(REPO / "docs"), str(out / "html")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return out / "html", result.stderr
+def site(real_site) -> tuple[Path, str]:
+    """The real site, built once per test run (conftest.real_site)."""
+    return real_site.html, real_site.warnings
 
 
 def normalise(text: str) -> str:
