@@ -168,7 +168,7 @@ def _menu_state(page: Any) -> dict[str, Any]:
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["report", "landing", "statement"])
+@pytest.mark.parametrize("name", list(PAGES))
 def test_phone_menu_opens_on_tap_and_closes_on_escape(browser: Any, origin: str, name: str) -> None:
     context, page = _open(browser, f"{origin}/{PAGES[name]}", PHONE, touch=True)
     try:
@@ -196,9 +196,9 @@ def test_phone_menu_opens_on_tap_and_closes_on_escape(browser: Any, origin: str,
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.parametrize("size", [SIZES["320"], PHONE])
-def test_phone_menu_opens_with_the_keyboard(browser: Any, origin: str, size: tuple[int, int]) -> None:
-    context, page = _open(browser, f"{origin}/{PAGES['report']}", size)
+@pytest.mark.parametrize("name", list(PAGES))
+def test_phone_menu_opens_with_the_keyboard(browser: Any, origin: str, name: str) -> None:
+    context, page = _open(browser, f"{origin}/{PAGES[name]}", SIZES["320"])
     try:
         page.locator(".primary-toggle").focus()
         page.keyboard.press("Enter")
@@ -234,8 +234,9 @@ def test_phone_table_of_contents_opens_and_closes(browser: Any, origin: str) -> 
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_desktop_menu_folds_and_unfolds_with_enter_keeping_focus(browser: Any, origin: str) -> None:
-    context, page = _open(browser, f"{origin}/{PAGES['report']}", DESKTOP)
+@pytest.mark.parametrize("name", list(PAGES))
+def test_desktop_menu_folds_and_unfolds_with_enter_keeping_focus(browser: Any, origin: str, name: str) -> None:
+    context, page = _open(browser, f"{origin}/{PAGES[name]}", DESKTOP)
     try:
         shown = _menu_state(page)
         assert shown["expanded"] == "true" and "Arkiv" in shown["visibleLinks"]
