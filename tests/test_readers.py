@@ -62,18 +62,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("readers")
-    result = subprocess.run(
-        [
-            sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(REPO),
-            "-d", str(out / "doctrees"), "-D", f"rapport_pdf_dir={out / 'pdf'}",
-            str(REPO / "docs"), str(out / "html"),
-        ],
-        capture_output=True, text=True, cwd=REPO,
-    )
-    assert result.returncode == 0, result.stderr
-    return out / "html"
+def site(real_site: Any) -> Path:
+    """The real site as make site builds it (PDFs first), once per test run (conftest)."""
+    return real_site.html
 
 
 @pytest.fixture(scope="module")
@@ -320,26 +311,23 @@ def test_no_axe_violations_by_wcag_tags_with_experimental_rules(
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_axe_run_would_catch_a_label_in_name_mismatch(browser: Any, origin: str, site: Path) -> None:
-    """The experimental rule really runs: a button that shows "Sök Ctrl K" but is named "Sök"."""
+def test_axe_run_would_catch_a_label_in_name_mismatch(browser: Any) -> None:
+    """The experimental rule really runs: a button that shows one thing and is named another."""
     from axe_playwright_python.sync_playwright import Axe
 
-    probe = site / "_probe_label.html"
-    probe.write_text(
-        '<!doctype html><html lang="sv"><head><title>Prov</title></head><body><main><h1>Prov</h1>'
-        '<button aria-label="Sök">Visa alla rapporter</button></main></body></html>',
-        "utf-8",
-    )
     context = browser.new_context()
     page = context.new_page()
     try:
-        page.goto(f"{origin}/_probe_label.html")
+        # set_content, not a file in the shared site: other tests read every page of it
+        page.set_content(
+            '<!doctype html><html lang="sv"><head><title>Prov</title></head><body><main><h1>Prov</h1>'
+            '<button aria-label="Sök">Visa alla rapporter</button></main></body></html>'
+        )
         _, options = _wcag_rules(page)
         response = Axe().run(page, options=options).response
         assert "label-content-name-mismatch" in {v["id"] for v in response["violations"]}
     finally:
         context.close()
-        probe.unlink()
 
 
 # -- Swedish everywhere ----------------------------------------------------------------------

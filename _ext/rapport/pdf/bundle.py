@@ -65,7 +65,7 @@ def postprocess(path: Path, claim_ua: bool) -> None:
 Destination = tuple[int, list[Any]]
 
 
-def named_destinations(path: Path) -> dict[str, Destination]:
+def named_destinations(path: Path | str) -> dict[str, Destination]:
     """The named destinations of a PDF (WeasyPrint writes one for every HTML id)."""
     with pikepdf.open(path) as pdf:
         names = pdf.Root.get("/Names")

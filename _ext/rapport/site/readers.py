@@ -55,7 +55,7 @@ def _reachable(contact: dict[str, str] | None) -> bool:
 
 
 def contact_nodes(contact: dict[str, str], with_name: bool = True) -> list[nodes.Node]:
-    """"Namn, e-post x@y, telefon 010-…, webbformulär" as inline nodes, links where useful."""
+    """ "Namn, e-post x@y, telefon 010-…, webbformulär" as inline nodes, links where useful."""
     parts: list[list[nodes.Node]] = []
     if with_name and contact.get("namn", "").strip():
         parts.append([nodes.Text(contact["namn"].strip())])
@@ -93,10 +93,7 @@ class AccessibilityContactDirective(SphinxDirective):
             para += contact_nodes(contact, with_name=False)
             para += nodes.Text(".")
             return [para]
-        text = (
-            "Här ska det stå hur du når oss: e-post, telefon eller ett webbformulär. "
-            "Uppgiften är inte ifylld ännu."
-        )
+        text = "Här ska det stå hur du når oss: e-post, telefon eller ett webbformulär. Uppgiften är inte ifylld ännu."
         para += nodes.Text(text)
         warn(
             "contact-missing",
@@ -181,7 +178,9 @@ def _add_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         box += listing
     feed = nodes.paragraph(classes=["rapport-prenumerera"])
     feed += nodes.reference(
-        "Prenumerera på nya rapporter", "Prenumerera på nya rapporter", internal=False,
+        "Prenumerera på nya rapporter",
+        "Prenumerera på nya rapporter",
+        internal=False,
         refuri=_relative(app, docname, FEED_FILE),
     )
     feed += nodes.Text(" (Atom-flöde för nyhetsläsare)")
@@ -258,7 +257,7 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
     while parent and parent != app.config.root_doc and parent not in chain:
         chain.append(parent)
         parent = (relations.get(parent) or [None])[0]
-    trail = [
+    trail: list[dict[str, str | None]] = [
         {"link": app.builder.get_relative_uri(pagename, doc), "title": _crumb_label(app, doc)}
         for doc in reversed(chain)
     ]
