@@ -35,9 +35,12 @@ site-publik: $(STAMP)
 html: site
 
 # Tests: installs the browser and PDF tools the tests drive, then runs pytest.
+# Two pytest-xdist workers (the machines have two cores); --dist loadfile keeps a test
+# file on one worker, so a module's fixture (a site it builds) is built once.
+TEST_JOBS ?= 2
 test: $(STAMP)
 	bash tools/install-test-deps.sh
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile $(PYTEST_ARGS)
 
 # The gate on the extension's code: ruff's lint and format check, mypy (settings in
 # pyproject.toml); zero findings. .ci/run runs it after `make site`.
