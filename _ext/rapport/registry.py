@@ -37,7 +37,7 @@ class RapportDomain(Domain):
     name = "rapport"
     label = "Rapport"
     # bump when a record type changes shape, so a pickled environment is not reused
-    data_version = 5
+    data_version = 6
     initial_data: ClassVar[dict[str, Any]] = {}
 
     def store(self, name: str) -> dict[str, Any]:

@@ -27,12 +27,11 @@ from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
 from rapport.dates import format_date
-from rapport.entries.entry import EntryDirective, Source, entry_xref, slug, source_list, split_list
+from rapport.entries.entry import EntryDirective, EntryRecord, Source, entry_xref, slug, source_list, split_list
 from rapport.entries.references import (
     EntryRole,
     Index,
     Kind,
-    anchor_for,
     backlink_records,
     get_index,
     make_link,
@@ -65,10 +64,10 @@ REQUIRED = ("datum", "organ", "titel", "status")
 
 
 @dataclass(frozen=True)
-class Decision:
-    id: str
-    docname: str
-    line: int
+class Decision(EntryRecord):
+    KIND = KIND
+    ANCHOR_PREFIX = "beslut"
+
     date: dt.date | None
     date_is_latest: bool
     organ: str
@@ -79,14 +78,6 @@ class Decision:
     sources: tuple[Source, ...]
     topics: tuple[str, ...]
     text: str  # the body as plain text, for the export
-
-    @property
-    def kind(self) -> str:
-        return KIND
-
-    @property
-    def anchor(self) -> str:
-        return anchor_for("beslut", self.id)
 
     @property
     def date_text(self) -> str:

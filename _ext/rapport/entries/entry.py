@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from sphinx import addnodes
@@ -20,9 +20,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from rapport.config import is_report
 from rapport.dates import DateError, format_date, parse_date
-from rapport.entries.references import (
-    DOMAIN,
-)
+from rapport.entries.references import DOMAIN, anchor_for
 from rapport.messages import warn
 
 if TYPE_CHECKING:
@@ -30,6 +28,29 @@ if TYPE_CHECKING:
 # "senast 2025-09-25": the decision is known to be taken no later than that day (a report
 # tells that it happened without giving the date); the register shows "senast ...".
 _LATEST_RE = re.compile(r"^senast\s+(\S+)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class EntryRecord:
+    """What every entry (decision, FAQ entry) is: an id declared at a line of a page.
+
+    A subclass names its kind (role name and reftype) and the prefix of its HTML
+    anchor; the rest of its fields follow these three."""
+
+    KIND: ClassVar[str] = ""
+    ANCHOR_PREFIX: ClassVar[str] = ""
+
+    id: str
+    docname: str
+    line: int
+
+    @property
+    def kind(self) -> str:
+        return self.KIND
+
+    @property
+    def anchor(self) -> str:
+        return anchor_for(self.ANCHOR_PREFIX, self.id)
 
 
 @dataclass(frozen=True)

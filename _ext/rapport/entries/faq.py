@@ -22,11 +22,10 @@ from sphinx.util.docutils import SphinxDirective
 
 from rapport.config import is_report
 from rapport.dates import format_date
-from rapport.entries.entry import EntryDirective, Source, slug, source_list
+from rapport.entries.entry import EntryDirective, EntryRecord, Source, slug, source_list
 from rapport.entries.references import (
     EntryRole,
     Kind,
-    anchor_for,
     backlink_records,
     get_index,
     make_link,
@@ -45,23 +44,15 @@ REQUIRED = ("fraga", "amne")
 
 
 @dataclass(frozen=True)
-class FaqEntry:
-    id: str
-    docname: str
-    line: int
+class FaqEntry(EntryRecord):
+    KIND = KIND
+    ANCHOR_PREFIX = "faq"
+
     question: str
     topic: str
     updated: dt.date | None
     sources: tuple[Source, ...]
     text: str  # the answer as plain text, for the export
-
-    @property
-    def kind(self) -> str:
-        return KIND
-
-    @property
-    def anchor(self) -> str:
-        return anchor_for("faq", self.id)
 
     def link_text(self) -> str:
         return self.question or self.id
