@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from docutils import nodes
 from sphinx.util import logging
 
 logger = logging.getLogger("rapport")
@@ -241,6 +242,17 @@ SUBTYPES: dict[str, tuple[str, str]] = {
         "Fyll i rapport_contact eller rapport_accessibility_contact i conf.py (namn, epost, telefon eller webbadress).",
     ),
 }
+
+
+def located(node: nodes.Node) -> nodes.Node:
+    """The node itself if it knows its line, else the nearest ancestor that does (the
+    warning then names a line; a node a transform created often has none)."""
+    current: nodes.Node | None = node
+    while current is not None:
+        if getattr(current, "line", None):
+            return current
+        current = current.parent
+    return node
 
 
 def warn(subtype: str, message: str, location: Any) -> None:

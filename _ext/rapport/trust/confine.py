@@ -45,7 +45,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.matching import Matcher
 
 from rapport import compat
-from rapport.messages import warn
+from rapport.messages import located, warn
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -186,15 +186,6 @@ class ConfinedCSVTable(CSVTable, SphinxDirective):
         return super().run()
 
 
-def _location(node: nodes.Node) -> Any:
-    current: nodes.Node | None = node
-    while current is not None:
-        if getattr(current, "line", None):
-            return current
-        current = current.parent
-    return node
-
-
 def _image_path(env: BuildEnvironment, uri: str, docname: str) -> str | None:
     """The file an image URI names as Sphinx's ``ImageCollector`` resolves it; None for
     remote and data URIs (Sphinx copies nothing for them)."""
@@ -234,7 +225,7 @@ def confine_files(env: BuildEnvironment, document: nodes.document) -> None:
         path = _image_path(env, uri, docname)
         if path is None or inside(path, srcdir):
             continue
-        warn("path-outside", _outside_message("Bilden", uri), _location(node))
+        warn("path-outside", _outside_message("Bilden", uri), located(node))
         alt = node.get("alt", "")
         replacement: nodes.Node = nodes.inline(alt, alt) if alt else nodes.inline()
         target = node.parent
@@ -250,7 +241,7 @@ def confine_files(env: BuildEnvironment, document: nodes.document) -> None:
         path = env.relfn2path(target, docname)[1]
         if inside(path, srcdir):
             continue
-        warn("path-outside", _outside_message("Nedladdningslänken", target), _location(node))
+        warn("path-outside", _outside_message("Nedladdningslänken", target), located(node))
         text = node.astext()
         node.replace_self(nodes.inline(text, text))
 

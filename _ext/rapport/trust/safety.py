@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
 
-from rapport.messages import warn
+from rapport.messages import located, warn
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -46,16 +46,6 @@ def is_unsafe_url(url: str) -> bool:
     # reST keeps character references in a URL; a browser decodes them in href
     match = _SCHEME_RE.match(_IGNORED_RE.sub("", html.unescape(url or "")))
     return match is not None and match.group(1).lower() in UNSAFE_SCHEMES
-
-
-def _location(node: nodes.Node) -> Any:
-    """The node itself if it knows its line, else the nearest ancestor that does."""
-    current: nodes.Node | None = node
-    while current is not None:
-        if getattr(current, "line", None):
-            return current
-        current = current.parent
-    return node
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -94,7 +84,7 @@ class RefuseRawHtml(SphinxTransform):
                 "raw-html",
                 f"HTML-kod är inte tillåten i rapporterna och visas som text: ”{_short(text)}” "
                 "(skriv Markdown i stället; rapport_allow_raw_html = True i conf.py tillåter HTML)",
-                _location(node),
+                located(node),
             )
             if is_inline:
                 replacement: nodes.Node = nodes.literal(text, text, classes=["rapport-html-text"])
@@ -119,7 +109,7 @@ class RefuseUnsafeLinks(SphinxTransform):
                 "link-unsafe",
                 f"Länken ”{_short(uri)}” kan köra kod i läsarens webbläsare och visas som vanlig text "
                 "(använd en http-, https- eller mailto-länk)",
-                _location(node),
+                located(node),
             )
             node.replace_self(nodes.inline(node.astext(), "", *node.children))
 
