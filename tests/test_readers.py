@@ -399,9 +399,12 @@ def test_breadcrumbs_below_the_start_page(site: Path) -> None:
     assert trail(PAGES["faq"]) == ["Start", "Frågor och svar"]
     assert trail("skrivguide/skriva.html") == ["Start", "Skrivguide", "Skriva rapporten"]
     for path in _html_pages(site):
+        soup = BeautifulSoup(path.read_text("utf-8"), "html.parser")
+        # the site name links home from the header of every page
+        home = soup.select_one(".bd-header-article a.rapport-webbplatsnamn")
+        assert home is not None and (path.parent / home["href"]).resolve() == (site / "index.html").resolve(), path
         if path.name == "index.html" and path.parent == site:
             continue
-        soup = BeautifulSoup(path.read_text("utf-8"), "html.parser")
         nav = soup.select_one('nav[aria-label="Brödsmulor"]')
         assert nav is not None, path
         assert nav.select_one("a")["href"].endswith("index.html")
