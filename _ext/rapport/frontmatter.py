@@ -76,6 +76,16 @@ def find_block(lines: list[str]) -> int | None:
     return None
 
 
+#: YAML tokens that open and close a level of nesting (a mapping or a list)
+_OPENS = (
+    yaml.BlockMappingStartToken,
+    yaml.BlockSequenceStartToken,
+    yaml.FlowMappingStartToken,
+    yaml.FlowSequenceStartToken,
+)
+_CLOSES = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
 def check_limits(block: str, first_line: int = 2) -> Limit | None:
     """Size, anchors and aliases, nesting depth: checked on YAML tokens, nothing is built.
 
@@ -93,19 +103,11 @@ def check_limits(block: str, first_line: int = 2) -> Limit | None:
             line = first_line + token.start_mark.line
             if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
                 return Limit("YAML-ankare och -alias (& och *) är inte tillåtna i front matter", line)
-            if isinstance(
-                token,
-                (
-                    yaml.BlockMappingStartToken,
-                    yaml.BlockSequenceStartToken,
-                    yaml.FlowMappingStartToken,
-                    yaml.FlowSequenceStartToken,
-                ),
-            ):
+            if isinstance(token, _OPENS):
                 depth += 1
                 if depth > MAX_DEPTH:
                     return Limit("blocket är för djupt nästlat", line)
-            elif isinstance(token, (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)):
+            elif isinstance(token, _CLOSES):
                 depth -= 1
     except yaml.YAMLError:
         return None
@@ -119,17 +121,9 @@ def top_level_keys(block: str, first_line: int = 2) -> list[tuple[str, int]] | N
     expect_key = False
     try:
         for token in yaml.scan(block, Loader=yaml.SafeLoader):
-            if isinstance(
-                token,
-                (
-                    yaml.BlockMappingStartToken,
-                    yaml.BlockSequenceStartToken,
-                    yaml.FlowMappingStartToken,
-                    yaml.FlowSequenceStartToken,
-                ),
-            ):
+            if isinstance(token, _OPENS):
                 depth += 1
-            elif isinstance(token, (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)):
+            elif isinstance(token, _CLOSES):
                 depth -= 1
             elif isinstance(token, yaml.KeyToken) and depth == 1:
                 expect_key = True

@@ -16,7 +16,7 @@ import shlex
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -159,6 +159,22 @@ class StepResult:
     seconds: float
 
 
+def line_process(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    """A child process whose output (stdout and stderr together) is read as text, line
+    by line as it comes (the build steps, the preview server)."""
+    return subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        bufsize=1,
+    )
+
+
 def run_steps(steps: list[Step], stream: TextIO, on_line: Callable[[str], None] | None = None) -> list[StepResult]:
     """Run the steps in order, stopping at the first that fails."""
     progress = Progress(stream)
@@ -169,17 +185,7 @@ def run_steps(steps: list[Step], stream: TextIO, on_line: Callable[[str], None] 
         env = {**os.environ, **step.env, "PYTHONUNBUFFERED": "1"}
         env.pop("FORCE_COLOR", None)
         warnings = 0
-        with subprocess.Popen(
-            step.argv,
-            cwd=step.cwd,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            bufsize=1,
-        ) as proc:
+        with line_process(step.argv, step.cwd, env) as proc:
             assert proc.stdout is not None
             for raw in proc.stdout:
                 for part in _ANSI_RE.sub("", raw).replace("\r", "\n").splitlines():

@@ -25,7 +25,6 @@ import os
 import re
 import runpy
 import signal
-import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ from rapport.config import ConfigError, parse_series
 from rapport.dates import DateError, format_datetime, parse_datetime
 from rapport.email import send as email_send
 from rapport.writer import kontroll, publish
-from rapport.writer.build import run_steps, site_steps
+from rapport.writer.build import line_process, run_steps, site_steps
 from rapport.writer.carryover import MARKER
 from rapport.writer.kontroll import EncodingProblem, check_encodings, read_utf8
 from rapport.writer.newreport import NewReportError, create
@@ -400,16 +399,10 @@ def cmd_forhandsgranska(project: Project, args: argparse.Namespace) -> int:
     check_encodings(project.srcdir)
     stopped = False
     first_serve = True
-    with subprocess.Popen(
+    with line_process(
         preview_command(project, args.port, args.oppna),
-        cwd=project.root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        bufsize=1,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"},
+        project.root,
+        {**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"},
     ) as proc:
 
         def stop(signum: int, frame: object) -> None:
