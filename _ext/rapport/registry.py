@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.domains import Domain
+from sphinx.util.docutils import SphinxDirective
 
 from rapport import cache, events
 
@@ -179,6 +180,20 @@ def make_aggregate(env: BuildEnvironment, kind: str, **attributes: Any) -> aggre
     placeholder = (kind, tuple(sorted(attributes.items())))
     get_domain(env).store(AGGREGATE_STORE).setdefault(env.docname, set()).add(placeholder)
     return node
+
+
+class AggregateDirective(SphinxDirective):
+    """A directive whose whole output is one placeholder of :attr:`kind` (a register, the
+    latest report, the timeline ...); subclasses set ``kind``."""
+
+    kind: ClassVar[str] = ""
+    has_content = False
+    option_spec: ClassVar[dict[str, Any]] = {}
+
+    def run(self) -> list[nodes.Node]:
+        node = make_aggregate(self.env, self.kind)
+        self.set_source_info(node)
+        return [node]
 
 
 def aggregate_kinds(env: BuildEnvironment, docname: str) -> set[str]:

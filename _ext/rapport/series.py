@@ -31,6 +31,7 @@ from rapport.config import is_report
 from rapport.dates import DateError, format_date, parse_datetime
 from rapport.messages import warn
 from rapport.registry import (
+    AggregateDirective,
     add_aggregate_renderer,
     aggregate,
     digest_of,
@@ -137,14 +138,10 @@ class YearPageDirective(SphinxDirective):
         return [wrapper, listing]
 
 
-class LatestReportDirective(SphinxDirective):
+class LatestReportDirective(AggregateDirective):
     """``senaste-rapport``: the newest published report, found from the reports' dates."""
 
-    has_content = False
-    option_spec: ClassVar[dict] = {}
-
-    def run(self) -> list[nodes.Node]:
-        return [make_aggregate(self.env, "latest")]
+    kind = "latest"
 
 
 def report_entry(app: Sphinx, fromdoc: str, report: Report) -> nodes.list_item:

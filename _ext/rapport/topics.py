@@ -35,7 +35,14 @@ from sphinx.util.docutils import SphinxDirective
 from rapport import events
 from rapport.dates import format_date
 from rapport.messages import warn
-from rapport.registry import add_aggregate_renderer, aggregate, get_domain, make_aggregate, register_store
+from rapport.registry import (
+    AggregateDirective,
+    add_aggregate_renderer,
+    aggregate,
+    get_domain,
+    make_aggregate,
+    register_store,
+)
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -92,14 +99,10 @@ class TopicDirective(SphinxDirective):
         return result
 
 
-class TopicIndexDirective(SphinxDirective):
+class TopicIndexDirective(AggregateDirective):
     """``amnesindex``: every topic with how much there is about it."""
 
-    has_content = False
-    option_spec: ClassVar[dict] = {}
-
-    def run(self) -> list[nodes.Node]:
-        return [make_aggregate(self.env, "topic-index")]
+    kind = "topic-index"
 
 
 def all_topics(app: Sphinx) -> dict[str, Topic]:

@@ -21,17 +21,22 @@ import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from docutils import nodes
-from sphinx.util.docutils import SphinxDirective
 
 from rapport import cache, events
 from rapport.config import get_series
 from rapport.dates import MONTHS, format_date
 from rapport.links import classify_link, find_link
 from rapport.messages import warn
-from rapport.registry import add_aggregate_renderer, aggregate, get_domain, make_aggregate, register_store
+from rapport.registry import (
+    AggregateDirective,
+    add_aggregate_renderer,
+    aggregate,
+    get_domain,
+    register_store,
+)
 from rapport.reports import Report, published_reports
 from rapport.series import NewItem, report_link
 from rapport.topics import Topic
@@ -184,14 +189,10 @@ def action_paragraph(action: Action) -> nodes.paragraph:
     return para
 
 
-class TimelineDirective(SphinxDirective):
+class TimelineDirective(AggregateDirective):
     """``tidslinje``: every communication action of every published report."""
 
-    has_content = False
-    option_spec: ClassVar[dict] = {}
-
-    def run(self) -> list[nodes.Node]:
-        return [make_aggregate(self.env, "timeline")]
+    kind = "timeline"
 
 
 def render_timeline(app: Sphinx, docname: str, node: aggregate) -> list[nodes.Node]:

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
-from sphinx.util.docutils import SphinxDirective
 
 from rapport.dates import format_date
 from rapport.entries.entry import EntryDirective, EntryRecord, Source, entry_xref, slug, source_list, split_list
@@ -42,11 +41,11 @@ from rapport.entries.references import (
 )
 from rapport.messages import warn
 from rapport.registry import (
+    AggregateDirective,
     add_aggregate_renderer,
     aggregate,
     aggregate_kinds,
     get_domain,
-    make_aggregate,
     register_store,
 )
 
@@ -244,16 +243,10 @@ def check_cycles(env: BuildEnvironment, index: Index) -> None:
 # -- the register (doctree-resolved) -----------------------------------------------------
 
 
-class RegisterDirective(SphinxDirective):
+class RegisterDirective(AggregateDirective):
     """``beslutsregister``: every decision of the site, by deciding body, newest first."""
 
-    has_content = False
-    option_spec: ClassVar[dict] = {}
-
-    def run(self) -> list[nodes.Node]:
-        node = make_aggregate(self.env, "beslutsregister")
-        self.set_source_info(node)
-        return [node]
+    kind = "beslutsregister"
 
 
 def _table(headers: list[str], widths: list[int], classes: list[str]) -> tuple[nodes.table, nodes.tbody]:

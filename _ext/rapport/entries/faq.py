@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
-from sphinx.util.docutils import SphinxDirective
 
 from rapport.config import is_report
 from rapport.dates import format_date
@@ -33,7 +32,13 @@ from rapport.entries.references import (
     mentions_placeholder,
     register_kind,
 )
-from rapport.registry import add_aggregate_renderer, aggregate, get_domain, make_aggregate, register_store
+from rapport.registry import (
+    AggregateDirective,
+    add_aggregate_renderer,
+    aggregate,
+    get_domain,
+    register_store,
+)
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -108,16 +113,10 @@ class FaqDirective(EntryDirective):
         return [body]
 
 
-class FaqListDirective(SphinxDirective):
+class FaqListDirective(AggregateDirective):
     """``faq-lista``: every question of the site, grouped by topic."""
 
-    has_content = False
-    option_spec: ClassVar[dict] = {}
-
-    def run(self) -> list[nodes.Node]:
-        node = make_aggregate(self.env, "faq-lista")
-        self.set_source_info(node)
-        return [node]
+    kind = "faq-lista"
 
 
 def render_faq_list(app: Sphinx, docname: str, node: aggregate) -> list[nodes.Node]:
