@@ -29,12 +29,13 @@ from sphinx.builders import Builder
 from sphinx.util import logging
 from sphinx.writers.html5 import HTML5Translator
 
-from ..config import get_series, is_report
-from ..messages import warn
-from ..registry import get_domain
-from ..pdf import format_size, pdf_dir
-from ..reports import STORE as REPORT_STORE
-from ..reports import Report, is_published, today
+from rapport.config import get_series, is_report
+from rapport.messages import warn
+from rapport.pdf import format_size, pdf_dir
+from rapport.registry import get_domain
+from rapport.reports import STORE as REPORT_STORE
+from rapport.reports import Report, is_published, today
+
 from .message import CSS_PATH, Edition, HeaderError, build_message, has_line_break, header_text, where
 from .text import render_text
 

@@ -501,7 +501,7 @@ def send_all(
     consecutive = 0
     try:
         for index, (recipient, audience, stored) in enumerate(jobs, start=1):
-            now = dt.datetime.now(dt.timezone.utc)
+            now = dt.datetime.now(dt.UTC)
             data, message_id = personalise(stored, recipient.display, settings.sender, domain, now, subject_prefix)
             try:
                 smtp.sendmail(settings.sender_address, [recipient.address], data)
@@ -706,7 +706,7 @@ def _trial(
         for old in folder.glob("*.eml"):
             old.unlink()
     folder.mkdir(parents=True, exist_ok=True)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     for index, (recipient, audience, stored) in enumerate(jobs, start=1):
         data, _ = personalise(stored, recipient.display, sender, domain, now, prefix)
         safe = re.sub(r"[^A-Za-z0-9._@-]", "_", recipient.address)

@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..dates import format_datetime
+from rapport.dates import format_datetime
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 LOCAL_BASE_URL = "http://127.0.0.1:8000/"
@@ -235,7 +235,7 @@ def _publish(source: Path, target: Path, now: dt.datetime | None) -> str:
         )
     target, previous, staging = _paths(target)
     _check_target(target)
-    moment = now or dt.datetime.now(dt.timezone.utc)
+    moment = now or dt.datetime.now(dt.UTC)
     try:
         if staging.exists():
             _remove(staging)
