@@ -370,6 +370,8 @@ class RapportPdfBuilder(Builder):
     # rendering ------------------------------------------------------------------------
 
     def _setup_weasyprint(self) -> None:
+        # imported here, the one import not at the top: WeasyPrint takes half a second to
+        # import, and every HTML build loads this module to register the builder
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
+from sphinx.errors import SphinxError
+
 from rapport import compat
 from rapport.config import ConfigError, parse_series
 from rapport.dates import DateError, format_datetime, parse_datetime
@@ -506,10 +508,6 @@ def _describe(exc: BaseException) -> tuple[str, str]:
         return f"{exc.filename} är en fil, inte en mapp", "kontrollera sökvägen"
     if isinstance(exc, OSError):
         return f"Fel vid läsning eller skrivning av {exc.filename or 'en fil'}: {exc.strerror}", ""
-    try:
-        from sphinx.errors import SphinxError
-    except ImportError:  # pragma: no cover
-        SphinxError = ()  # type: ignore[assignment,misc]  # noqa: N806
     if isinstance(exc, SphinxError):
         return f"Sphinx kunde inte läsa projektet: {exc}", "rätta conf.py eller filen som nämns"
     return (
