@@ -87,7 +87,9 @@ def run_step(args: list[str], cwd: Path | None = None) -> Step:
     proc.returncode = os.waitstatus_to_exitcode(status)
     warnings = [line for line in err.splitlines() if "WARNING" in line or "ERROR" in line or "Traceback" in line]
     if proc.returncode != 0:
-        warnings.append(f"exit status {proc.returncode}: {err.strip().splitlines()[-1:] if err.strip() else ''}")
+        # the last lines say why (rapport bygg names the step that failed after its output)
+        tail = [line for line in (err.strip() or out.strip()).splitlines() if line.strip()][-3:]
+        warnings.append(f"exit status {proc.returncode}: {' | '.join(tail)}")
     cpu = usage.ru_utime + usage.ru_stime
     return Step(seconds, usage.ru_maxrss / 1024, proc.returncode, warnings, out, cpu)
 
@@ -628,6 +630,8 @@ def notes(results: list[SizeResult], opts: argparse.Namespace, started: dt.datet
             step = getattr(r, name)
             if step is not None and step.warnings and name != "floor":
                 problems.append(f"{name}: {len(step.warnings)} warnings, first: {step.warnings[0][:200]}")
+                if step.returncode:
+                    problems.append(f"{name}: failed: {step.warnings[-1][:300]}")
         if r.edit:
             out.append(f"{r.reports}: edited {r.edit_doc}; rewritten: {', '.join(_short(r.edit_pages))}")
         if r.add:
