@@ -26,9 +26,11 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from docutils import nodes
 from sphinx.builders import Builder
+from sphinx.highlighting import PygmentsBridge
 from sphinx.util import logging
 from sphinx.writers.html5 import HTML5Translator
 
+from rapport import compat
 from rapport.config import get_series, is_report
 from rapport.messages import warn
 from rapport.pdf import format_size, pdf_dir
@@ -95,8 +97,6 @@ class RapportEmailBuilder(Builder):
     supported_remote_images = False
 
     def init(self) -> None:
-        from sphinx.highlighting import PygmentsBridge
-
         self.secnumbers: dict[str, Any] = {}
         self.fignumbers: dict[str, Any] = {}
         self.images: dict[str, str] = {}
@@ -161,10 +161,7 @@ class RapportEmailBuilder(Builder):
         return quote(docname) + ".html"
 
     def prepare_writing(self, docnames: Any) -> None:
-        from sphinx.util.docutils import _get_settings
-        from sphinx.writers.html import HTMLWriter
-
-        self.docsettings = _get_settings(HTMLWriter, defaults=self.env.settings, read_config_files=True)
+        self.docsettings = compat.html_writer_settings(self.env)
         self.docsettings.compact_lists = True
 
     # addresses ------------------------------------------------------------------------
