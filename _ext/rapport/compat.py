@@ -10,6 +10,9 @@ Python that removes it fails that test loudly instead of a build somewhere else.
   phase); a link target too long for a file name raises ``OSError`` inside MyST.
 * :func:`html_writer_settings`: the docutils settings Sphinx's HTML builder writes with
   (PDF writing phase); the print translator must see the same settings.
+* :func:`html5_translator_attributes`: what Sphinx's HTML5 translator reads off its
+  builder, which only Sphinx's own HTML builder defines (the PDF and e-mail builders
+  write with that translator).
 * :func:`myst_renderer`: the MyST renderer behind MyST's mock directive state (parsing
   phase), which MyST's own include mock needs.
 * :func:`page_box`: WeasyPrint's laid-out box tree of a page (PDF writing phase), the
@@ -26,12 +29,14 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from myst_parser.mdit_to_docutils.sphinx_ import SphinxRenderer
+from sphinx.highlighting import PygmentsBridge
 from sphinx.util import docutils as sphinx_docutils
 from sphinx.writers.html import HTMLWriter
 
 if TYPE_CHECKING:
     from docutils.frontend import Values
     from docutils.parsers import Parser
+    from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
 
 
@@ -73,6 +78,24 @@ def html_writer_settings(env: BuildEnvironment) -> Values:
     environment's settings and docutils.conf (``sphinx.util.docutils._get_settings``,
     which Sphinx's builders use; docutils' public ``get_default_settings`` knows neither)."""
     return sphinx_docutils._get_settings(HTMLWriter, defaults=env.settings, read_config_files=True)
+
+
+def html5_translator_attributes(builder: Builder) -> None:
+    """Give a builder the attributes Sphinx's ``HTML5Translator`` reads from its builder
+    (numbering, image paths, permalinks, the maths renderer's name, the highlighter)."""
+    attributes: dict[str, Any] = {
+        "secnumbers": {},
+        "fignumbers": {},
+        "images": {},
+        "imgpath": "",
+        "dlpath": "",
+        "add_permalinks": False,
+        "download_support": False,
+        "math_renderer_name": "mathjax",  # the reports carry no maths; Sphinx insists on a name
+        "highlighter": PygmentsBridge("html", builder.config.pygments_style or "sphinx"),
+    }
+    for name, value in attributes.items():
+        setattr(builder, name, value)
 
 
 def myst_renderer(state: Any) -> Any:

@@ -26,7 +26,6 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from docutils import nodes
 from sphinx.builders import Builder
-from sphinx.highlighting import PygmentsBridge
 from sphinx.util import logging
 from sphinx.writers.html5 import HTML5Translator
 
@@ -97,17 +96,9 @@ class RapportEmailBuilder(Builder):
     supported_remote_images = False
 
     def init(self) -> None:
-        self.secnumbers: dict[str, Any] = {}
-        self.fignumbers: dict[str, Any] = {}
-        self.images: dict[str, str] = {}
-        self.imgpath = ""
-        self.dlpath = ""
-        self.add_permalinks = False
-        self.download_support = False
-        self.math_renderer_name = "mathjax"
+        compat.html5_translator_attributes(self)
         self.current_docname = ""
         self._written: set[str] = set()
-        self.highlighter = PygmentsBridge("html", self.config.pygments_style or "sphinx")
         public_base = self.config.rapport_email_public_base_url if self.config.rapport_audience == "publik" else ""
         # a public list's readers may not reach the intranet: their links go to the public site
         self.base_url = public_base or self.config.html_baseurl or ""

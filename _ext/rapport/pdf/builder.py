@@ -37,7 +37,6 @@ import pikepdf
 from docutils import nodes
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sphinx.builders import Builder
-from sphinx.highlighting import PygmentsBridge
 from sphinx.util import logging
 from sphinx.util.display import status_iterator
 
@@ -173,18 +172,9 @@ class RapportPdfBuilder(Builder):
 
     def init(self) -> None:
 
-        # attributes Sphinx's HTML5 translator reads from its builder
-        self.secnumbers: dict[str, Any] = {}
-        self.fignumbers: dict[str, Any] = {}
-        self.images: dict[str, str] = {}
-        self.imgpath = ""
-        self.dlpath = ""
-        self.add_permalinks = False
-        self.download_support = False
-        self.math_renderer_name = "mathjax"  # reports carry no maths; Sphinx insists on a name
+        compat.html5_translator_attributes(self)
         self.current_docname = ""
         self.jobs = 1  # -j N, set at builder-inited (_note_parallel)
-        self.highlighter = PygmentsBridge("html", self.config.pygments_style or "sphinx")
         self.results: dict[str, Rendered] = {}
         self._notes: list[tuple[str, str, str]] = []
         self.variant = self.config.rapport_pdf_variant
