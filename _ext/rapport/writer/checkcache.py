@@ -54,7 +54,10 @@ BUILDER = "rapportkontroll"
 CACHE_FILE = "rapport-kontroll.json"
 #: the own checks' findings per file; in the doctree folder
 SCAN_CACHE_FILE = "rapport-kontroll-filer.json"
-#: the builders whose warnings are kept (the ones ``rapport bygg`` and the check run)
+#: the builders whose resolving warnings are kept (the web site's and the check's; the
+#: PDF and e-mail builders resolve for their own output). Every serial build keeps the
+#: warnings of the pages it reads: reading is the same whichever builder reads, and in
+#: ``rapport bygg`` the PDF step reads before the HTML step
 CAPTURING = ("html", "dirhtml", BUILDER)
 VERSION = 1
 
@@ -156,8 +159,6 @@ def stale(env: BuildEnvironment, docs: dict[str, Any], phase: str, digests: Dige
 
 
 def _on_builder_inited(app: Sphinx) -> None:
-    if app.builder.name not in CAPTURING:
-        return
     if app.parallel > 1:
         # warnings of forked workers come back out of order; a parallel build keeps
         # nothing, so the next check reads again what this build read
@@ -193,8 +194,8 @@ def _on_check_consistency(app: Sphinx, env: BuildEnvironment) -> None:
     if capture is None:
         return
     capture.checked_consistency = True
-    if isinstance(app.builder, CheckBuilder):
-        return  # it marks the pages itself
+    if isinstance(app.builder, CheckBuilder) or app.builder.name not in CAPTURING:
+        return  # the check's builder marks the pages itself; others' resolving is not kept
     resolve = env.get_and_resolve_doctree
 
     def get_and_resolve_doctree(docname: str, *args: Any, **kwargs: Any) -> Any:
