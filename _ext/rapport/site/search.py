@@ -39,6 +39,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -761,9 +762,35 @@ def _load_state(path: Path) -> dict[str, Any]:
         return {}
 
 
-def index_buckets(app: Sphinx, buckets: dict[str, Bucket], primary: str, state: dict[str, Any]) -> list[str]:
+#: in the live preview, the Pagefind processes still running from the previous build
+PREVIEW_INDEXERS = "rapport-sokindex.pid"
+
+
+def _stop_previous_indexers(doctreedir: Path) -> None:
+    """The preview indexes in the background: a save during indexing starts new runs,
+    and the old ones must not write into the folders the new ones fill."""
+    path = doctreedir / PREVIEW_INDEXERS
+    try:
+        pids = [int(line) for line in path.read_text(encoding="utf-8").split()]
+    except (OSError, ValueError):
+        return
+    for pid in pids:
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except OSError:
+            pass  # finished already
+    path.unlink(missing_ok=True)
+
+
+def index_buckets(
+    app: Sphinx, buckets: dict[str, Bucket], primary: str, state: dict[str, Any], background: bool = False
+) -> list[str]:
     """Run Pagefind for every bucket whose input changed, a few at a time; the names of
-    the buckets indexed. Raises :class:`FileNotFoundError` without the binary."""
+    the buckets indexed. Raises :class:`FileNotFoundError` without the binary.
+
+    ``background`` (the live preview): the runs are started and not waited for, so the
+    browser reloads as soon as the pages are written and the search catches up a moment
+    later; the index is then left as Pagefind writes it (not canonicalised)."""
     site = Path(app.outdir)
     executable = pagefind_executable()
     if executable is None:
@@ -780,6 +807,22 @@ def index_buckets(app: Sphinx, buckets: dict[str, Bucket], primary: str, state: 
             continue
         todo.append((name, folder))
     staging_root = Path(app.doctreedir) / STAGING_DIR
+    if background:
+        _stop_previous_indexers(Path(app.doctreedir))
+        pids = []
+        for name, folder in todo:
+            bucket = buckets[name]
+            _stage(staging_root / name, bucket)
+            _clear_bundle(folder)
+            bucket.words = _bucket_words(app, bucket)
+            bucket.bodies.clear()
+            command = pagefind_command(executable, staging_root / name, folder)
+            proc = subprocess.Popen(
+                command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+            )
+            pids.append(str(proc.pid))
+        (Path(app.doctreedir) / PREVIEW_INDEXERS).write_text("\n".join(pids), encoding="utf-8")
+        return [name for name, _ in todo]
     running: list[tuple[str, Path, Path, subprocess.Popen[str]]] = []
     failed: list[str] = []
     # Pagefind is fast per bucket; two or three at once keep both cores busy
@@ -857,6 +900,7 @@ def write_manifest(site: Path, buckets: dict[str, Bucket], primary: str) -> None
     manifest: dict[str, Any] = {"merge": merge, "words": WORDS_FILE, "guide": TYPE_GUIDE}
     if primary == BUCKET_PAGES:
         manifest["weight"] = PAGES_WEIGHT
+    (site / "pagefind").mkdir(parents=True, exist_ok=True)  # the preview's indexers may not have made it yet
     _write_if_changed(site / "pagefind" / MANIFEST, json.dumps(manifest, ensure_ascii=False, separators=(",", ":")))
     words: dict[str, list] = {}
     for bucket in buckets.values():
@@ -886,7 +930,9 @@ def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
     if state.get("primary") != primary:
         state = {}  # the primary moved (a new year): every folder changes
     try:
-        indexed = index_buckets(app, buckets, primary, state.get("buckets") or {})
+        # the live preview does not wait for the index (rapport förhandsgranska)
+        background = bool(app.config.rapport_preview)
+        indexed = index_buckets(app, buckets, primary, state.get("buckets") or {}, background)
     except FileNotFoundError:
         warn("search-index", "Sökindexet kunde inte byggas: programmet Pagefind (paketet pagefind-bin) saknas", None)
         # an index of older pages would find what is no longer there
@@ -902,7 +948,7 @@ def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
     for child in bundle.iterdir() if bundle.is_dir() else ():
         if child.is_dir() and child.name not in _BUNDLE_DIRS and (child.name not in buckets or child.name == primary):
             shutil.rmtree(child, ignore_errors=True)
-    if not (bundle / "pagefind-entry.json").is_file():
+    if not background and not (bundle / "pagefind-entry.json").is_file():
         return
     write_manifest(site, buckets, primary)
     state = {
