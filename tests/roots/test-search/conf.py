@@ -29,3 +29,6 @@ project = "Region Fjällmark – fiktiv testdata"
 html_title = "Region Fjällmark (fiktiv testdata)"
 rapport_today = "2025-12-31"
 bibtex_bibfiles = ["kallor.bib"]
+# the invented region's published address and contact, so the build has nothing to warn about
+html_baseurl = "https://rapport.fjallmark.example/"
+rapport_contact = {"namn": "Kommunikationsstaben, Region Fjällmark", "epost": "rapport@fjallmark.example"}
