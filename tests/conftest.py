@@ -6,8 +6,10 @@ import fcntl
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,4 +83,27 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> RealSite:
         (out / "warnings.txt").read_text("utf-8"),
         (out / "pdf-warnings.txt").read_text("utf-8"),
     )
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+#: no sandbox (the tests run as root in a container), no background traffic, no GPU
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium through Playwright, one per test process.
+
+    One for every browser test: Playwright's synchronous API cannot start while another
+    of its instances is running in the same thread, so each module keeping its own
+    (session-scoped ones outlive their module) broke the next module's tests.
+    """
+    if not CHROMIUM.exists():
+        pytest.skip("Debians Chromium saknas (/usr/bin/chromium); make test installerar den med tools/install-test-deps.sh")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 

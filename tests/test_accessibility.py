@@ -61,21 +61,6 @@ def origin(site: Path) -> Iterator[str]:
     httpd.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debians Chromium saknas (/usr/bin/chromium); make test installerar den")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        yield browser
-        browser.close()
-
 
 def _visit(browser: Any, url: str) -> tuple[Any, Any, list[str]]:
     context = browser.new_context(locale="sv-SE")

@@ -98,17 +98,6 @@ def demo(demo_site) -> Iterator[Server]:
     server.close()
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debians Chromium saknas (/usr/bin/chromium); make test installerar den med tools/install-test-deps.sh")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
-
 
 # Every query's results are announced by rapport-search.js; the test waits for the
 # announcement of the query it typed, not for a fixed time.

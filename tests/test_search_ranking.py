@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_search_browser import DEMO_ROOT, REPO, Browser, Server, browser, real, real_html  # noqa: F401
+from test_search_browser import DEMO_ROOT, REPO, Browser, Server, real, real_html  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
