@@ -26,7 +26,16 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 
 from rapport.dates import format_date
-from rapport.entries.entry import EntryDirective, EntryRecord, Source, entry_xref, slug, source_list, split_list
+from rapport.entries.entry import (
+    EntryDirective,
+    EntryRecord,
+    Source,
+    entry_options,
+    entry_xref,
+    slug,
+    source_list,
+    split_list,
+)
 from rapport.entries.references import (
     EntryRole,
     Index,
@@ -99,27 +108,14 @@ class Decision(EntryRecord):
 class DecisionDirective(EntryDirective):
     """``beslut``: declares one decision and shows it where it is declared."""
 
-    option_spec: ClassVar[dict] = {
-        "datum": directives.unchanged,
-        "organ": directives.unchanged,
-        "titel": directives.unchanged,
-        "status": directives.unchanged,
-        "ersatter": directives.unchanged,
-        "ersätter": directives.unchanged,
-        "ersatt-av": directives.unchanged,
-        "kallor": directives.unchanged,
-        "källor": directives.unchanged,
-        "amnen": directives.unchanged,
-        "ämnen": directives.unchanged,
-        "class": directives.class_option,
-    }
+    option_spec: ClassVar[dict] = entry_options(
+        {name: directives.unchanged for name in ("datum", "organ", "titel", "status", "ersatter", "ersatt-av", "amnen")}
+    )
 
     def run(self) -> list[nodes.Node]:
         env = self.env
         entry_id = self.arguments[0].strip()
-        for spelled, plain in (("ersätter", "ersatter"), ("källor", "kallor"), ("ämnen", "amnen")):
-            if spelled in self.options and plain not in self.options:
-                self.options[plain] = self.options[spelled]
+        self.read_spellings()
         self.check_required(REQUIRED, "Beslutet")
         date, is_latest = self.date_option("datum", allow_latest=True)
         status = self._status()

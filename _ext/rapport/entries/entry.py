@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
+from docutils.parsers.rst import directives
 from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
@@ -126,12 +127,29 @@ def format_source(entry: Any) -> tuple[str, str]:
 # -- the directive -----------------------------------------------------------------------
 
 
+#: option names with å, ä or ö -> the plain spelling the directives read (writers type either)
+SPELLINGS = {"ersätter": "ersatter", "källor": "kallor", "ämnen": "amnen", "fråga": "fraga", "ämne": "amne"}
+
+
+def entry_options(spec: dict[str, Any]) -> dict[str, Any]:
+    """The ``option_spec`` of an entry directive: ``spec`` (plain names), ``:kallor:`` and
+    ``:class:``, and every name that has a spelling with å, ä or ö also in that spelling."""
+    spec = {**spec, "kallor": directives.unchanged, "class": directives.class_option}
+    return {**spec, **{spelled: spec[plain] for spelled, plain in SPELLINGS.items() if plain in spec}}
+
+
 class EntryDirective(SphinxDirective):
     """Shared option handling of ``beslut`` and ``faq``: Swedish messages with line numbers."""
 
     required_arguments = 1
     final_argument_whitespace = False
     has_content = True
+
+    def read_spellings(self) -> None:
+        """``:källor:`` counts as ``:kallor:`` (unless both are given)."""
+        for spelled, plain in SPELLINGS.items():
+            if spelled in self.options and plain not in self.options:
+                self.options[plain] = self.options[spelled]
 
     def option_line(self, name: str) -> int:
         """The source line of ``:name:``, so the writer is sent to the right line."""

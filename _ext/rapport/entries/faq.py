@@ -21,7 +21,7 @@ from docutils.parsers.rst import directives
 
 from rapport.config import is_report
 from rapport.dates import format_date
-from rapport.entries.entry import EntryDirective, EntryRecord, Source, slug, source_list
+from rapport.entries.entry import EntryDirective, EntryRecord, Source, entry_options, slug, source_list
 from rapport.entries.references import (
     EntryRole,
     Kind,
@@ -66,22 +66,13 @@ class FaqEntry(EntryRecord):
 class FaqDirective(EntryDirective):
     """``faq``: declares one question with its answer and shows it where it is declared."""
 
-    option_spec: ClassVar[dict] = {
-        "fraga": directives.unchanged,
-        "fråga": directives.unchanged,
-        "amne": directives.unchanged,
-        "ämne": directives.unchanged,
-        "uppdaterad": directives.unchanged,
-        "kallor": directives.unchanged,
-        "källor": directives.unchanged,
-        "class": directives.class_option,
-    }
+    option_spec: ClassVar[dict] = entry_options(
+        {name: directives.unchanged for name in ("fraga", "amne", "uppdaterad")}
+    )
 
     def run(self) -> list[nodes.Node]:
         env = self.env
-        for spelled, plain in (("fråga", "fraga"), ("ämne", "amne"), ("källor", "kallor")):
-            if spelled in self.options and plain not in self.options:
-                self.options[plain] = self.options[spelled]
+        self.read_spellings()
         self.check_required(REQUIRED, "FAQ-posten")
         updated, _ = self.date_option("uppdaterad")
         sources = self.sources_option()
