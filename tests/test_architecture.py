@@ -65,3 +65,16 @@ def test_every_room_imports_only_the_core_and_the_rooms_below_it():
 def test_the_rooms_are_the_folders_of_the_package():
     folders = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
     assert folders == set(LAYERS) - {"core"}
+
+
+def test_every_handler_priority_is_named_in_the_events_table():
+    """``app.connect(..., priority=...)`` takes a constant of rapport.events, never a number:
+    the order of handlers across modules is readable in one place."""
+    literal = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "connect":
+                for keyword in node.keywords:
+                    if keyword.arg == "priority" and isinstance(keyword.value, ast.Constant):
+                        literal.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert literal == []

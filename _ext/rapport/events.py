@@ -94,8 +94,22 @@ RENDER_AGGREGATES = 400
 #: rapport.site.pdflinks put on the page at Sphinx's default (500)
 READER_DOWNLOADS = 600
 
-#: source-read: the encoding check first, so the writer sees it before what follows
+#: source-read and include-read: the source guard cleans the text before anything else
+#: reads it (the encoding check, MyST); the audience looks at an included file after
+#: it was cleaned; the encoding check comes before what follows from it
+SOURCE_GUARD = 50
 SOURCE_ENCODING = 100
+INCLUDE_AUDIENCE = 600
+
+#: doctree-read: the public build drops internal content before any module copies text
+#: out of the doctree; files outside the source folder are dropped just before Sphinx's
+#: ImageCollector and DownloadFileCollector (500) register them for copying
+AUDIENCE_PUBLIC = 10
+CONFINE_FILES = 499
+
+#: doctree-resolved and html-page-context: control characters are stripped last, after
+#: every module that adds text to the page, its body or its meta tags (search, feed)
+STRIP_CONTROLS = 900
 
 #: html-page-context: after pydata-sphinx-theme (500) put ``generate_toctree_html`` in
 #: the context

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rapport import events
+
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
@@ -48,4 +50,4 @@ def _name_toctree_toggles(app: Sphinx, pagename: str, templatename: str, context
 def setup(app: Sphinx) -> None:
     app.connect("html-page-context", _add_statement_link)
     # after pydata-sphinx-theme's handler (500) put generate_toctree_html in the context
-    app.connect("html-page-context", _name_toctree_toggles, priority=900)
+    app.connect("html-page-context", _name_toctree_toggles, priority=events.NAME_TOCTREE_TOGGLES)

@@ -589,16 +589,11 @@ def _leave_out_internal_standing(app: Sphinx, path: Path, content: list[str]) ->
 
 def setup(app: Sphinx) -> None:
     app.add_directive("internt", InternalDirective)
-    # after rapport.config (400) and before the PDF module reads rapport_pdf_dir
-    app.connect("config-inited", _on_config_inited, priority=450)
-    app.connect("doctree-read", _on_doctree_read, priority=450)
-    # first, before any module copies text out of the doctree
-    app.connect("doctree-read", _on_doctree_read_public, priority=10)
-    # after the source guard (50) has cleaned the included text
-    app.connect("include-read", _on_include_read, priority=600)
+    app.connect("config-inited", _on_config_inited, priority=events.CONFIG_AUDIENCE)
+    app.connect("doctree-read", _on_doctree_read, priority=events.AUDIENCE_LABEL)
+    app.connect("doctree-read", _on_doctree_read_public, priority=events.AUDIENCE_PUBLIC)
+    app.connect("include-read", _on_include_read, priority=events.INCLUDE_AUDIENCE)
     app.connect(events.STANDING_READ, _leave_out_internal_standing, priority=events.STANDING_AUDIENCE)
-    # before the search index (which indexes the output folder) ...
-    app.connect("build-finished", _remove_stale_outputs, priority=100)
-    app.connect("build-finished", _remove_vanished_pages, priority=100)
-    # ... and again after the PDFs were copied into the site
-    app.connect("build-finished", _remove_stale_pdf_copies, priority=900)
+    app.connect("build-finished", _remove_stale_outputs, priority=events.REMOVE_STALE_OUTPUTS)
+    app.connect("build-finished", _remove_vanished_pages, priority=events.REMOVE_STALE_OUTPUTS)
+    app.connect("build-finished", _remove_stale_pdf_copies, priority=events.REMOVE_STALE_PDF_COPIES)

@@ -44,7 +44,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.matching import Matcher
 
-from rapport import compat
+from rapport import compat, events
 from rapport.messages import located, warn
 
 if TYPE_CHECKING:
@@ -295,7 +295,5 @@ def setup(app: Sphinx) -> None:
     app.add_directive("raw", ConfinedRaw, override=True)
     app.add_directive("csv-table", ConfinedCSVTable, override=True)
     app.add_transform(ConfineFiles)
-    # Sphinx's ImageCollector and DownloadFileCollector listen at the default 500
-    app.connect("doctree-read", _on_doctree_read, priority=499)
-    # after conf.py's own values, before discovery
-    app.connect("config-inited", exclude_outside_sources, priority=900)
+    app.connect("doctree-read", _on_doctree_read, priority=events.CONFINE_FILES)
+    app.connect("config-inited", exclude_outside_sources, priority=events.CONFIG_CONFINE)

@@ -174,7 +174,6 @@ def _guard_standing(app: Sphinx, path: Path, content: list[str]) -> None:
 
 
 def setup(app: Sphinx) -> None:
-    # before every other source-read handler (sources.py is 100), and so before MyST parses
-    app.connect("source-read", guard_source, priority=50)
-    app.connect("include-read", guard_include, priority=50)
+    app.connect("source-read", guard_source, priority=events.SOURCE_GUARD)
+    app.connect("include-read", guard_include, priority=events.SOURCE_GUARD)
     app.connect(events.STANDING_READ, _guard_standing, priority=events.STANDING_CLEAN)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import codecs
 from typing import TYPE_CHECKING, Any
 
+from rapport import events
 from rapport.messages import warn
 
 if TYPE_CHECKING:
@@ -119,4 +120,4 @@ def setup(app: Sphinx) -> None:
     _register_codec()
     app.connect("env-before-read-docs", _tolerant_reading)
     # first, so the writer sees the encoding problem before what follows from it
-    app.connect("source-read", check_source, priority=100)
+    app.connect("source-read", check_source, priority=events.SOURCE_ENCODING)

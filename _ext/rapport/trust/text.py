@@ -19,6 +19,8 @@ from typing import Any
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
 
+from rapport import events
+
 # everything XML 1.0 forbids, plus DEL and the C1 controls it only discourages
 _CONTROLS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
@@ -77,6 +79,5 @@ def _strip_page_context(app: Any, pagename: str, templatename: str, context: dic
 
 def setup(app: Any) -> None:
     app.add_transform(StripControls)
-    app.connect("doctree-resolved", _strip_resolved, priority=900)
-    # late, after the modules that add to the body and meta tags (search, feed)
-    app.connect("html-page-context", _strip_page_context, priority=900)
+    app.connect("doctree-resolved", _strip_resolved, priority=events.STRIP_CONTROLS)
+    app.connect("html-page-context", _strip_page_context, priority=events.STRIP_CONTROLS)
