@@ -27,8 +27,10 @@ import argparse
 import contextlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from myst_parser.mdit_to_docutils.sphinx_ import SphinxRenderer
+from sphinx.builders import Builder
 from sphinx.highlighting import PygmentsBridge
 from sphinx.util import docutils as sphinx_docutils
 from sphinx.writers.html import HTMLWriter
@@ -36,7 +38,6 @@ from sphinx.writers.html import HTMLWriter
 if TYPE_CHECKING:
     from docutils.frontend import Values
     from docutils.parsers import Parser
-    from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
 
 
@@ -96,6 +97,30 @@ def html5_translator_attributes(builder: Builder) -> None:
     }
     for name, value in attributes.items():
         setattr(builder, name, value)
+
+
+class HtmlDocumentBuilder(Builder):
+    """A builder that writes each document with Sphinx's HTML5 translator into a file of
+    its own (the PDF and e-mail builders): the translator's builder attributes, Sphinx's
+    HTML writer settings, ``<docname>.html`` as a document's address."""
+
+    # HTML so that node visitors registered for "html" (and the aggregate placeholders'
+    # handlers) apply to the translator, as they do for Sphinx's own epub builder
+    format = "html"
+    allow_parallel = False
+    supported_image_types = ["image/svg+xml", "image/png", "image/gif", "image/jpeg"]
+    supported_remote_images = False
+
+    def init(self) -> None:
+        html5_translator_attributes(self)
+        self.current_docname = ""
+
+    def get_target_uri(self, docname: str, typ: str | None = None) -> str:
+        return quote(docname) + ".html"
+
+    def prepare_writing(self, docnames: Any) -> None:
+        self.docsettings = html_writer_settings(self.env)
+        self.docsettings.compact_lists = True
 
 
 def myst_renderer(state: Any) -> Any:

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin, urlsplit
 
 from docutils import nodes
-from sphinx.builders import Builder
 from sphinx.util import logging
 from sphinx.writers.html5 import HTML5Translator
 
@@ -84,20 +83,15 @@ class EmailTranslator(HTML5Translator):
         raise nodes.SkipNode  # never markup from the source in a message
 
 
-class RapportEmailBuilder(Builder):
+class RapportEmailBuilder(compat.HtmlDocumentBuilder):
     """``rapportepost``: ``<docname>.eml`` and ``<docname>.json`` for every report."""
 
     name = "rapportepost"
-    format = "html"  # the HTML visitors of the extension's nodes apply, as for the PDF builder
     epilog = "E-postutgåvan finns i %(outdir)s."
     default_translator_class = EmailTranslator
-    allow_parallel = False
-    supported_image_types = ["image/svg+xml", "image/png", "image/gif", "image/jpeg"]
-    supported_remote_images = False
 
     def init(self) -> None:
-        compat.html5_translator_attributes(self)
-        self.current_docname = ""
+        super().init()
         self._written: set[str] = set()
         public_base = self.config.rapport_email_public_base_url if self.config.rapport_audience == "publik" else ""
         # a public list's readers may not reach the intranet: their links go to the public site
@@ -147,13 +141,6 @@ class RapportEmailBuilder(Builder):
             # a future report becomes published by the calendar alone
             if unpublished or read_at > written or (pdf is not None and pdf.stat().st_mtime > written):
                 yield docname
-
-    def get_target_uri(self, docname: str, typ: str | None = None) -> str:
-        return quote(docname) + ".html"
-
-    def prepare_writing(self, docnames: Any) -> None:
-        self.docsettings = compat.html_writer_settings(self.env)
-        self.docsettings.compact_lists = True
 
     # addresses ------------------------------------------------------------------------
 

@@ -36,7 +36,6 @@ from urllib.parse import quote, urlsplit
 import pikepdf
 from docutils import nodes
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sphinx.builders import Builder
 from sphinx.util import logging
 from sphinx.util.display import status_iterator
 
@@ -157,23 +156,16 @@ class _LogCollector(std_logging.Handler):
             self.records.append(record.getMessage())
 
 
-class RapportPdfBuilder(Builder):
+class RapportPdfBuilder(compat.HtmlDocumentBuilder):
     """``rapportpdf``: one PDF per report, cached by content, and the bundle."""
 
     name = "rapportpdf"
-    # HTML so that node visitors registered for "html" (and the aggregate placeholders'
-    # handlers) apply to the print translator, as they do for Sphinx's own epub builder
-    format = "html"
     epilog = "PDF-filerna finns i %(outdir)s."
     default_translator_class = PrintTranslator
-    allow_parallel = False
-    supported_image_types = ["image/svg+xml", "image/png", "image/gif", "image/jpeg"]
-    supported_remote_images = False
 
     def init(self) -> None:
 
-        compat.html5_translator_attributes(self)
-        self.current_docname = ""
+        super().init()
         self.jobs = 1  # -j N, set at builder-inited (_note_parallel)
         self.results: dict[str, Rendered] = {}
         self._notes: list[tuple[str, str, str]] = []
@@ -192,14 +184,6 @@ class RapportPdfBuilder(Builder):
     def get_outdated_docs(self) -> str:
         # every report is considered; the content cache decides what is laid out again
         return "alla rapporter (oförändrade tas från cachen)"
-
-    def get_target_uri(self, docname: str, typ: str | None = None) -> str:
-        return quote(docname) + ".html"
-
-    def prepare_writing(self, docnames: Any) -> None:
-
-        self.docsettings = compat.html_writer_settings(self.env)
-        self.docsettings.compact_lists = True
 
     def write_documents(self, docnames: Any) -> None:
         targets = self.pdf_targets()
