@@ -96,6 +96,10 @@ EXCLUDE_SELECTORS = (
     ".rapport-tidslinje",
     # code: the guide's examples (front matter, directives) are not what readers search
     "pre",
+    # the same on every report: its downloads and contact, the links to the reports
+    # before and after (a search for the contact's name found every report)
+    ".rapport-hamta",
+    ".rapport-bladdring",
     # the theme's "#" permalink after every heading is not content
     ".headerlink",
 )

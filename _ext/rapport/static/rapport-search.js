@@ -227,6 +227,8 @@
 
     async warmUp() {
       try {
+        // every facet's filter chunks: Pagefind counts a facet's values only when they
+        // are loaded (without them År and Organ would not be offered)
         const pagefind = await loadPagefind();
         if (!this.allFilters) this.allFilters = await pagefind.filters();
       } catch (error) {
@@ -272,10 +274,11 @@
       return merged.map((entry) => entry.result);
     }
 
-    /* Sorted by date: Pagefind sorts within one part of the index, and every year is
-     * a part of its own, so the search goes year by year (newest or oldest first);
-     * merging by score would mix the years. */
+    /* Sorted by date: Pagefind sorts within one part of the index, and each year lies
+     * in one part, so the search goes year by year (newest or oldest first); merging
+     * the parts by score would mix the years. */
     async sortedSearch(pagefind, q, filters, sort) {
+      if (!this.allFilters) this.allFilters = await pagefind.filters();
       const chosen = filters["År"] ? filters["År"].any : null;
       const years = Object.keys((this.allFilters && this.allFilters["År"]) || {})
         .filter((year) => !chosen || chosen.includes(year))
