@@ -76,3 +76,27 @@ def test_latest_reports_script_brings_older_pages_up_to_date(app):
     page = (app.outdir / "index.html").read_text(encoding="utf-8")
     assert "_static/rapport-senaste.js" in page
     assert "_static/rapport-meny.css" in page
+
+
+def test_a_new_year_page_reaches_the_menu_of_every_page(make_app, tmp_path, rootdir):
+    import shutil
+
+    src = tmp_path / "src"
+    shutil.copytree(rootdir / "test-search", src)
+    app = make_app("html", srcdir=src, freshenv=True)
+    app.build()
+    page = app.outdir / "om-sidan.html"
+    before = page.stat().st_mtime_ns
+    assert "Rapporter 2023" not in page.read_text(encoding="utf-8")
+    # a year page for an earlier year: the archive lists it, so every page's menu changes
+    (src / "rapporter" / "2023").mkdir()
+    (src / "rapporter" / "2023" / "index.md").write_text("# Rapporter 2023\n\n:::{rapportar}\n:::\n", encoding="utf-8")
+    again = make_app("html", srcdir=src)
+    again.build()
+    assert page.stat().st_mtime_ns != before
+    archive = menu(soup(again, "om-sidan.html")).select_one(":scope > div > ul > li:has(> a[href='rapporter/index.html'])")
+    assert [a.get_text() for a in archive.select(":scope > ul > li > a")] == [
+        "Rapporter 2025",
+        "Rapporter 2024",
+        "Rapporter 2023",
+    ]
