@@ -29,7 +29,15 @@ def test_every_private_access_of_the_extension_is_in_compat():
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             code = line.split("#", 1)[0]
-            for private in ("env._app", "._registry", "_page_box", "argparse._", "._renderer", "_get_settings"):
+            for private in (
+                "env._app",
+                "._registry",
+                "_page_box",
+                "argparse._",
+                "._renderer",
+                "_get_settings",
+                "_write_docname",
+            ):
                 if private in code:
                     found.append(f"{path.relative_to(ROOT)}:{number}: {private}")
     assert found == []
@@ -79,3 +87,10 @@ def test_argparse_looks_its_messages_up_at_call_time_and_is_restored():
     assert usage.startswith("användning: x")
     assert argparse._ is before  # type: ignore[attr-defined]
     assert argparse.ArgumentParser(prog="x").format_usage().startswith("usage: x")
+
+
+def test_sphinx_writes_one_page_with_write_docname():
+    """rapport kontroll's builder resolves and writes its pages one by one."""
+    from sphinx import builders
+
+    assert list(inspect.signature(builders._write_docname).parameters) == ["docname", "env", "builder", "tags"]

@@ -19,6 +19,9 @@ Python that removes it fails that test loudly instead of a build somewhere else.
   only way to find content wider than the page.
 * :func:`swedish_argparse`: ``argparse``'s message lookup (the ``rapport`` command,
   outside Sphinx); only while the command parses its arguments.
+* :func:`write_docname`: how Sphinx resolves and writes one page (writing phase of
+  ``rapport kontroll``'s builder, :mod:`rapport.writer.checkcache`), which notes the
+  page before each one; the builder's public ``write_documents`` writes them all at once.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from myst_parser.mdit_to_docutils.sphinx_ import SphinxRenderer
+from sphinx import builders as sphinx_builders
 from sphinx.builders import Builder
 from sphinx.highlighting import PygmentsBridge
 from sphinx.util import docutils as sphinx_docutils
@@ -121,6 +125,12 @@ class HtmlDocumentBuilder(Builder):
     def prepare_writing(self, docnames: Any) -> None:
         self.docsettings = html_writer_settings(self.env)
         self.docsettings.compact_lists = True
+
+
+def write_docname(builder: Builder, docname: str) -> None:
+    """Resolve and write one page as Sphinx's serial writer does
+    (``sphinx.builders._write_docname``)."""
+    sphinx_builders._write_docname(docname, env=builder.env, builder=builder, tags=builder.tags)
 
 
 def myst_renderer(state: Any) -> Any:

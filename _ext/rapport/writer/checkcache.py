@@ -37,12 +37,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sphinx.builders import _write_docname
 from sphinx.builders.dummy import DummyBuilder
 from sphinx.util.build_phase import BuildPhase
 from sphinx.util.logging import ColorizeFormatter, OnceFilter, WarningLogRecordTranslator, WarningSuppressor
 
-from rapport import events
+from rapport import compat, events
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -270,7 +269,7 @@ class CheckBuilder(DummyBuilder):
             if capture is not None:
                 capture.tag = (docname, "write")
                 capture.written.add(docname)
-            _write_docname(docname, env=self.env, builder=self, tags=self.tags)
+            compat.write_docname(self, docname)
         if capture is not None:
             capture.tag = None
 
