@@ -108,6 +108,8 @@ class AccessibilityContactDirective(SphinxDirective):
 
 
 def _warn_once_per_build(app: Sphinx) -> None:
+    # a setting missing from conf.py is named at conf.py:1 (where to add it); a bare path
+    # would be taken for a docname and shown as "conf.py.md"
     conf = os.path.join(app.confdir, "conf.py")
     name = app.builder.name
     if name in (*WEB_BUILDERS, RapportPdfBuilder.name) and not app.config.rapport_preview:
@@ -118,7 +120,7 @@ def _warn_once_per_build(app: Sphinx) -> None:
                 "base-url",
                 f"html_baseurl är den lokala förhandsadressen {base}; {outputs} leder då bara till den här datorn. "
                 "Ange den publicerade adressen, till exempel make site RAPPORT_BASE_URL=https://…/",
-                _setting_line(conf, "html_baseurl") or conf,
+                _setting_line(conf, "html_baseurl") or f"{conf}:1",
             )
     contact = settings(app.config).values.contact
     if name in WEB_BUILDERS and contact is not None and not _reachable(contact):
@@ -126,7 +128,7 @@ def _warn_once_per_build(app: Sphinx) -> None:
             "contact-missing",
             "rapport_contact saknar kontaktuppgift (epost, telefon eller webbadress); rapportsidorna visar "
             "därför ingen kontakt för serien",
-            _setting_line(conf, "rapport_contact") or conf,
+            _setting_line(conf, "rapport_contact") or f"{conf}:1",
         )
 
 
