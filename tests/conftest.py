@@ -16,6 +16,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "_ext"))
 
+# Sphinx colours its output whenever CI=true, even into a pipe; the tests compare the
+# warning lines that the commands they start print, so those must be plain text.
+os.environ["NO_COLOR"] = "1"
+
 pytest_plugins = ("sphinx.testing.fixtures",)
 
 collect_ignore = ["roots"]

@@ -347,6 +347,20 @@ def test_report_with_warnings_needs_trots_varningar(server: SmtpServer, project:
     assert code == 0 and len(server.recorder.messages) == 2
 
 
+def test_warnings_are_seen_when_sphinx_would_colour_them(
+    server: SmtpServer, project: Path, capsys, monkeypatch
+) -> None:  # noqa: ANN001
+    # CI=true makes Sphinx colour its output even into a pipe; a coloured warning line
+    # must still stop the send (it did not, before skicka asked Sphinx for plain text)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("CI", "true")
+    code, out, err = skicka(project, capsys, "2025-03-20", "--lista", "ledning")
+    assert code == 1
+    assert "\x1b[" not in err
+    assert err.splitlines()[-1].startswith("rapport skicka: Bygget ger 1 varning för docs/rapporter/2025/2025-03-20.md")
+    assert server.recorder.messages == []
+
+
 def test_local_base_url_is_refused(server: SmtpServer, project: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setenv("RAPPORT_BASE_URL", "http://127.0.0.1:8000/")
     code, out, err = skicka(project, capsys, "2025-03-06", "--lista", "ledning")

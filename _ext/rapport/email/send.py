@@ -220,8 +220,10 @@ def build_edition(root: Path, srcdir: Path, report: Path, audience: str) -> Buil
     out = edition_dir(root, audience)
     options = ["-D", "rapport_audience=publik"] if audience == PUBLIC else []
     with tempfile.TemporaryDirectory(prefix="rapport-epost-") as doctrees:
+        # -N: Sphinx colours its output whenever CI=true, even into this pipe, and a
+        # coloured warning line would not be recognised (the report sent despite it)
         argv = [
-            sys.executable, "-m", "sphinx", "-b", "rapportepost", "-q", "-c", str(root), "-d", doctrees,
+            sys.executable, "-m", "sphinx", "-b", "rapportepost", "-q", "-N", "-c", str(root), "-d", doctrees,
             *options, str(srcdir), str(out), str(report),
         ]  # fmt: skip
         result = subprocess.run(argv, cwd=root, capture_output=True, text=True, encoding="utf-8", errors="replace")
