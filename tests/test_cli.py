@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -401,7 +402,9 @@ def _fetch(url: str) -> str | None:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
             return response.read().decode("utf-8")
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
+    except (urllib.error.URLError, ConnectionError, TimeoutError, http.client.IncompleteRead):
+        # IncompleteRead: the page was being rewritten while it was served (the preview
+        # writes in place); the next poll reads the finished page
         return None
 
 
