@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from trusttools import build_warnings, copy_project, leaks, rapport_bygg
+from trusttools import build_both, build_warnings, leaks
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "_ext"))
 
@@ -56,14 +56,7 @@ def _plant(docs: Path) -> None:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    base = tmp_path_factory.mktemp("audience-trust")
-    project = copy_project("trust-audience", base)
-    _plant(project / "docs")
-    internal = rapport_bygg(project)
-    public = rapport_bygg(project, public=True)
-    assert internal.returncode == 0, internal.stderr
-    assert public.returncode == 0, public.stderr
-    return {"project": project, "internal": internal, "public": public}
+    return build_both("trust-audience", tmp_path_factory.mktemp("audience-trust"), _plant)
 
 
 def test_no_internal_marker_in_any_public_output(built: dict[str, object]) -> None:

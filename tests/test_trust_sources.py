@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from trusttools import build_warnings, copy_project, leaks, rapport_bygg
+from trusttools import build_both, build_warnings, leaks
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "_ext"))
 
@@ -42,14 +42,7 @@ def _plant(docs: Path) -> None:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    base = tmp_path_factory.mktemp("sources")
-    project = copy_project("trust-sources", base)
-    _plant(project / "docs")
-    internal = rapport_bygg(project)
-    public = rapport_bygg(project, public=True)
-    assert internal.returncode == 0, internal.stderr
-    assert public.returncode == 0, public.stderr
-    return {"project": project, "internal": internal, "public": public}
+    return build_both("trust-sources", tmp_path_factory.mktemp("sources"), _plant)
 
 
 # -- substitutions and per-page configuration -----------------------------------------------

@@ -13,7 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,6 +148,18 @@ def rapport_bygg(project: Path, public: bool = False, timeout: float = 900) -> s
     env.pop("SPHINXOPTS", None)
     env.pop("PDFOPTS", None)
     return subprocess.run(argv, capture_output=True, text=True, encoding="utf-8", timeout=timeout, env=env, cwd=project)
+
+
+def build_both(name: str, base: Path, plant: Callable[[Path], None]) -> dict[str, object]:
+    """Copy project root ``name``, let ``plant`` write its cases into ``docs/``, and build it
+    as ``make site`` and as ``make site-publik`` do; both builds must succeed."""
+    project = copy_project(name, base)
+    plant(project / "docs")
+    internal = rapport_bygg(project)
+    public = rapport_bygg(project, public=True)
+    assert internal.returncode == 0, internal.stderr
+    assert public.returncode == 0, public.stderr
+    return {"project": project, "internal": internal, "public": public}
 
 
 def build_warnings(result: subprocess.CompletedProcess[str], srcdir: Path) -> set[str]:
