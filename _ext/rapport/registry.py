@@ -14,10 +14,11 @@ here too, because every page that shows records from other pages goes through th
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from docutils import nodes
 from sphinx import addnodes
@@ -164,14 +165,35 @@ AGGREGATE_STORE = "aggregates"
 #: kind -> renderer(app, docname, placeholder) -> replacement nodes
 RENDERERS: dict[str, Callable[[Any, str, aggregate], list[nodes.Node]]] = {}
 
+#: kind -> inputs(app, docname, placeholder) -> a value with a stable ``repr`` that
+#: changes whenever the rendered nodes may change (see :func:`add_aggregate_renderer`)
+INPUTS: dict[str, Callable[[Any, str, aggregate], object]] = {}
+
 
 class aggregate(nodes.General, nodes.Element):  # noqa: N801 - a docutils node class
     """Placeholder for generated content; ``kind`` selects the renderer."""
 
 
-def add_aggregate_renderer(kind: str, renderer: Callable[[Any, str, aggregate], list[nodes.Node]]) -> None:
-    """Register the renderer of one kind of placeholder (a name, like ``app.add_directive``)."""
+def add_aggregate_renderer(
+    kind: str,
+    renderer: Callable[[Any, str, aggregate], list[nodes.Node]],
+    inputs: Callable[[Any, str, aggregate], object] | Literal["stores"] | None = None,
+) -> None:
+    """Register the renderer of one kind of placeholder (a name, like ``app.add_directive``).
+
+    ``inputs`` tells cheaply what the renderer reads, so a build renders a placeholder
+    only when its inputs changed: at 520 reports rendering all 1,500 placeholders to
+    compare them cost 2 to 3 s in every build step, also when nothing they show had
+    changed. It must cover everything the output depends on (a missed input leaves a
+    stale page); ``"stores"`` (:func:`data_digest`) covers every store and is the safe
+    choice for a page that reads many. Without ``inputs`` the placeholder is rendered in every
+    build (for cheap renderers that read things outside the stores, like PDF sizes).
+    """
     RENDERERS[kind] = renderer
+    if inputs == "stores":
+        INPUTS[kind] = data_digest
+    elif inputs is not None:
+        INPUTS[kind] = inputs
 
 
 def make_aggregate(env: BuildEnvironment, kind: str, **attributes: Any) -> aggregate:
@@ -222,12 +244,71 @@ def _rendered(app: Sphinx, docname: str, placeholder: tuple[str, tuple]) -> list
     return cache.computed(app.env, ("aggregate", docname, placeholder), render)
 
 
+def stable(value: Any) -> Any:
+    """``value`` without the line numbers in its records: a line number only places a
+    warning, and an edit above a record moves it without changing what pages show."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (
+            type(value).__name__,
+            tuple(
+                stable(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+                if f.name != "line" and not f.name.endswith("_line")
+            ),
+        )
+    if isinstance(value, (list, tuple)):
+        return tuple(stable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple((repr(k), stable(v)) for k, v in sorted(value.items(), key=lambda kv: repr(kv[0])))
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted(repr(stable(v)) for v in value))
+    return value
+
+
+_NOT_DATA = (AGGREGATE_STORE, DIGEST_STORE, LAST_TODAY)
+
+
+def data_digest(app: Sphinx, docname: str = "", node: aggregate | None = None) -> object:
+    """Inputs of a placeholder that may read any store: every record (line numbers
+    left out), every page title and the publication day. Computed once per build."""
+
+    def compute() -> str:
+        env = app.env
+        data = {name: value for name, value in get_domain(env).data.items() if name not in _NOT_DATA}
+        titles = {docname: title.astext() for docname, title in env.titles.items()}
+        return digest_of(stable(data), sorted(titles.items()), get_domain(env).last_today)
+
+    return cache.computed(app.env, "data-digest", compute)
+
+
+def _inputs(app: Sphinx, docname: str, placeholder: tuple[str, tuple]) -> object:
+    kind, attributes = placeholder
+    inputs = INPUTS.get(kind)
+    if inputs is None:
+        return None
+    return inputs(app, docname, aggregate("", kind=kind, **dict(attributes)))
+
+
 def _on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """Return the aggregate pages whose generated content differs from the last write."""
+    """Return the aggregate pages whose generated content differs from the last write.
+
+    Two steps per page: a digest of the placeholders' inputs, cheap, and only where it
+    changed (or a placeholder has no inputs) the rendered output's digest, which
+    decides; so an edit that changes an input but not what the page shows still
+    rewrites nothing."""
+    placeholders_of = dict(sorted(get_domain(env).store(AGGREGATE_STORE).items()))
+    input_digests = {}
+    always = set()
+    for docname, placeholders in placeholders_of.items():
+        values = [_inputs(app, docname, p) for p in sorted(placeholders)]
+        if any(v is None for v in values):
+            always.add(docname)
+        input_digests[docname] = digest_of(values)
+    changed = set(stale_pages(env, app.builder.name, "aggregate-inputs", input_digests)) | always
     digests = {}
-    for docname, placeholders in sorted(get_domain(env).store(AGGREGATE_STORE).items()):
+    for docname in sorted(changed):
         digest = hashlib.sha256()
-        for placeholder in sorted(placeholders):
+        for placeholder in sorted(placeholders_of[docname]):
             for node in _rendered(app, docname, placeholder):
                 digest.update(node.pformat().encode("utf-8"))
         digests[docname] = digest.hexdigest()

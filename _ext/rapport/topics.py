@@ -32,7 +32,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
-from rapport import events
+from rapport import cache, events
 from rapport.dates import format_date
 from rapport.messages import warn
 from rapport.registry import (
@@ -110,8 +110,13 @@ def all_topics(app: Sphinx) -> dict[str, Topic]:
 
 
 def _entries(app: Sphinx, topic: Topic, fromdoc: str) -> list[tuple[str, list[tuple[dt.date, nodes.Node]]]]:
-    """Each contributing module's heading and entries, in the order of their priorities."""
-    return list(app.events.emit(events.TOPIC_ENTRIES, topic, fromdoc))
+    """Each contributing module's heading and entries, in the order of their priorities
+    (once per build: the topic page and the topic index both ask)."""
+    return cache.computed(
+        app.env,
+        ("topic-entries", topic.slug, fromdoc),
+        lambda: list(app.events.emit(events.TOPIC_ENTRIES, topic, fromdoc)),
+    )
 
 
 def render_topic(app: Sphinx, docname: str, node: aggregate) -> list[nodes.Node]:
@@ -137,7 +142,9 @@ def render_topic_index(app: Sphinx, docname: str, node: aggregate) -> list[nodes
     topics = sorted(all_topics(app).values(), key=lambda t: t.slug)
     listing = nodes.bullet_list(classes=["rapport-amnen"])
     for topic in topics:
-        count = sum(len(entries) for _, entries in _entries(app, topic, docname))
+        # counted on the topic's own page, whose entries that page renders anyway (the
+        # count does not depend on the page that shows it)
+        count = sum(len(entries) for _, entries in _entries(app, topic, topic.docname))
         para = nodes.paragraph()
         uri = app.builder.get_relative_uri(docname, topic.docname)
         name = display_name(app, topic)
@@ -175,7 +182,8 @@ def setup(app: Sphinx) -> None:
     register_store(STORE)
     app.add_directive("amne", TopicDirective)
     app.add_directive("amnesindex", TopicIndexDirective)
-    add_aggregate_renderer("topic", render_topic)
-    add_aggregate_renderer("topic-index", render_topic_index)
+    # topic pages gather from every store (reports, decisions, FAQ, actions)
+    add_aggregate_renderer("topic", render_topic, inputs="stores")
+    add_aggregate_renderer("topic-index", render_topic_index, inputs="stores")
     # after the stores are complete, before pages are written
     app.connect("env-updated", check_topics, priority=events.TOPIC_CHECK)

@@ -36,6 +36,7 @@ from rapport.registry import (
     aggregate,
     get_domain,
     register_store,
+    stable,
 )
 from rapport.reports import Report, published_reports
 from rapport.series import NewItem, report_link
@@ -225,6 +226,14 @@ def render_timeline(app: Sphinx, docname: str, node: aggregate) -> list[nodes.No
     return result
 
 
+def timeline_inputs(app: Sphinx, docname: str, node: aggregate) -> object:
+    """What the timeline shows: every published action and the reports that carry it."""
+    return tuple(
+        (stable(action), tuple((r.docname, r.compiled, r.title) for r in carriers))
+        for action, carriers in published_grouped_actions(app)
+    )
+
+
 def _new_actions(app: Sphinx, previous: Report | None, report: Report) -> list[NewItem]:
     """ "Nytt sedan förra rapporten": actions this report carries that the previous did not."""
     store = get_domain(app.env).store(STORE)
@@ -252,4 +261,4 @@ def setup(app: Sphinx) -> None:
     app.connect(events.NEW_SINCE, _new_actions, priority=events.NEW_SINCE_ACTIONS)
     app.connect(events.TOPIC_ENTRIES, _topic_actions, priority=events.TOPIC_ACTIONS)
     app.add_directive("tidslinje", TimelineDirective)
-    add_aggregate_renderer("timeline", render_timeline)
+    add_aggregate_renderer("timeline", render_timeline, timeline_inputs)

@@ -41,6 +41,7 @@ from rapport.entries.references import (
     Index,
     Kind,
     backlink_records,
+    entries_inputs,
     get_index,
     make_link,
     mentions_paragraph,
@@ -355,6 +356,11 @@ def render_register(app: Sphinx, docname: str, node: aggregate) -> list[nodes.No
     return result
 
 
+def register_inputs(app: Sphinx, docname: str, node: aggregate) -> object:
+    """What the register shows: every decision and where it is mentioned."""
+    return entries_inputs(app, KIND)
+
+
 def export_records(app: Sphinx) -> list[dict[str, Any]]:
     index = get_index(app)
     result = []
@@ -390,5 +396,5 @@ def setup(app: Sphinx) -> None:
     app.add_directive("beslut", DecisionDirective)
     app.add_directive("beslutsregister", RegisterDirective)
     app.add_role("beslut", EntryRole(KIND))
-    add_aggregate_renderer("beslutsregister", render_register)
+    add_aggregate_renderer("beslutsregister", render_register, register_inputs)
     app.connect("html-page-context", _add_filter_script)

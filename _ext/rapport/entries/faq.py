@@ -164,4 +164,4 @@ def setup(app: Sphinx) -> None:
     app.add_directive("faq", FaqDirective)
     app.add_directive("faq-lista", FaqListDirective)
     app.add_role("faq", EntryRole(KIND))
-    add_aggregate_renderer("faq-lista", render_faq_list)
+    add_aggregate_renderer("faq-lista", render_faq_list, inputs="stores")

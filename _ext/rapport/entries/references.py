@@ -40,6 +40,7 @@ from rapport.registry import (
     get_domain,
     make_aggregate,
     register_store,
+    stable,
     stale_pages,
 )
 from rapport.reports import STORE as REPORT_STORE
@@ -360,6 +361,22 @@ def render_mentions(app: Sphinx, docname: str, node: aggregate) -> list[nodes.No
     return [mentions_paragraph(app, docname, node["entry_id"])]
 
 
+def mentioned_in(app: Sphinx, entry_id: str) -> tuple[tuple[str, object, str], ...]:
+    """What :func:`mentions_paragraph` shows of an entry: its reports' dates and titles."""
+    return tuple((r.docname, r.compiled, r.title) for r in get_index(app).backlinks.get(entry_id, []))
+
+
+def mentions_inputs(app: Sphinx, docname: str, node: aggregate) -> object:
+    """Inputs of an "Omnämnt i" placeholder (:func:`rapport.registry.add_aggregate_renderer`)."""
+    return mentioned_in(app, node["entry_id"])
+
+
+def entries_inputs(app: Sphinx, kind: str) -> object:
+    """Inputs of a list of every entry of ``kind`` with its mentions (the register, the
+    FAQ list): the records without line numbers and where each is mentioned."""
+    return tuple((stable(entry), mentioned_in(app, entry.id)) for entry in get_index(app).of_kind(kind))
+
+
 def backlink_records(app: Sphinx, entry_id: str) -> list[dict[str, str]]:
     """The backlinks of one entry for the JSON export."""
     return [
@@ -379,4 +396,4 @@ def setup(app: Sphinx) -> None:
     app.connect(events.ANY_XREF, resolve_any)
     app.connect("doctree-read", collect_references, priority=events.COLLECT_REFERENCES)
     app.connect("env-updated", on_env_updated, priority=events.REFERENCE_INDEX)
-    add_aggregate_renderer("omnamnt", render_mentions)
+    add_aggregate_renderer("omnamnt", render_mentions, mentions_inputs)

@@ -1,0 +1,103 @@
+"""Aggregates are rendered only when their inputs changed (rapport.registry, issue 15).
+
+At 520 reports, rendering every "Omnämnt i" paragraph, the register, the timeline and
+the topic pages just to compare them with the last build cost 2 to 3 s in each of the
+three build steps. Each kind now tells cheaply what it reads; these tests show that an
+edit which changes no input renders nothing, and that an edit which does change one
+still reaches every page that shows it (a missed input would leave a stale page).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from rapport import registry
+
+
+@pytest.fixture
+def site(make_app, tmp_path, rootdir, monkeypatch):
+    """Build test-registry with HTML; ``build()`` rebuilds and returns the kinds rendered."""
+    src = tmp_path / "src"
+    shutil.copytree(rootdir / "test-registry", src)
+    rendered: Counter[str] = Counter()
+
+    def build() -> Counter[str]:
+        rendered.clear()
+        app = make_app("html", srcdir=src, confoverrides={"rapport_pdf_dir": str(src / "_build" / "rapportpdf")})
+        # the extension's setup has just registered the renderers: count their calls
+        for kind, renderer in list(registry.RENDERERS.items()):
+
+            def counting(app, docname, node, _renderer=renderer, _kind=kind):
+                rendered[_kind] += 1
+                return _renderer(app, docname, node)
+
+            monkeypatch.setitem(registry.RENDERERS, kind, counting)
+        app.build()
+        app.cleanup()
+        return Counter(rendered)
+
+    build.src = src  # type: ignore[attr-defined]
+    build.out = src / "_build" / "html"  # type: ignore[attr-defined]
+    return build
+
+
+def _text(out: Path, page: str, selector: str) -> list[str]:
+    soup = BeautifulSoup((out / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+    return [" ".join(el.get_text(" ").split()) for el in soup.select(selector)]
+
+
+def test_an_edit_that_changes_no_input_renders_no_aggregate_with_inputs(site):
+    first = site()
+    assert first["omnamnt"] > 0 and first["beslutsregister"] == 1
+    report = site.src / "rapporter" / "2025" / "2025-01-04.md"
+    # a new paragraph at the end: no record, title, summary or mention changes
+    report.write_text(report.read_text(encoding="utf-8") + "\nEn ny mening i slutet.\n", encoding="utf-8")
+    again = site()
+    for kind in ("omnamnt", "beslutsregister", "faq-lista", "timeline", "topic", "topic-index"):
+        assert again[kind] == 0, (kind, again)
+
+
+def test_a_new_mention_reaches_the_register_and_the_entry(site):
+    # an entry on a page of its own, so only its "Omnämnt i" inputs can rewrite the page
+    (site.src / "beslut-c.md").write_text(
+        "---\norphan: true\n---\n\n# Beslut C\n\n:::{beslut} C-1\n:datum: 2025-01-03\n:organ: Nämnd C\n"
+        ":titel: Ett beslut för sig\n:status: fattat\nBeslutet.\n:::\n",
+        encoding="utf-8",
+    )
+    site()
+    assert _text(site.out, "beslut-c", "p.rapport-omnamnt") == ["Omnämnt i: ingen rapport ännu."]
+    register_before = _text(site.out, "beslutsregister", "tr.rapport-register-rad")
+    assert not any("4 januari 2025" in row for row in register_before if "Planerar test" in row)
+    report = site.src / "rapporter" / "2025" / "2025-01-04.md"
+    text = report.read_text(encoding="utf-8")
+    report.write_text(text + "\n:::{avsnitt} ovrigt\n- Nu nämns {beslut}`B-1` och {beslut}`C-1`.\n:::\n", encoding="utf-8")
+    rendered = site()
+    assert rendered["beslutsregister"] == 1
+    row = [r for r in _text(site.out, "beslutsregister", "tr.rapport-register-rad") if "Planerar test" in r]
+    assert row and "4 januari 2025" in row[0], row
+    # the entry's own "Omnämnt i" paragraph, on the register page below the table
+    mentions = _text(site.out, "beslutsregister", "p.rapport-omnamnt")
+    assert any("4 januari 2025" in m for m in mentions), mentions
+    assert _text(site.out, "beslut-c", "p.rapport-omnamnt") == ["Omnämnt i: 4 januari 2025 ."]
+
+
+def test_moving_a_record_down_is_no_change_but_editing_it_is():
+    @dataclasses.dataclass(frozen=True)
+    class Record:
+        id: str
+        title: str
+        line: int
+        topics_line: int = 1
+
+    a = Record("A-1", "Titel", 10)
+    assert registry.stable(a) == registry.stable(dataclasses.replace(a, line=40, topics_line=7))
+    assert registry.stable(a) != registry.stable(dataclasses.replace(a, title="Annan titel"))
+    # containers keep their order, sets do not depend on hash order
+    assert registry.stable({"x": [a]}) == registry.stable({"x": [dataclasses.replace(a, line=2)]})
+    assert registry.stable(frozenset({"b", "a"})) == registry.stable(frozenset({"a", "b"}))
