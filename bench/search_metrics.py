@@ -42,9 +42,10 @@ import sys
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
@@ -105,10 +106,12 @@ _WATCH = """
 """
 
 
-def _pagefind_run(browser: Any, site: Path, base: str, page_path: str, query: str) -> tuple[float, int, list[str]]:
+def _open_counting(browser: Any, url: str) -> tuple[Any, Any, list[int], list[str]]:
+    """A fresh browser context with ``url`` loaded; from then on the size and address of
+    every response are appended to the two lists returned with it."""
     context = browser.new_context()
     page = context.new_page()
-    page.goto(base + page_path, wait_until="networkidle")
+    page.goto(url, wait_until="networkidle")
     transferred: list[int] = []
     urls: list[str] = []
 
@@ -117,6 +120,11 @@ def _pagefind_run(browser: Any, site: Path, base: str, page_path: str, query: st
         urls.append(response.url)
 
     page.on("response", on_response)
+    return context, page, transferred, urls
+
+
+def _pagefind_run(browser: Any, site: Path, base: str, page_path: str, query: str) -> tuple[float, int, list[str]]:
+    context, page, transferred, urls = _open_counting(browser, base + page_path)
     page.evaluate(_WATCH, query)
     page.keyboard.press("Control+k")
     page.locator("#pst-search-dialog input[name=q]").press_sequentially(query, delay=60)
@@ -130,12 +138,7 @@ def _pagefind_run(browser: Any, site: Path, base: str, page_path: str, query: st
 
 
 def _sphinx_run(browser: Any, site: Path, base: str, page_path: str, query: str) -> tuple[float, int, list[str]]:
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(base + page_path, wait_until="networkidle")
-    transferred: list[int] = []
-    urls: list[str] = []
-    page.on("response", lambda r: (transferred.append(_size(r)), urls.append(r.url)))
+    context, page, transferred, urls = _open_counting(browser, base + page_path)
     # Sphinx's search runs on the search page, opened with the query (what Enter in the
     # theme's search field does); the clock runs from that navigation
     start = time.perf_counter()
