@@ -29,6 +29,7 @@ project's, not the writers', and are left alone.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -139,51 +140,50 @@ class ConfinedInclude(_Confined):
         )
 
 
-class ConfinedLiteralInclude(LiteralInclude):
+class ConfinedLiteralInclude(LiteralInclude, _Confined):
     """``literalinclude`` (and its ``:diff:`` file) only from inside the source folder."""
 
     def run(self) -> list[nodes.Node]:
         for name in (self.arguments[0], self.options.get("diff")):
-            if name and not inside(self.env.relfn2path(name, self.env.docname)[1], self.env.srcdir):
-                warn("path-outside", _outside_message("literalinclude", name), self.get_location())
-                return []
+            if name and self._outside(self._doc_path(name)):
+                return self._refuse("path-outside", _outside_message("literalinclude", name))
         return super().run()
 
 
-class ConfinedRaw(Raw, SphinxDirective):
+class _ConfinedFileOption(_Confined):
+    """Mixin for docutils' directives that read a ``:file:`` or fetch a ``:url:``."""
+
+    def _refusal(self, name: str, path_of: Callable[[str], str]) -> list[nodes.Node] | None:
+        """The refusal of a ``:url:``, or of a ``:file:`` (resolved by ``path_of`` as the
+        directive ``name`` resolves it) outside the source folder; None if it may run."""
+        if "url" in self.options:
+            return self._refuse("path-url", _url_message(name, self.options["url"]))
+        if "file" in self.options and self._outside(path_of(self.options["file"])):
+            return self._refuse("path-outside", _outside_message(name, self.options["file"]))
+        return None
+
+
+class ConfinedRaw(Raw, _ConfinedFileOption):
     """``raw`` whose ``:file:`` lies inside the source folder; ``:url:`` is refused."""
 
     def run(self) -> list[nodes.Node]:
-        if "url" in self.options:
-            warn("path-url", _url_message("raw", self.options["url"]), self.get_location())
-            return []
-        if "file" in self.options:
-            path = _Confined._source_dir_path(self, self.options["file"])
-            if not inside(path, self.env.srcdir):
-                warn("path-outside", _outside_message("raw", self.options["file"]), self.get_location())
-                return []
-        return super().run()
+        refused = self._refusal("raw", self._source_dir_path)
+        return super().run() if refused is None else refused
 
 
-class ConfinedCSVTable(CSVTable, SphinxDirective):
+class ConfinedCSVTable(CSVTable, _ConfinedFileOption):
     """``csv-table`` whose ``:file:`` lies inside the source folder; ``:url:`` is refused."""
 
     def run(self) -> list[nodes.Node]:
-        if "url" in self.options:
-            warn("path-url", _url_message("csv-table", self.options["url"]), self.get_location())
-            return []
-        if "file" in self.options:
-            name = self.options["file"]
-            # what Sphinx's csv-table reads: an absolute path that exists as it is, another
-            # absolute path from the source dir, a relative one from the source file's folder
-            if name.startswith(("/", os.sep)) and not os.path.exists(name):
-                path = self.env.relfn2path(name, self.env.docname)[1]
-            else:
-                path = _Confined._source_dir_path(self, name)
-            if not inside(path, self.env.srcdir):
-                warn("path-outside", _outside_message("csv-table", name), self.get_location())
-                return []
-        return super().run()
+        refused = self._refusal("csv-table", self._csv_path)
+        return super().run() if refused is None else refused
+
+    def _csv_path(self, name: str) -> str:
+        # what Sphinx's csv-table reads: an absolute path that exists as it is, another
+        # absolute path from the source dir, a relative one from the source file's folder
+        if name.startswith(("/", os.sep)) and not os.path.exists(name):
+            return self._doc_path(name)
+        return self._source_dir_path(name)
 
 
 def _image_path(env: BuildEnvironment, uri: str, docname: str) -> str | None:
