@@ -43,25 +43,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from rapport import command
+from rapport.command import EXIT_OK, EXIT_USAGE, CommandError
+from rapport.config import LOCAL_BASE_URL
+
 from . import DEFAULTS
 from .lists import INTERNAL, PUBLIC, ListProblem, MailingList, Recipient, check_address, read_lists
 from .message import has_line_break, personalise
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PASSWORD_ENV = "RAPPORT_SMTP_LOSENORD"
-LOCAL_BASE_URL = "http://127.0.0.1:8000/"
 SECURITY = ("starttls", "tls", "none")
 #: consecutive rejected messages after which sending stops (the server is refusing all)
 MAX_CONSECUTIVE_FAILURES = 3
 _WARNING_RE = re.compile(r"(WARNING|ERROR|VARNING|FEL):")
 
 
-class SendError(Exception):
-    """One Swedish line for the writer, and the exit code."""
-
-    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
-        super().__init__(message)
-        self.code = code
+class SendError(CommandError):
+    """Why ``rapport skicka`` stops: one Swedish line for the writer, and the exit code."""
 
 
 # -- the command line ------------------------------------------------------------------
@@ -99,11 +97,9 @@ def add_parsers(commands: Any) -> dict[str, Any]:
 
 
 def cmd_skicka(project: Any, args: argparse.Namespace) -> int:
-    try:
-        return run(project.root, project.srcdir, project.config, args, sys.stdout, sys.stderr)
-    except SendError as exc:
-        print(f"rapport skicka: {exc}", file=sys.stderr)
-        return exc.code
+    return command.run(
+        "rapport skicka", lambda: run(project.root, project.srcdir, project.config, args, sys.stdout, sys.stderr)
+    )
 
 
 # -- settings ------------------------------------------------------------------------
@@ -409,43 +405,36 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
     except SendError:
         _quit(smtp)
         raise
-    except socket.gaierror:
-        raise SendError(
-            f"Hittar inte e-postservern ”{settings.host}”; kontrollera rapport_smtp_host i conf.py"
-        ) from None
-    except ssl.SSLCertVerificationError as exc:
-        _quit(smtp)
-        raise SendError(
-            f"E-postserverns certifikat godtas inte ({exc.verify_message}); inget har skickats. "
-            "Ange organisationens certifikat med rapport_smtp_cafile i conf.py"
-        ) from None
-    except ssl.SSLError:
-        _quit(smtp)
-        raise SendError(
-            f"Den krypterade förbindelsen med {where} kunde inte upprättas; kontrollera rapport_smtp_security och porten"
-        ) from None
-    except smtplib.SMTPAuthenticationError as exc:
-        _quit(smtp)
-        raise SendError(
-            f"E-postservern nekade inloggningen för användaren ”{settings.user}” (svar {exc.smtp_code}); "
-            f"kontrollera rapport_smtp_user och lösenordet i {PASSWORD_ENV}. Inget har skickats"
-        ) from None
-    except smtplib.SMTPNotSupportedError:
-        _quit(smtp)
-        raise SendError(
-            f"E-postservern {where} erbjuder ingen inloggning; ta bort rapport_smtp_user eller fråga IT"
-        ) from None
-    except smtplib.SMTPResponseException as exc:
-        _quit(smtp)
-        raise SendError(
-            f"E-postservern {where} svarade med fel {exc.smtp_code} vid anslutningen; inget har skickats"
-        ) from None
     except (OSError, smtplib.SMTPException) as exc:
         _quit(smtp)
-        raise SendError(
-            f"Kan inte nå e-postservern {where} ({_network_reason(exc, settings)}); inget har skickats. "
-            "Kontrollera nätverket och rapport_smtp_host, rapport_smtp_port och rapport_smtp_security i conf.py"
-        ) from None
+        raise SendError(_connect_problem(exc, settings)) from None
+
+
+def _connect_problem(exc: OSError | smtplib.SMTPException, settings: SmtpSettings) -> str:
+    """Why connecting or logging in failed, for the writer; nothing has been sent yet."""
+    where = f"{settings.host}:{settings.port}"
+    if isinstance(exc, socket.gaierror):
+        return f"Hittar inte e-postservern ”{settings.host}”; kontrollera rapport_smtp_host i conf.py"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (
+            f"E-postserverns certifikat godtas inte ({exc.verify_message}); inget har skickats. "
+            "Ange organisationens certifikat med rapport_smtp_cafile i conf.py"
+        )
+    if isinstance(exc, ssl.SSLError):
+        return f"Den krypterade förbindelsen med {where} kunde inte upprättas; kontrollera rapport_smtp_security och porten"
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return (
+            f"E-postservern nekade inloggningen för användaren ”{settings.user}” (svar {exc.smtp_code}); "
+            f"kontrollera rapport_smtp_user och lösenordet i {PASSWORD_ENV}. Inget har skickats"
+        )
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return f"E-postservern {where} erbjuder ingen inloggning; ta bort rapport_smtp_user eller fråga IT"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"E-postservern {where} svarade med fel {exc.smtp_code} vid anslutningen; inget har skickats"
+    return (
+        f"Kan inte nå e-postservern {where} ({_network_reason(exc, settings)}); inget har skickats. "
+        "Kontrollera nätverket och rapport_smtp_host, rapport_smtp_port och rapport_smtp_security i conf.py"
+    )
 
 
 def _quit(smtp: smtplib.SMTP | None) -> None:

@@ -38,18 +38,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from rapport import command
+from rapport.command import EXIT_OK, EXIT_USAGE, CommandError
+from rapport.config import LOCAL_BASE_URL
 from rapport.dates import format_datetime
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-LOCAL_BASE_URL = "http://127.0.0.1:8000/"
 MARKER = ".rapport-publicerad"
 _CANONICAL_RE = re.compile(r'<link rel="canonical" href="([^"]*)"')
 
 
-class PublishError(Exception):
-    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
-        super().__init__(message)
-        self.code = code
+class PublishError(CommandError):
+    """Why ``rapport publicera`` stops: one Swedish line for the writer, and the exit code."""
 
 
 def add_parsers(commands: Any) -> dict[str, Any]:
@@ -73,17 +72,14 @@ def add_parsers(commands: Any) -> dict[str, Any]:
 
 
 def cmd_publicera(project: Any, args: argparse.Namespace) -> int:
-    try:
+    def publicera() -> int:
         if args.aterstall:
-            message = restore(Path(args.mal))
+            print(restore(Path(args.mal)))
         else:
-            source = project.root / "_build" / ("publik/html" if args.publik else "html")
-            message = publish(source, Path(args.mal))
-    except PublishError as exc:
-        print(f"rapport publicera: {exc}", file=sys.stderr)
-        return exc.code
-    print(message)
-    return EXIT_OK
+            print(publish(project.root / "_build" / ("publik/html" if args.publik else "html"), Path(args.mal)))
+        return EXIT_OK
+
+    return command.run("rapport publicera", publicera)
 
 
 # -- the swap -------------------------------------------------------------------------
