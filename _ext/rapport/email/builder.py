@@ -26,12 +26,12 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from docutils import nodes
 from sphinx.util import logging
-from sphinx.writers.html5 import HTML5Translator
 
 from rapport import compat
 from rapport.config import get_series, is_report
 from rapport.messages import warn
 from rapport.pdf import format_size, pdf_dir
+from rapport.pdf.translator import StandaloneTranslator
 from rapport.registry import get_domain
 from rapport.reports import STORE as REPORT_STORE
 from rapport.reports import Report, is_published, today
@@ -50,26 +50,20 @@ SAFE_SCHEMES = ("http", "https", "mailto")
 STAMP = ".epost-instaellningar"
 
 
-class EmailTranslator(HTML5Translator):
-    """HTML5 for mail: absolute links, no images, no permalinks."""
+class EmailTranslator(StandaloneTranslator):
+    """HTML5 for mail: absolute links (a link with no address is its text), no images,
+    no permalinks."""
 
     def visit_reference(self, node: nodes.reference) -> None:
         builder: RapportEmailBuilder = self.builder  # type: ignore[assignment]
         url = builder.absolute_url(node)
         if url is None:
-            self.body.append("<span>")
-            self.context.append("</span>")
+            self.link_as_text()
             return
         node["refuri"] = url
         node.attributes.pop("refid", None)
         node["internal"] = False
         super().visit_reference(node)
-
-    def depart_reference(self, node: nodes.reference) -> None:
-        if self.context and self.context[-1] == "</span>":
-            self.body.append(self.context.pop())
-            return
-        super().depart_reference(node)
 
     def visit_image(self, node: nodes.image) -> None:
         builder: RapportEmailBuilder = self.builder  # type: ignore[assignment]
@@ -87,8 +81,8 @@ class RapportEmailBuilder(compat.HtmlDocumentBuilder):
     """``rapportepost``: ``<docname>.eml`` and ``<docname>.json`` for every report."""
 
     name = "rapportepost"
-    epilog = "E-postutgåvan finns i %(outdir)s."
     default_translator_class = EmailTranslator
+    epilog = "E-postutgåvan finns i %(outdir)s."
 
     def init(self) -> None:
         super().init()

@@ -33,7 +33,24 @@ def location(node: nodes.Node | None, fallback: str) -> str:
 # -- the print translator ----------------------------------------------------------------
 
 
-class PrintTranslator(HTML5Translator):
+class StandaloneTranslator(HTML5Translator):
+    """HTML5 for a document read away from the site (a PDF, an e-mail), where a link
+    may have no address: it is written as its text. The e-mail translator
+    (:mod:`rapport.email.builder`) shares this with the print translator."""
+
+    def link_as_text(self, css_class: str = "") -> None:
+        """Write the link being visited as a ``<span>`` of its text instead of an ``<a>``."""
+        self.body.append(f'<span class="{css_class}">' if css_class else "<span>")
+        self.context.append("</span>")
+
+    def depart_reference(self, node: nodes.reference) -> None:
+        if self.context and self.context[-1] == "</span>":
+            self.body.append(self.context.pop())
+            return
+        super().depart_reference(node)
+
+
+class PrintTranslator(StandaloneTranslator):
     """HTML5 for print: file URLs for images, links that work outside the site, and
     ``data-loc`` attributes so layout problems can be traced back to a source line."""
 
@@ -102,20 +119,12 @@ class PrintTranslator(HTML5Translator):
                     f"Länken ”{node.astext()}” går till ”{node['refid']}”, som inte finns; i PDF:en blir den vanlig text",
                     location(node, builder.current_docname),
                 )
-                self.body.append('<span class="dod-lank">')
-                self.context.append("</span>")
+                self.link_as_text("dod-lank")
                 return
         elif node.get("refuri"):
             refuri = builder.print_uri(node["refuri"])
             if refuri is None:  # a page of the site that has no address outside it
-                self.body.append('<span class="intern-lank">')
-                self.context.append("</span>")
+                self.link_as_text("intern-lank")
                 return
             node["refuri"] = refuri
         super().visit_reference(node)
-
-    def depart_reference(self, node: nodes.reference) -> None:
-        if self.context and self.context[-1] == "</span>":
-            self.body.append(self.context.pop())
-            return
-        super().depart_reference(node)
