@@ -35,12 +35,14 @@ site-publik: $(STAMP)
 html: site
 
 # Tests: installs the browser and PDF tools the tests drive, then runs pytest.
-# Two pytest-xdist workers (the machines have two cores); --dist loadfile keeps a test
-# file on one worker, so a module's fixture (a site it builds) is built once.
+# Two pytest-xdist workers (the machines have two cores); --dist loadgroup keeps a test
+# file on one worker, so a module's fixture (a site it builds) is built once, except the
+# tests that name a group of their own (tests/conftest.py: the browser checks of the real
+# site's page types, which either worker can run).
 TEST_JOBS ?= 2
 test: $(STAMP)
 	bash tools/install-test-deps.sh
-	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadgroup $(PYTEST_ARGS)
 
 # The gate on the extension's code: ruff's lint and format check, mypy (settings in
 # pyproject.toml); zero findings. .ci/run runs it after `make site`.

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from browsertools import Server, Tab
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "_ext"))
 
@@ -23,6 +25,17 @@ os.environ["NO_COLOR"] = "1"
 pytest_plugins = ("sphinx.testing.fixtures",)
 
 collect_ignore = ["roots"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """``make test`` spreads the tests with pytest-xdist's ``--dist loadgroup``: a test file's
+    tests stay together on one worker (the projects its module fixtures build are built
+    once), unless a test names an ``xdist_group`` of its own (tests that need only the
+    session's real site and browser, which every worker has, can go to either)."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 @pytest.fixture(scope="session")
@@ -111,3 +124,17 @@ def browser() -> Iterator[Any]:
         yield chromium
         chromium.close()
 
+
+@pytest.fixture(scope="session")
+def real_server(real_site: RealSite) -> Iterator[Server]:
+    """The real site's HTML served on 127.0.0.1, once per test process."""
+    with Server(real_site.html) as server:
+        yield server
+
+
+@pytest.fixture
+def tab(browser: Any) -> Iterator[Tab]:
+    """A browser tab that records its requests, console errors and search answers."""
+    page = Tab(browser)
+    yield page
+    page.close()

@@ -10,19 +10,12 @@ exactly one ``h1`` and a Swedish skip link.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-
-REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+from browsertools import WCAG_TAGS, Server, axe_run, html_pages, violations_of
 
 #: the pages the issue names, plus the accessibility statement itself
 AXE_PAGES = [
@@ -40,26 +33,15 @@ AXE_PAGES = [
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
-def site(real_site) -> Path:
+def site(real_site: Any) -> Path:
     """The real site, built once per test run as make site builds it (conftest.real_site)."""
     return real_site.html
 
 
 @pytest.fixture(scope="module")
-def origin(site: Path) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
+def origin(real_server: Server) -> str:
+    return real_server.origin
 
 
 def _visit(browser: Any, url: str) -> tuple[Any, Any, list[str]]:
@@ -77,18 +59,13 @@ def _foreign(requests: list[str], origin: str) -> list[str]:
 
 @pytest.mark.parametrize("path", AXE_PAGES)
 def test_page_is_self_contained_and_has_no_axe_violations(browser: Any, origin: str, path: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
     context, page, requests = _visit(browser, f"{origin}/{path}")
     try:
         assert page.evaluate("document.documentElement.lang") == "sv"
-        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-        violations = [
-            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5]) for v in results.response["violations"]
-        ]
-        assert violations == []
+        response = axe_run(page, {"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+        assert violations_of(response) == []
         # axe ran: it checked rules (a test that cannot fail would pass with none)
-        assert len(results.response["passes"]) > 10
+        assert len(response["passes"]) > 10
         page.wait_for_load_state("networkidle")
         assert _foreign(requests, origin) == []
         assert any(u.endswith(".css") for u in requests)
@@ -96,11 +73,17 @@ def test_page_is_self_contained_and_has_no_axe_violations(browser: Any, origin: 
         context.close()
 
 
-def test_request_recording_would_catch_a_foreign_request(browser: Any, origin: str, site: Path) -> None:
+def test_request_recording_would_catch_a_foreign_request(browser: Any, origin: str) -> None:
     """The recording sees a request that leaves 127.0.0.1 (it is refused, not fetched)."""
-    probe = site / "_probe.html"
-    probe.write_text('<!doctype html><html lang="sv"><img src="http://192.0.2.1/x.png" alt=""></html>', "utf-8")
     context = browser.new_context()
+    # the probe page is answered by the browser itself: other tests read every page of the site
+    context.route(
+        f"{origin}/_probe.html",
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body='<!doctype html><html lang="sv"><img src="http://192.0.2.1/x.png" alt=""></html>',
+        ),
+    )
     context.route("http://192.0.2.1/**", lambda route: route.abort())
     page = context.new_page()
     requests: list[str] = []
@@ -110,7 +93,6 @@ def test_request_recording_would_catch_a_foreign_request(browser: Any, origin: s
         assert _foreign(requests, origin) == ["http://192.0.2.1/x.png"]
     finally:
         context.close()
-        probe.unlink()
 
 
 def test_keyboard_reaches_the_skip_link_first(browser: Any, origin: str) -> None:
@@ -126,13 +108,9 @@ def test_keyboard_reaches_the_skip_link_first(browser: Any, origin: str) -> None
         context.close()
 
 
-def _html_pages(site: Path) -> list[Path]:
-    return sorted(p for p in site.rglob("*.html") if "_static" not in p.parts and "pagefind" not in p.parts)
-
-
 def test_every_page_has_lang_one_h1_and_a_swedish_skip_link(site: Path) -> None:
     problems = {}
-    pages = _html_pages(site)
+    pages = html_pages(site)
     assert len(pages) > 15
     for path in pages:
         soup = BeautifulSoup(path.read_text("utf-8"), "html.parser")
@@ -152,7 +130,7 @@ def test_every_page_has_lang_one_h1_and_a_swedish_skip_link(site: Path) -> None:
 
 
 def test_accessibility_statement_is_linked_from_every_page(site: Path) -> None:
-    for path in _html_pages(site):
+    for path in html_pages(site):
         if path.name == "tillganglighet.html":
             continue  # the statement itself
         soup = BeautifulSoup(path.read_text("utf-8"), "html.parser")

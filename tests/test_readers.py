@@ -7,26 +7,30 @@ with the experimental rules of those tags switched on (label-content-name-mismat
 WCAG 2.5.3, is one: a default run leaves it out). Without a browser: no English theme
 string in any built page (text, title= or aria-label=), breadcrumbs below the start
 page, and the Swedish theme catalog compiled from its source.
+
+The browser checks of one page type share its visits: each view (a size, touch or not,
+light or dark) is loaded once and every check that looks through it runs there, the
+checks that only look first and the one that opens or folds the menu last. A failing
+check does not hide the others: the test lists every failure with its page and view.
 """
 
 from __future__ import annotations
 
 import functools
-import http.server
 import re
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
+from browsertools import WCAG_TAGS, Server, axe_run, html_pages, violations_of
+from playwright.sync_api import Error as PlaywrightError
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 #: one page of every type a reader meets
 PAGES = {
@@ -45,7 +49,8 @@ PAGES = {
     "coordination": "samordning.html",
 }
 SIZES = {"320": (320, 640), "390": (390, 844), "1400": (1400, 1000)}
-PHONE, DESKTOP = SIZES["390"], SIZES["1400"]
+#: the pages whose text is also checked for English after the theme's scripts ran
+SCRIPTED = ("report", "search", "landing")
 
 #: interface words of the themes that must not reach a reader untranslated
 ENGLISH = [
@@ -56,63 +61,62 @@ ENGLISH = [
 _ENGLISH_RE = re.compile(r"\b(" + "|".join(re.escape(w) for w in ENGLISH) + r")\b")
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(real_site: Any) -> Path:
     """The real site as make site builds it (PDFs first), once per test run (conftest)."""
     return real_site.html
 
 
-@pytest.fixture(scope="module")
-def origin(site: Path) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+@dataclass(frozen=True)
+class View:
+    """How the browser looks at a page: its size, a touch screen or not, the system's colour mode."""
+
+    width: str  # a key of SIZES
+    touch: bool = False
+    scheme: str = "light"
+
+    def __str__(self) -> str:
+        return f"{self.width} px" + (", touch" if self.touch else "") + f", {self.scheme}"
 
 
+@pytest.fixture
+def visit(browser: Any, real_server: Server) -> Iterator[Callable[[str, View], Any]]:
+    """Open a page of the real site in a view (a browser context) of its own; every context
+    still open is closed after the test."""
+    contexts: list[Any] = []
 
-def _open(
-    browser: Any, url: str, size: tuple[int, int], touch: bool = False, scheme: str = "light"
-) -> tuple[Any, Any]:
-    context = browser.new_context(
-        viewport={"width": size[0], "height": size[1]}, locale="sv-SE", has_touch=touch, color_scheme=scheme
-    )
-    page = context.new_page()
-    page.goto(url, wait_until="networkidle")
-    if "search.html?q=" in url:
-        page.locator(".rapport-search__result").first.wait_for(state="visible", timeout=10_000)
-    return context, page
+    def open_page(path: str, view: View) -> Any:
+        width, height = SIZES[view.width]
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, locale="sv-SE", has_touch=view.touch,
+            color_scheme=view.scheme,
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(real_server.base + path, wait_until="networkidle")
+        if path.startswith("search.html?q="):
+            page.locator(".rapport-search__result").first.wait_for(state="visible", timeout=10_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 # -- reflow --------------------------------------------------------------------------------
 
 
-@pytest.mark.browser
-@pytest.mark.slow
-@pytest.mark.parametrize("width", list(SIZES))
-@pytest.mark.parametrize("name", list(PAGES))
-def test_page_reflows_without_sideways_scrolling(browser: Any, origin: str, name: str, width: str) -> None:
-    context, page = _open(browser, f"{origin}/{PAGES[name]}", SIZES[width])
-    try:
-        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        # what sticks out, to say why when it fails
-        wide = page.evaluate(
-            """() => [...document.querySelectorAll('body *')].filter(e => {
-                   const r = e.getBoundingClientRect();
-                   return r.width > 0 && r.right > window.innerWidth + 1;
-               }).slice(0, 5).map(e => e.tagName + '.' + [...e.classList].join('.'))"""
-        )
-        assert widths[0] <= widths[1], wide
-        assert page.evaluate("getComputedStyle(document.documentElement).overflowX") != "hidden"
-    finally:
-        context.close()
+def reflows_without_sideways_scrolling(page: Any) -> None:
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    # what sticks out, to say why when it fails
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('body *')].filter(e => {
+               const r = e.getBoundingClientRect();
+               return r.width > 0 && r.right > window.innerWidth + 1;
+           }).slice(0, 5).map(e => e.tagName + '.' + [...e.classList].join('.'))"""
+    )
+    assert widths[0] <= widths[1], wide
+    assert page.evaluate("getComputedStyle(document.documentElement).overflowX") != "hidden"
 
 
 # -- the menu ------------------------------------------------------------------------------
@@ -142,108 +146,81 @@ def _menu_state(page: Any) -> dict[str, Any]:
     )
 
 
-@pytest.mark.browser
-@pytest.mark.slow
-@pytest.mark.parametrize("name", list(PAGES))
-def test_phone_menu_opens_on_tap_and_closes_on_escape(browser: Any, origin: str, name: str) -> None:
-    context, page = _open(browser, f"{origin}/{PAGES[name]}", PHONE, touch=True)
-    try:
-        before = _menu_state(page)
-        assert before["buttonName"] == "Meny" and before["expanded"] == "false"
-        assert before["visibleLinks"] == []
-        page.locator(".primary-toggle").tap()
-        opened = _menu_state(page)
-        assert opened["dialogOpen"] and opened["expanded"] == "true"
-        assert {"Arkiv", "Beslutsregister", "Frågor och svar"} <= set(opened["visibleLinks"])
-        assert opened["focusInDialog"]
-        page.keyboard.press("Escape")
-        page.wait_for_function("!document.getElementById('pst-primary-sidebar-modal').open")
-        page.wait_for_function("document.activeElement === document.querySelector('.primary-toggle')")
-        page.wait_for_timeout(400)  # the sidebar slides back out of view
-        closed = _menu_state(page)
-        assert closed["expanded"] == "false" and closed["visibleLinks"] == []
-        # the close button in the drawer works too
-        page.locator(".primary-toggle").tap()
-        page.get_by_role("button", name="Stäng menyn").tap()
-        assert _menu_state(page)["dialogOpen"] is False
-    finally:
-        context.close()
+def phone_menu_opens_on_tap_and_closes_on_escape(page: Any) -> None:
+    before = _menu_state(page)
+    assert before["buttonName"] == "Meny" and before["expanded"] == "false"
+    assert before["visibleLinks"] == []
+    page.locator(".primary-toggle").tap()
+    opened = _menu_state(page)
+    assert opened["dialogOpen"] and opened["expanded"] == "true"
+    assert {"Arkiv", "Beslutsregister", "Frågor och svar"} <= set(opened["visibleLinks"])
+    assert opened["focusInDialog"]
+    page.keyboard.press("Escape")
+    page.wait_for_function("!document.getElementById('pst-primary-sidebar-modal').open")
+    page.wait_for_function("document.activeElement === document.querySelector('.primary-toggle')")
+    page.wait_for_timeout(400)  # the sidebar slides back out of view
+    closed = _menu_state(page)
+    assert closed["expanded"] == "false" and closed["visibleLinks"] == []
+    # the close button in the drawer works too
+    page.locator(".primary-toggle").tap()
+    page.get_by_role("button", name="Stäng menyn").tap()
+    assert _menu_state(page)["dialogOpen"] is False
+
+
+def phone_menu_opens_with_the_keyboard(page: Any) -> None:
+    page.locator(".primary-toggle").focus()
+    page.keyboard.press("Enter")
+    opened = _menu_state(page)
+    assert opened["dialogOpen"] and opened["focusInDialog"] and "Arkiv" in opened["visibleLinks"]
+    page.keyboard.press("Escape")
+    page.wait_for_function("document.activeElement === document.querySelector('.primary-toggle')")
+    page.keyboard.press("Space")
+    assert _menu_state(page)["dialogOpen"]
+
+
+def desktop_menu_folds_and_unfolds_with_enter_keeping_focus(page: Any) -> None:
+    shown = _menu_state(page)
+    assert shown["expanded"] == "true" and "Arkiv" in shown["visibleLinks"]
+    page.locator(".primary-toggle").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(400)  # the theme's fold transition
+    folded = _menu_state(page)
+    assert folded["expanded"] == "false" and folded["visibleLinks"] == [] and folded["focusOnButton"]
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(400)
+    unfolded = _menu_state(page)
+    assert unfolded["expanded"] == "true" and "Arkiv" in unfolded["visibleLinks"]
+    assert not unfolded["dialogOpen"]
 
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.parametrize("name", list(PAGES))
-def test_phone_menu_opens_with_the_keyboard(browser: Any, origin: str, name: str) -> None:
-    context, page = _open(browser, f"{origin}/{PAGES[name]}", SIZES["320"])
-    try:
-        page.locator(".primary-toggle").focus()
-        page.keyboard.press("Enter")
-        opened = _menu_state(page)
-        assert opened["dialogOpen"] and opened["focusInDialog"] and "Arkiv" in opened["visibleLinks"]
-        page.keyboard.press("Escape")
-        page.wait_for_function("document.activeElement === document.querySelector('.primary-toggle')")
-        page.keyboard.press("Space")
-        assert _menu_state(page)["dialogOpen"]
-    finally:
-        context.close()
-
-
-@pytest.mark.browser
-@pytest.mark.slow
-def test_phone_table_of_contents_opens_and_closes(browser: Any, origin: str) -> None:
-    context, page = _open(browser, f"{origin}/{PAGES['report']}", PHONE, touch=True)
+def test_phone_table_of_contents_opens_and_closes(visit: Callable[[str, View], Any]) -> None:
+    page = visit(PAGES["report"], View("390", touch=True))
     state = """() => [document.getElementById('pst-secondary-sidebar-modal').open,
                      document.querySelector('.secondary-toggle').getAttribute('aria-expanded'),
                      document.activeElement === document.querySelector('.secondary-toggle')]"""
-    try:
-        toggle = page.get_by_role("button", name="Innehåll på sidan")
-        toggle.tap()
-        assert page.evaluate(state)[:2] == [True, "true"]
-        assert page.get_by_role("dialog", name="Innehåll på sidan").get_by_role(
-            "link", name="Kommunikativ lägesbild").is_visible()
-        page.get_by_role("button", name="Stäng", exact=True).tap()
-        page.wait_for_function("document.activeElement === document.querySelector('.secondary-toggle')")
-        assert page.evaluate(state) == [False, "false", True]
-    finally:
-        context.close()
+    toggle = page.get_by_role("button", name="Innehåll på sidan")
+    toggle.tap()
+    assert page.evaluate(state)[:2] == [True, "true"]
+    assert page.get_by_role("dialog", name="Innehåll på sidan").get_by_role(
+        "link", name="Kommunikativ lägesbild").is_visible()
+    page.get_by_role("button", name="Stäng", exact=True).tap()
+    page.wait_for_function("document.activeElement === document.querySelector('.secondary-toggle')")
+    assert page.evaluate(state) == [False, "false", True]
 
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.parametrize("name", list(PAGES))
-def test_desktop_menu_folds_and_unfolds_with_enter_keeping_focus(browser: Any, origin: str, name: str) -> None:
-    context, page = _open(browser, f"{origin}/{PAGES[name]}", DESKTOP)
-    try:
-        shown = _menu_state(page)
-        assert shown["expanded"] == "true" and "Arkiv" in shown["visibleLinks"]
-        page.locator(".primary-toggle").focus()
-        page.keyboard.press("Enter")
-        page.wait_for_timeout(400)  # the theme's fold transition
-        folded = _menu_state(page)
-        assert folded["expanded"] == "false" and folded["visibleLinks"] == [] and folded["focusOnButton"]
-        page.keyboard.press("Enter")
-        page.wait_for_timeout(400)
-        unfolded = _menu_state(page)
-        assert unfolded["expanded"] == "true" and "Arkiv" in unfolded["visibleLinks"]
-        assert not unfolded["dialogOpen"]
-    finally:
-        context.close()
-
-
-@pytest.mark.browser
-@pytest.mark.slow
-@pytest.mark.parametrize("size", [SIZES["320"], DESKTOP])
-def test_site_name_in_the_header_links_home(browser: Any, origin: str, size: tuple[int, int]) -> None:
-    context, page = _open(browser, f"{origin}/{PAGES['faq']}", size)
-    try:
-        home = page.locator(".bd-header-article a.rapport-webbplatsnamn")
-        assert home.is_visible()
-        assert home.inner_text().strip() in ("Samordning vårdinformationsmiljö", "Samordning VIM")
-        home.click()
-        page.wait_for_load_state()
-        assert page.url.endswith("/index.html")
-    finally:
-        context.close()
+@pytest.mark.parametrize("width", ["320", "1400"])
+def test_site_name_in_the_header_links_home(visit: Callable[[str, View], Any], width: str) -> None:
+    page = visit(PAGES["faq"], View(width))
+    home = page.locator(".bd-header-article a.rapport-webbplatsnamn")
+    assert home.is_visible()
+    assert home.inner_text().strip() in ("Samordning vårdinformationsmiljö", "Samordning VIM")
+    home.click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/index.html")
 
 
 # -- axe -----------------------------------------------------------------------------------
@@ -265,41 +242,23 @@ def _wcag_rules(page: Any) -> tuple[list[str], dict[str, Any]]:
     return experimental, options
 
 
-@pytest.mark.browser
-@pytest.mark.slow
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("width", ["390", "1400"])
-@pytest.mark.parametrize("name", list(PAGES))
-def test_no_axe_violations_by_wcag_tags_with_experimental_rules(
-    browser: Any, origin: str, name: str, width: str, scheme: str
-) -> None:
-    """At phone and desktop width, and in the dark colour mode the theme follows from the
-    system (the statement says both colour modes are checked)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    context, page = _open(browser, f"{origin}/{PAGES[name]}", SIZES[width], scheme=scheme)
-    try:
-        assert page.evaluate("document.documentElement.dataset.theme") == scheme
-        experimental, options = _wcag_rules(page)
-        assert "label-content-name-mismatch" in experimental
-        response = Axe().run(page, options=options).response
-        ran = {r["id"] for kind in ("passes", "violations", "incomplete", "inapplicable") for r in response[kind]}
-        assert "label-content-name-mismatch" in ran
-        violations = [
-            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5]) for v in response["violations"]
-        ]
-        assert violations == []
-        assert len(response["passes"]) > 10
-    finally:
-        context.close()
+def no_axe_violations_by_wcag_tags_with_experimental_rules(page: Any, scheme: str) -> None:
+    """In the colour mode the theme follows from the system (the statement says both colour
+    modes are checked)."""
+    assert page.evaluate("document.documentElement.dataset.theme") == scheme
+    experimental, options = _wcag_rules(page)
+    assert "label-content-name-mismatch" in experimental
+    response = axe_run(page, options)
+    ran = {r["id"] for kind in ("passes", "violations", "incomplete", "inapplicable") for r in response[kind]}
+    assert "label-content-name-mismatch" in ran
+    assert violations_of(response) == []
+    assert len(response["passes"]) > 10
 
 
 @pytest.mark.browser
 @pytest.mark.slow
 def test_axe_run_would_catch_a_label_in_name_mismatch(browser: Any) -> None:
     """The experimental rule really runs: a button that shows one thing and is named another."""
-    from axe_playwright_python.sync_playwright import Axe
-
     context = browser.new_context()
     page = context.new_page()
     try:
@@ -309,17 +268,69 @@ def test_axe_run_would_catch_a_label_in_name_mismatch(browser: Any) -> None:
             '<button aria-label="Sök">Visa alla rapporter</button></main></body></html>'
         )
         _, options = _wcag_rules(page)
-        response = Axe().run(page, options=options).response
+        response = axe_run(page, options)
         assert "label-content-name-mismatch" in {v["id"] for v in response["violations"]}
     finally:
         context.close()
 
 
+# -- every page type, every view -------------------------------------------------------------
+
+
+def no_english_interface_strings_after_scripts_ran(page: Any) -> None:
+    """What the theme's scripts add (tooltips, labels) is Swedish too."""
+    english = _english_in(BeautifulSoup(page.content(), "html.parser"))
+    assert english == []
+
+
+Check = Callable[[Any], None]
+
+
+def _visits(name: str) -> list[tuple[View, list[Check]]]:
+    """The views of page type ``name`` and the checks that run in each, in order: those that
+    only look first, the one that opens or folds the menu last (it leaves the page changed)."""
+
+    def axe(scheme: str) -> Check:
+        return functools.partial(no_axe_violations_by_wcag_tags_with_experimental_rules, scheme=scheme)
+
+    scripted = [no_english_interface_strings_after_scripts_ran] if name in SCRIPTED else []
+    return [
+        (View("320"), [reflows_without_sideways_scrolling, phone_menu_opens_with_the_keyboard]),
+        (View("390"), [reflows_without_sideways_scrolling, axe("light")]),
+        (View("390", scheme="dark"), [axe("dark")]),
+        (View("390", touch=True), [phone_menu_opens_on_tap_and_closes_on_escape]),
+        (
+            View("1400"),
+            [reflows_without_sideways_scrolling, axe("light"), *scripted,
+             desktop_menu_folds_and_unfolds_with_enter_keeping_focus],
+        ),
+        (View("1400", scheme="dark"), [axe("dark")]),
+    ]  # fmt: skip
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    # each page type may run on either test worker (the site and the browser are per worker)
+    "name", [pytest.param(name, marks=pytest.mark.xdist_group(f"readers-{name}")) for name in PAGES]
+)
+def test_page_type_reflows_has_a_working_menu_and_no_axe_violations(
+    visit: Callable[[str, View], Any], name: str
+) -> None:
+    failures = []
+    for view, checks in _visits(name):
+        page = visit(PAGES[name], view)
+        for check in checks:
+            try:
+                check(page)
+            except (AssertionError, PlaywrightError) as error:
+                what = getattr(check, "func", check).__name__
+                failures.append(f"{name} ({PAGES[name]}) at {view}: {what}: {error}")
+        page.context.close()
+    assert not failures, "\n".join(failures)
+
+
 # -- Swedish everywhere ----------------------------------------------------------------------
-
-
-def _html_pages(site: Path) -> list[Path]:
-    return sorted(p for p in site.rglob("*.html") if "_static" not in p.parts and "pagefind" not in p.parts)
 
 
 def _english_in(soup: BeautifulSoup) -> list[str]:
@@ -348,7 +359,7 @@ def test_english_scan_would_catch_a_theme_string() -> None:
 
 
 def test_no_english_interface_strings_in_any_page(site: Path) -> None:
-    pages = _html_pages(site)
+    pages = html_pages(site)
     assert len(pages) > 15
     found = {}
     for path in pages:
@@ -357,19 +368,6 @@ def test_no_english_interface_strings_in_any_page(site: Path) -> None:
             found[str(path.relative_to(site))] = english
     assert found == {}
     assert not (site / "genindex.html").exists()
-
-
-@pytest.mark.browser
-@pytest.mark.slow
-@pytest.mark.parametrize("name", ["report", "search", "landing"])
-def test_no_english_interface_strings_after_scripts_ran(browser: Any, origin: str, name: str) -> None:
-    """What the theme's scripts add (tooltips, labels) is Swedish too."""
-    context, page = _open(browser, f"{origin}/{PAGES[name]}", DESKTOP)
-    try:
-        english = _english_in(BeautifulSoup(page.content(), "html.parser"))
-        assert english == []
-    finally:
-        context.close()
 
 
 def test_breadcrumbs_below_the_start_page(site: Path) -> None:
@@ -383,7 +381,7 @@ def test_breadcrumbs_below_the_start_page(site: Path) -> None:
     assert trail(PAGES["year"]) == ["Start", "Arkiv", "2025"]
     assert trail(PAGES["faq"]) == ["Start", "Frågor och svar"]
     assert trail("skrivguide/skriva.html") == ["Start", "Skrivguide", "Skriva rapporten"]
-    for path in _html_pages(site):
+    for path in html_pages(site):
         soup = BeautifulSoup(path.read_text("utf-8"), "html.parser")
         # the site name links home from the header of every page
         home = soup.select_one(".bd-header-article a.rapport-webbplatsnamn")
@@ -471,6 +469,12 @@ ROOT = "readers"
 REPORT = "rapporter/2025/2025-03-14"
 
 
+def _conf_line(app: Any, setting: str) -> int:
+    """The line of conf.py that sets ``setting`` (where a warning about it points)."""
+    lines = Path(app.srcdir, "conf.py").read_text("utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if line.startswith(f"{setting} "))
+
+
 @pytest.mark.sphinx("rapportpdf", testroot=ROOT, srcdir="readers-page", freshenv=True)
 def test_report_page_has_downloads_feed_and_contact(app: Any, make_app: Any) -> None:
     from conftest import warnings_of
@@ -523,10 +527,7 @@ def test_missing_contacts_and_the_local_address_are_one_warning_each(app: Any) -
     from conftest import warnings_of
 
     app.build()
-    conf = Path(app.srcdir, "conf.py")
-    lines = conf.read_text("utf-8").splitlines()
-    contact_line = next(i for i, line in enumerate(lines, 1) if line.startswith("rapport_contact"))
-    base_line = next(i for i, line in enumerate(lines, 1) if line.startswith("html_baseurl"))
+    contact_line, base_line = _conf_line(app, "rapport_contact"), _conf_line(app, "html_baseurl")
     assert sorted(warnings_of(app)) == sorted([
         f"conf.py:{base_line}: WARNING: html_baseurl är den lokala förhandsadressen http://127.0.0.1:8000/; flödet "
         "och webbplatskartan leder då bara till den här datorn. Ange den publicerade adressen, till exempel "
@@ -611,7 +612,7 @@ def test_pdf_built_with_the_local_address_links_its_sibling_pdfs_instead(app: An
 
     app.build()
     assert [w for w in warnings_of(app) if w.endswith("[rapport.base-url]")] == [
-        "conf.py:23: WARNING: html_baseurl är den lokala förhandsadressen "
+        f"conf.py:{_conf_line(app, 'html_baseurl')}: WARNING: html_baseurl är den lokala förhandsadressen "
         "http://127.0.0.1:8000/; länkarna i PDF:erna leder då bara till den här datorn. Ange den publicerade "
         "adressen, till exempel make site RAPPORT_BASE_URL=https://…/ [rapport.base-url]"
     ]

@@ -14,22 +14,18 @@ tools/install-test-deps.sh); without it these tests are skipped with that reason
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browsertools import Server, Tab, path_of
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_ROOT = REPO / "tests" / "roots" / "test-search"
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
 SEED_REPORT = "rapporter/2025/2025-09-25.html"
 
 pytestmark = pytest.mark.browser
@@ -52,26 +48,6 @@ def build(src: Path, confdir: Path, out: Path) -> Path:
     return html
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-class Server:
-    """A static server on a free port of 127.0.0.1; ``prefix`` serves the site below a path."""
-
-    def __init__(self, directory: Path, prefix: str = "") -> None:
-        handler = functools.partial(_Quiet, directory=str(directory))
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.base = f"{self.origin}/{prefix}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture(scope="session")
 def real_html(real_site) -> Path:
     """The real site's HTML, built once per test run (conftest.real_site)."""
@@ -85,126 +61,16 @@ def demo_site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def real(real_html) -> Iterator[Server]:
-    server = Server(real_html)
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="session")
 def demo(demo_site) -> Iterator[Server]:
-    server = Server(demo_site)
-    yield server
-    server.close()
-
-
-
-# Every query's results are announced by rapport-search.js; the test waits for the
-# announcement of the query it typed, not for a fixed time.
-_RECORD_RESULTS = """
-window.__searches = [];
-document.addEventListener("rapport-search-results", (event) => window.__searches.push(event.detail));
-window.__injected = 0;
-"""
-
-
-class Browser:
-    """One page with its requests and console recorded."""
-
-    def __init__(self, browser: Any) -> None:
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.context.add_init_script(_RECORD_RESULTS)
-        self.page = self.context.new_page()
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.context.on("request", lambda request: self.requests.append(request.url))
-        self.page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
-        self.page.on("console", self._console)
-
-    def _console(self, message: Any) -> None:
-        # Chromium asks every origin for /favicon.ico by itself; that 404 is not the site's
-        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
-            self.errors.append(f"console: {message.text} ({message.location.get('url')})")
-
-    def open(self, url: str) -> None:
-        self.page.goto(url, wait_until="networkidle")
-
-    def search(self, query: str, scope: str = "#pst-search-dialog") -> dict[str, Any]:
-        """Type ``query`` into the search field of ``scope``; the announced results."""
-        field = self.page.locator(f"{scope} input[name=q]")
-        done = self.page.evaluate("window.__searches.length")
-        field.fill("")
-        if len(query) > 50:
-            field.fill(query[:-1])
-            field.press_sequentially(query[-1:])
-        else:
-            field.press_sequentially(query, delay=20)
-        if not query.strip():
-            self.page.wait_for_timeout(400)  # nothing is searched; give it the chance to go wrong
-            return {"query": "", "count": 0}
-        self.page.wait_for_function(
-            "([n, q]) => window.__searches.slice(n).some((s) => s.query === q)",
-            arg=[done, query[:200].strip()],
-            timeout=10000,
-        )
-        return self.page.evaluate("window.__searches[window.__searches.length - 1]")
-
-    def open_dialog(self) -> None:
-        self.page.keyboard.press("Control+k")
-        self.page.locator("#pst-search-dialog input[name=q]").wait_for(state="visible")
-
-    def results(self, scope: str = "#pst-search-dialog") -> list[dict[str, Any]]:
-        return self.page.eval_on_selector_all(
-            f"{scope} .rapport-search__result",
-            """(items) => items.map((li) => ({
-                type: li.querySelector('.rapport-search__type')?.textContent || '',
-                date: li.querySelector('time')?.getAttribute('datetime') || '',
-                dateText: li.querySelector('time')?.textContent || '',
-                organ: li.querySelector('.rapport-search__organ')?.textContent || '',
-                title: li.querySelector('.rapport-search__title')?.textContent || '',
-                href: li.querySelector('.rapport-search__title a')?.href || '',
-                marks: [...li.querySelectorAll('mark')].map((m) => m.textContent),
-                subs: [...li.querySelectorAll('.rapport-search__subresults a')].map((a) => a.href),
-            }))""",
-        )
-
-    def facets(self, scope: str = "#pst-search-dialog") -> dict[str, list[str]]:
-        return self.page.eval_on_selector_all(
-            f"{scope} .rapport-search__facet",
-            """(groups) => Object.fromEntries(groups.map((g) => [
-                g.querySelector('legend').textContent,
-                [...g.querySelectorAll('label')].map((l) => l.textContent.trim()),
-            ]))""",
-        )
-
-    def status(self, scope: str = "#pst-search-dialog") -> str:
-        return self.page.locator(f"{scope} .rapport-search__status").inner_text()
-
-    def check_clean(self, origin: str) -> None:
-        outside = [url for url in self.requests if not url.startswith(origin + "/")]
-        assert outside == [], "requests that left the site"
-        assert self.errors == []
-
-    def close(self) -> None:
-        self.context.close()
-
-
-@pytest.fixture
-def tab(browser) -> Iterator[Browser]:
-    page = Browser(browser)
-    yield page
-    page.close()
-
-
-def path_of(url: str) -> str:
-    return re.sub(r"^http://127\.0\.0\.1:\d+/", "", url)
+    with Server(demo_site) as server:
+        yield server
 
 
 # -- the real site: the words readers remember ---------------------------------------------
 
 
-def test_ctrl_k_opens_the_search_and_expertgruppen_finds_the_decision(tab, real, real_html):
-    tab.open(real.base + SEED_REPORT)
+def test_ctrl_k_opens_the_search_and_expertgruppen_finds_the_decision(tab, real_server, real_html):
+    tab.open(real_server.base + SEED_REPORT)
     tab.open_dialog()
     found = tab.search("expertgruppen")
     assert found["count"] > 0
@@ -222,11 +88,11 @@ def test_ctrl_k_opens_the_search_and_expertgruppen_finds_the_decision(tab, real,
     assert set(facets) == {"Typ", "År", "Organ"}
     assert any(label.startswith("Beslut") for label in facets["Typ"])
     assert any(label.startswith("Regionstyrelsen") for label in facets["Organ"])
-    tab.check_clean(real.origin)
+    tab.check_clean(real_server.origin)
 
 
-def test_ambulink_finds_the_faq_entry_and_the_report(tab, real):
-    tab.open(real.base + "index.html")
+def test_ambulink_finds_the_faq_entry_and_the_report(tab, real_server):
+    tab.open(real_server.base + "index.html")
     tab.page.locator(".search-button__button").first.click()
     tab.search("Ambulink")
     results = tab.results()
@@ -236,42 +102,42 @@ def test_ambulink_finds_the_faq_entry_and_the_report(tab, real):
     report = next(r for r in results if r["type"] == "Rapport")
     assert path_of(report["href"]) == SEED_REPORT
     assert report["date"] == "2025-09-25"
-    tab.check_clean(real.origin)
+    tab.check_clean(real_server.origin)
 
 
-def test_besparing_finds_besparingen_by_stemming(tab, real):
-    tab.open(real.base + SEED_REPORT)
+def test_besparing_finds_besparingen_by_stemming(tab, real_server):
+    tab.open(real_server.base + SEED_REPORT)
     tab.open_dialog()
     tab.search("besparing")
     results = tab.results()
     assert any(r["type"] == "Rapport" and path_of(r["href"]) == SEED_REPORT for r in results)
     assert "Besparingen" in {m.rstrip(".,") for r in results for m in r["marks"]}
-    tab.check_clean(real.origin)
+    tab.check_clean(real_server.origin)
 
 
-def test_beslutet_finds_beslut_by_stemming(tab, real):
-    tab.open(real.base + SEED_REPORT)
+def test_beslutet_finds_beslut_by_stemming(tab, real_server):
+    tab.open(real_server.base + SEED_REPORT)
     tab.open_dialog()
     tab.search("beslutet")
     marks = {m.lower().rstrip(".,;:”") for r in tab.results() for m in r["marks"]}
     assert "beslut" in marks
     assert "beslutet" in marks
-    tab.check_clean(real.origin)
+    tab.check_clean(real_server.origin)
 
 
-def test_a_decision_known_only_by_a_latest_date_says_so(tab, real):
-    tab.open(real.base + "index.html")
+def test_a_decision_known_only_by_a_latest_date_says_so(tab, real_server):
+    tab.open(real_server.base + "index.html")
     tab.open_dialog()
     tab.search("Läkemedelsverket")
     decision = next(r for r in tab.results() if r["type"] == "Beslut")
     assert decision["organ"] == "Läkemedelsverket"
     assert decision["dateText"] == "senast 25 september 2025"
     assert decision["date"] == "2025-09-25"
-    tab.check_clean(real.origin)
+    tab.check_clean(real_server.origin)
 
 
-def test_a_hit_in_a_report_links_to_the_section_heading(tab, real, real_html):
-    tab.open(real.base + SEED_REPORT)
+def test_a_hit_in_a_report_links_to_the_section_heading(tab, real_server, real_html):
+    tab.open(real_server.base + SEED_REPORT)
     tab.open_dialog()
     tab.search("talesperson")
     report = next(r for r in tab.results() if path_of(r["href"]) == SEED_REPORT)
@@ -279,11 +145,11 @@ def test_a_hit_in_a_report_links_to_the_section_heading(tab, real, real_html):
     assert f"{SEED_REPORT}#talesperson-rubrik" in subs
     html = (real_html / SEED_REPORT).read_text(encoding="utf-8")
     assert re.search(r'<h2 id="talesperson-rubrik">Talesperson', html)
-    tab.check_clean(real.origin)
+    tab.check_clean(real_server.origin)
 
 
-def test_search_page_is_swedish_and_reads_the_query_from_the_address(tab, real):
-    tab.open(real.base + "search.html?q=Ambulink")
+def test_search_page_is_swedish_and_reads_the_query_from_the_address(tab, real_server):
+    tab.open(real_server.base + "search.html?q=Ambulink")
     tab.page.wait_for_function("window.__searches.some((s) => s.query === 'Ambulink')")
     page = tab.page
     assert page.locator("html").get_attribute("lang") == "sv"
@@ -299,7 +165,7 @@ def test_search_page_is_swedish_and_reads_the_query_from_the_address(tab, real):
     page.locator("body").click()
     page.keyboard.press("Control+k")
     assert page.evaluate("document.activeElement.closest('.bd-article') !== null")
-    tab.check_clean(real.origin)
+    tab.check_clean(real_server.origin)
 
 
 def test_no_page_loads_sphinx_search_index(real_html):
@@ -325,15 +191,15 @@ def test_facets_narrow_by_type_year_and_deciding_body(tab, demo):
         "Regionstyrelsen i Fjällmark",
     ]
     dialog = tab.page.locator("#pst-search-dialog")
-    before = len(tab.page.evaluate("window.__searches"))
+    before = tab.searches()
     dialog.locator(".rapport-search__facet label", has_text="Beslut").locator("input").check()
-    tab.page.wait_for_function("(n) => window.__searches.length > n", arg=before)
+    tab.wait_for_search_after(before)
     results = tab.results()
     assert {r["type"] for r in results} == {"Beslut"}
     assert len(results) == 2
-    before = len(tab.page.evaluate("window.__searches"))
+    before = tab.searches()
     dialog.locator(".rapport-search__facet label", has_text="2024").locator("input").check()
-    tab.page.wait_for_function("(n) => window.__searches.length > n", arg=before)
+    tab.wait_for_search_after(before)
     results = tab.results()
     assert [(r["organ"], r["date"]) for r in results] == [("Regionstyrelsen i Fjällmark", "2024-11-12")]
     tab.check_clean(demo.origin)
@@ -349,10 +215,10 @@ def test_a_reference_to_a_decision_is_searchable_in_the_report_that_makes_it(tab
     tab.check_clean(demo.origin)
 
 
-def _sorted_by(tab: Browser, key: str) -> list[dict[str, Any]]:
-    before = len(tab.page.evaluate("window.__searches"))
+def _sorted_by(tab: Tab, key: str) -> list[dict[str, Any]]:
+    before = tab.searches()
     tab.page.locator(".bd-article select").select_option(key)
-    tab.page.wait_for_function("(n) => window.__searches.length > n", arg=before)
+    tab.wait_for_search_after(before)
     while tab.page.locator(".bd-article .rapport-search__more").is_visible():
         tab.page.locator(".bd-article .rapport-search__more").click()
         tab.page.wait_for_timeout(200)
@@ -379,8 +245,7 @@ def test_site_below_a_path_on_another_server(tab, demo_site, tmp_path):
     mount = tmp_path / "intranat"
     mount.mkdir()
     (mount / "vim").symlink_to(demo_site, target_is_directory=True)
-    server = Server(tmp_path, prefix="intranat/vim/")
-    try:
+    with Server(tmp_path, prefix="intranat/vim/") as server:
         for start in ("index.html", "rapporter/2024/2024-11-14.html"):
             tab.open(server.base + start)
             tab.open_dialog()
@@ -392,8 +257,6 @@ def test_site_below_a_path_on_another_server(tab, demo_site, tmp_path):
                 target = result["href"].split("#")[0]
                 assert tab.page.request.get(target).status == 200
         tab.check_clean(server.origin)
-    finally:
-        server.close()
 
 
 # -- bad input ------------------------------------------------------------------------------

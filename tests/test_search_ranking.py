@@ -15,10 +15,10 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from test_search_browser import DEMO_ROOT, REPO, Browser, Server, real, real_html  # noqa: F401
+from browsertools import Server, Tab, axe_run
+from test_search_browser import DEMO_ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -53,9 +53,8 @@ def parts_site(parts_project: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def parts(parts_site: Path) -> Iterator[Server]:
-    server = Server(parts_site)
-    yield server
-    server.close()
+    with Server(parts_site) as server:
+        yield server
 
 
 def own_files(bundle: Path) -> dict[str, str]:
@@ -76,118 +75,96 @@ def own_files(bundle: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("query", ["ambulink", "regionstyrelsen"])
-def test_a_report_is_among_the_first_two_hits(browser: Any, real: Server, query: str) -> None:
-    page = Browser(browser)
-    try:
-        page.open(real.base + "index.html")
-        page.open_dialog()
-        result = page.search(query)
-        assert result["count"] >= 3  # the report competes with entries and pages
-        types = [hit["type"] for hit in page.results()]
-        assert "Rapport" in types[:2], types
-        # navigation pages (the topic page, the landing page) come after the content
-        assert types.index("Sida") > types.index("Rapport")
-        page.check_clean(real.origin)
-    finally:
-        page.close()
+def test_a_report_is_among_the_first_two_hits(tab: Tab, real_server: Server, query: str) -> None:
+    tab.open(real_server.base + "index.html")
+    tab.open_dialog()
+    result = tab.search(query)
+    assert result["count"] >= 3  # the report competes with entries and pages
+    types = [hit["type"] for hit in tab.results()]
+    assert "Rapport" in types[:2], types
+    # navigation pages (the topic page, the landing page) come after the content
+    assert types.index("Sida") > types.index("Rapport")
+    tab.check_clean(real_server.origin)
 
 
-def test_a_misspelt_query_offers_the_sites_own_word(browser: Any, real: Server) -> None:
-    page = Browser(browser)
-    try:
-        page.open(real.base + "index.html")
-        page.open_dialog()
-        assert page.search("millenium")["count"] == 0
-        status = page.page.locator("#pst-search-dialog .rapport-search__status")
-        status.locator(".rapport-search__suggestion").wait_for()
-        assert status.inner_text() == "Inga träffar för ”millenium”. Menade du Millennium?"
-        # the suggestion is a button that runs the search it offers
-        done = page.page.evaluate("window.__searches.length")
-        status.locator("button", has_text="Millennium").click()
-        page.page.wait_for_function(
-            "([n]) => window.__searches.slice(n).some((s) => s.query === 'Millennium' && s.count > 0)", arg=[done]
-        )
-        assert page.page.locator("#pst-search-dialog input[name=q]").input_value() == "Millennium"
-        page.check_clean(real.origin)
-    finally:
-        page.close()
+def test_a_misspelt_query_offers_the_sites_own_word(tab: Tab, real_server: Server) -> None:
+    tab.open(real_server.base + "index.html")
+    tab.open_dialog()
+    assert tab.search("millenium")["count"] == 0
+    status = tab.page.locator("#pst-search-dialog .rapport-search__status")
+    status.locator(".rapport-search__suggestion").wait_for()
+    assert status.inner_text() == "Inga träffar för ”millenium”. Menade du Millennium?"
+    # the suggestion is a button that runs the search it offers
+    done = tab.searches()
+    status.locator("button", has_text="Millennium").click()
+    tab.page.wait_for_function(
+        "([n]) => window.__searches.slice(n).some((s) => s.query === 'Millennium' && s.count > 0)", arg=[done]
+    )
+    assert tab.page.locator("#pst-search-dialog input[name=q]").input_value() == "Millennium"
+    tab.check_clean(real_server.origin)
 
 
-def test_the_writers_guide_is_out_of_reader_results_unless_chosen(browser: Any, real: Server) -> None:
-    page = Browser(browser)
-    try:
-        page.open(real.base + "search.html")
-        scope = ".rapport-search--page"
-        # a word of the writer's guide ("förhandsgranska", the preview command)
-        page.search("förhandsgranska", scope=scope)
-        assert "Skrivguide" not in [hit["type"] for hit in page.results(scope)]
-        assert not any("/skrivguide/" in hit["href"] for hit in page.results(scope))
-        # under Typ, the guide is a choice of its own, and ticking it finds its pages
-        option = page.page.locator(f"{scope} .rapport-search__facet label", has_text="Skrivguide")
-        done = page.page.evaluate("window.__searches.length")
-        option.locator("input").check()
-        page.page.wait_for_function("([n]) => window.__searches.length > n", arg=[done])
-        hits = page.results(scope)
-        assert hits and {hit["type"] for hit in hits} == {"Skrivguide"}
-        assert all("/skrivguide/" in hit["href"] for hit in hits)
-        # no raw front matter or directive source in what is shown
-        excerpts = page.page.locator(f"{scope} .rapport-search__excerpt").all_inner_texts()
-        assert not [text for text in excerpts if "---" in text or ":::" in text or "sammanstallt:" in text]
-        page.check_clean(real.origin)
-    finally:
-        page.close()
+def test_the_writers_guide_is_out_of_reader_results_unless_chosen(tab: Tab, real_server: Server) -> None:
+    tab.open(real_server.base + "search.html")
+    scope = ".rapport-search--page"
+    # a word of the writer's guide ("förhandsgranska", the preview command)
+    tab.search("förhandsgranska", scope=scope)
+    assert "Skrivguide" not in [hit["type"] for hit in tab.results(scope)]
+    assert not any("/skrivguide/" in hit["href"] for hit in tab.results(scope))
+    # under Typ, the guide is a choice of its own, and ticking it finds its pages
+    option = tab.page.locator(f"{scope} .rapport-search__facet label", has_text="Skrivguide")
+    done = tab.searches()
+    option.locator("input").check()
+    tab.wait_for_search_after(done)
+    hits = tab.results(scope)
+    assert hits and {hit["type"] for hit in hits} == {"Skrivguide"}
+    assert all("/skrivguide/" in hit["href"] for hit in hits)
+    # no raw front matter or directive source in what is shown
+    excerpts = tab.page.locator(f"{scope} .rapport-search__excerpt").all_inner_texts()
+    assert not [text for text in excerpts if "---" in text or ":::" in text or "sammanstallt:" in text]
+    tab.check_clean(real_server.origin)
 
 
-def test_the_search_button_is_named_by_its_visible_text(browser: Any, real: Server) -> None:
+def test_the_search_button_is_named_by_its_visible_text(tab: Tab, real_server: Server) -> None:
     """WCAG 2.5.3 Label in Name, checked by axe's (experimental) rule for it at desktop width."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    page = Browser(browser)
-    try:
-        page.open(real.base + "rapporter/2025/2025-09-25.html")
-        buttons = page.page.locator(".search-button-field")
-        assert buttons.count() == 1 and buttons.first.is_visible()
-        visible = " ".join(buttons.first.inner_text().split())
-        assert visible == "Sök Ctrl + K"
-        # the accessible name as Chromium computes it (the theme's button was named "Sök")
-        snapshot = buttons.first.aria_snapshot()
-        assert snapshot.startswith('- button "') and visible in snapshot.split('"')[1], snapshot
-        results = Axe().run(page.page, options={"runOnly": {"type": "rule", "values": ["label-content-name-mismatch"]}})
-        assert results.response["violations"] == []
-        # one search box on desktop: the header's search icon is hidden at this width
-        shown = page.page.locator(".search-button, .search-button-field, form.bd-search").evaluate_all(
-            "(els) => els.filter((e) => e.getClientRects().length && !e.closest('dialog')).length"
-        )
-        assert shown == 1
-    finally:
-        page.close()
+    tab.open(real_server.base + "rapporter/2025/2025-09-25.html")
+    buttons = tab.page.locator(".search-button-field")
+    assert buttons.count() == 1 and buttons.first.is_visible()
+    visible = " ".join(buttons.first.inner_text().split())
+    assert visible == "Sök Ctrl + K"
+    # the accessible name as Chromium computes it (the theme's button was named "Sök")
+    snapshot = buttons.first.aria_snapshot()
+    assert snapshot.startswith('- button "') and visible in snapshot.split('"')[1], snapshot
+    response = axe_run(tab.page, {"runOnly": {"type": "rule", "values": ["label-content-name-mismatch"]}})
+    assert response["violations"] == []
+    # one search box on desktop: the header's search icon is hidden at this width
+    shown = tab.page.locator(".search-button, .search-button-field, form.bd-search").evaluate_all(
+        "(els) => els.filter((e) => e.getClientRects().length && !e.closest('dialog')).length"
+    )
+    assert shown == 1
 
 
 # -- an index in parts, merged in the browser ---------------------------------------------------
 
 
-def test_the_parts_are_merged_and_hits_come_from_every_year(browser: Any, parts: Server, parts_site: Path) -> None:
+def test_the_parts_are_merged_and_hits_come_from_every_year(tab: Tab, parts: Server, parts_site: Path) -> None:
     manifest = json.loads((parts_site / "pagefind" / "rapport-index.json").read_text(encoding="utf-8"))
     # the newest year is the primary bundle; 2024 and the other pages are merged into it
     assert manifest["merge"] == [{"path": "2024/", "weight": 1}, {"path": "sidor/", "weight": 0.3}]
     assert (parts_site / "pagefind" / "2024" / "pagefind-entry.json").is_file()
     assert not (parts_site / "pagefind" / "2024" / "pagefind.js").exists()  # the primary's script serves all
-    page = Browser(browser)
-    try:
-        page.open(parts.base + "search.html")
-        scope = ".rapport-search--page"
-        page.search("Norrsken", scope=scope)
-        years = {hit["date"][:4] for hit in page.results(scope) if hit["date"]}
-        assert years == {"2024", "2025"}
-        # sorted by date across the parts: newest first, then the 2024 part's hits
-        done = page.page.evaluate("window.__searches.length")
-        page.page.select_option(f"{scope} select", "nyast")
-        page.page.wait_for_function("([n]) => window.__searches.length > n", arg=[done])
-        dates = [hit["date"] for hit in page.results(scope) if hit["date"]]
-        assert dates == sorted(dates, reverse=True) and dates[0][:4] == "2025" and dates[-1][:4] == "2024"
-        page.check_clean(parts.origin)
-    finally:
-        page.close()
+    tab.open(parts.base + "search.html")
+    scope = ".rapport-search--page"
+    tab.search("Norrsken", scope=scope)
+    years = {hit["date"][:4] for hit in tab.results(scope) if hit["date"]}
+    assert years == {"2024", "2025"}
+    # sorted by date across the parts: newest first, then the 2024 part's hits
+    done = tab.searches()
+    tab.page.select_option(f"{scope} select", "nyast")
+    tab.wait_for_search_after(done)
+    dates = [hit["date"] for hit in tab.results(scope) if hit["date"]]
+    assert dates == sorted(dates, reverse=True) and dates[0][:4] == "2025" and dates[-1][:4] == "2024"
+    tab.check_clean(parts.origin)
 
 
 def test_an_edit_re_indexes_only_its_year(parts_project: Path, parts_site: Path) -> None:
