@@ -4,27 +4,23 @@ import os
 import sys
 from pathlib import Path
 
-# the extension: from the checkout when this folder is in tests/roots, from the installed
-# package when a test copies the folder elsewhere
+# the repository's _ext when run in place; a copy elsewhere uses the installed package
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "_ext"))
+import rapport  # noqa: E402
 
-extensions = ["myst_parser", "rapport"]
-language = "sv"
+# what every test project shares: tests/roots/rootconf.py
+_shared = Path(rapport.__file__).resolve().parents[2] / "tests" / "roots" / "rootconf.py"
+exec(compile(_shared.read_text(encoding="utf-8"), str(_shared), "exec"))
+
+rapport_series = series(
+    "Testrapport Fjällmark",
+    summary(),
+    actions("Kommunikativa åtgärder, urval", required=True),
+    standing("om-rapporten", "Om Testrapport Fjällmark"),
+)
 project = "Testrapport Fjällmark"
 author = "Kommunikationsenheten, Region Fjällmark"
-myst_enable_extensions = ["colon_fence"]
 exclude_patterns = ["_standard/**"]
-rapport_default_series = "test"
-rapport_series = {
-    "test": {
-        "title": "Testrapport Fjällmark",
-        "sections": [
-            {"key": "sammanfattning", "label": "Sammanfattande lägesbild", "required": True},
-            {"key": "atgarder", "label": "Kommunikativa åtgärder, urval", "required": True, "actions": True},
-            {"key": "om-rapporten", "label": "Om Testrapport Fjällmark", "required": True, "standing": "_standard/om-rapporten.md"},
-        ],
-    },
-}
 rapport_today = "2025-06-30"
 rapport_search = "sphinx"
 html_baseurl = os.environ.get("RAPPORT_BASE_URL", "https://intranat.fjallmark.example/rapport/")

@@ -1,23 +1,17 @@
 import sys
 from pathlib import Path
 
+# the repository's _ext when run in place; a copy elsewhere uses the installed package
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "_ext"))
+import rapport  # noqa: E402
 
-extensions = ["myst_parser", "rapport"]
-language = "sv"
+# what every test project shares: tests/roots/rootconf.py
+_shared = Path(rapport.__file__).resolve().parents[2] / "tests" / "roots" / "rootconf.py"
+exec(compile(_shared.read_text(encoding="utf-8"), str(_shared), "exec"))
+
+rapport_series = series("Testrapport Fjällmark", summary(), section("kommunikation", "Kommunikativ lägesbild", False))
 project = "Testserien"
 author = "Testavdelningen"
-myst_enable_extensions = ["colon_fence"]
-rapport_default_series = "test"
-rapport_series = {
-    "test": {
-        "title": "Testrapport Fjällmark",
-        "sections": [
-            {"key": "sammanfattning", "label": "Sammanfattande lägesbild", "required": True},
-            {"key": "kommunikation", "label": "Kommunikativ lägesbild"},
-        ],
-    },
-}
 rapport_today = "2025-12-31"
 rapport_pdf_max_pages = 1
 rapport_pdf_appendices = ["beslutsregister", "faq"]

@@ -1,18 +1,12 @@
 import sys
 from pathlib import Path
 
+# the repository's _ext when run in place; a copy elsewhere uses the installed package
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "_ext"))
+import rapport  # noqa: E402
 
-extensions = ["myst_parser", "sphinxcontrib.bibtex", "rapport"]
-language = "sv"
-myst_enable_extensions = ["colon_fence"]
-bibtex_bibfiles = ["kallor.bib"]
-rapport_default_series = "test"
-rapport_series = {
-    "test": {
-        "title": "Testrapport",
-        "sections": [{"key": "sammanfattning", "label": "Sammanfattande lägesbild", "required": True}],
-    },
-}
-rapport_today = "2025-12-31"
-rapport_search = "sphinx"  # Sphinx's own search: no Pagefind run or site templates needed here
+# what every test project shares: tests/roots/rootconf.py
+_shared = Path(rapport.__file__).resolve().parents[2] / "tests" / "roots" / "rootconf.py"
+exec(compile(_shared.read_text(encoding="utf-8"), str(_shared), "exec"))
+
+globals().update(register_project())

@@ -1,26 +1,23 @@
 import sys
 from pathlib import Path
 
+# the repository's _ext when run in place; a copy elsewhere uses the installed package
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "_ext"))
+import rapport  # noqa: E402
 
-extensions = ["myst_parser", "rapport"]
-language = "sv"
-myst_enable_extensions = ["colon_fence"]
-exclude_patterns = ["_standard/**"]
-rapport_default_series = "test"
+# what every test project shares: tests/roots/rootconf.py
+_shared = Path(rapport.__file__).resolve().parents[2] / "tests" / "roots" / "rootconf.py"
+exec(compile(_shared.read_text(encoding="utf-8"), str(_shared), "exec"))
+
 rapport_series = {
-    "test": {
-        "title": "Testrapport",
-        "sections": [
-            {"key": "sammanfattning", "label": "Sammanfattande lägesbild", "required": True},
-            {"key": "kommunikation", "label": "Kommunikativ lägesbild", "required": True},
-            {"key": "kommentar", "label": "Verksamhetens kommentar"},
-            {"key": "talesperson", "label": "Talesperson", "required": True, "standing": "_standard/talesperson.md"},
-        ],
-    },
-    "annan": {
-        "title": "Annan serie",
-        "sections": [{"key": "kort", "label": "Kort läge", "required": True}],
-    },
+    **series(
+        "Testrapport",
+        summary(),
+        section("kommunikation", "Kommunikativ lägesbild"),
+        section("kommentar", "Verksamhetens kommentar", False),
+        standing("talesperson", "Talesperson"),
+    ),
+    **series("Annan serie", section("kort", "Kort läge"), key="annan"),
 }
+exclude_patterns = ["_standard/**"]
 rapport_today = "2025-12-31"

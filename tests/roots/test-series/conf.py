@@ -2,21 +2,15 @@
 import sys
 from pathlib import Path
 
+# the repository's _ext when run in place; a copy elsewhere uses the installed package
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "_ext"))
+import rapport  # noqa: E402
 
-extensions = ["myst_parser", "rapport"]
-language = "sv"
-myst_enable_extensions = ["colon_fence"]
+# what every test project shares: tests/roots/rootconf.py
+_shared = Path(rapport.__file__).resolve().parents[2] / "tests" / "roots" / "rootconf.py"
+exec(compile(_shared.read_text(encoding="utf-8"), str(_shared), "exec"))
+
+rapport_series = series("Lägesrapport Exempelby", summary(), actions("Kommunikativa åtgärder, urval"))
 exclude_patterns = ["_standard/**"]
 html_baseurl = "https://rapporter.exempelby.invalid/"
-rapport_default_series = "test"
-rapport_series = {
-    "test": {
-        "title": "Lägesrapport Exempelby",
-        "sections": [
-            {"key": "sammanfattning", "label": "Sammanfattande lägesbild", "required": True},
-            {"key": "atgarder", "label": "Kommunikativa åtgärder, urval", "actions": True},
-        ],
-    },
-}
 rapport_today = "2025-06-30"

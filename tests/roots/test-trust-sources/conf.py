@@ -8,13 +8,15 @@ import sys
 from pathlib import Path
 
 # the repository's _ext when run in place; a copy elsewhere uses the installed package
-_ext = Path(__file__).resolve().parents[3] / "_ext"
-if (_ext / "rapport").is_dir():
-    sys.path.insert(0, str(_ext))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "_ext"))
+import rapport  # noqa: E402
 
+# what every test project shares: tests/roots/rootconf.py
+_shared = Path(rapport.__file__).resolve().parents[2] / "tests" / "roots" / "rootconf.py"
+exec(compile(_shared.read_text(encoding="utf-8"), str(_shared), "exec"))
+
+rapport_series = series("Lägesrapport Fjällmark", summary("Sammanfattning"))
 project = "Lägesrapport Fjällmark"
-language = "sv"
-extensions = ["myst_parser", "rapport"]
 exclude_patterns = ["_standard/**", "_delar/**"]
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
 html_theme = "basic"
@@ -23,16 +25,6 @@ html_copy_source = False
 suppress_warnings = ["misc.highlighting_failure", "toc.not_included"]
 # a value a {{ }} substitution could reveal if front matter could switch substitutions on
 html_context = {"hemlighet": "zqxkonfig"}
-
-rapport_default_series = "test"
-rapport_series = {
-    "test": {
-        "title": "Lägesrapport Fjällmark",
-        "sections": [
-            {"key": "sammanfattning", "label": "Sammanfattning", "required": True},
-        ],
-    },
-}
 rapport_report_patterns = ["rapporter/*/*"]
 rapport_today = "2025-12-31"
 # the Pagefind search page needs the site's own templates; these projects use the basic theme
