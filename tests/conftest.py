@@ -53,6 +53,20 @@ def warnings_of(app) -> list[str]:
     return [line.replace(src, "") for line in text.splitlines() if line.strip()]
 
 
+def sphinx_build(
+    project: Path, builder: str, out: Path, doctrees: Path, *options: str, env: dict[str, str] | None = None
+) -> str:
+    """Build a test project (``conf.py`` and ``docs/``) with ``python -m sphinx``, as a writer's
+    build would; it must succeed. Its warnings, with the ``docs/`` folder taken off."""
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", builder, "-q", "-c", str(project), "-d", str(doctrees), *options,
+         str(project / "docs"), str(out)],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stderr.replace(str(project / "docs") + "/", "")
+
+
 @dataclass(frozen=True)
 class RealSite:
     """The real site (docs/) built as ``make site`` builds it: PDFs, then HTML linking them."""

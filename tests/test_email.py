@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -20,29 +18,23 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
+from browsertools import WCAG_TAGS, axe_run, violations_of
+from conftest import sphinx_build
 
 from rapport.email.message import Edition, build_message, header_text, personalise
 
 ROOT = Path(__file__).resolve().parent / "roots" / "test-email"
-CHROMIUM = Path("/usr/bin/chromium")
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 MARKER = "INTERNMARKÖR-7Q"
 BASE = "https://intranat.fjallmark.example/rapport/"
 PUBLIC_BASE = "https://www.fjallmark.example/rapport/"
 REPORT = "rapporter/2025/2025-03-06"
 
 
-def _sphinx(builder: str, out: Path, doctrees: Path, *options: str, attach: bool = False) -> str:
+def _sphinx(builder: str, out: Path, doctrees: Path, *options: str, attach: bool = False, project: Path = ROOT) -> str:
     env = {k: v for k, v in os.environ.items() if k not in ("RAPPORT_BASE_URL", "TEST_ATTACH_PDF")}
     if attach:
         env["TEST_ATTACH_PDF"] = "1"
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", builder, "-q", "-c", str(ROOT), "-d", str(doctrees), *options,
-         str(ROOT / "docs"), str(out)],
-        capture_output=True, text=True, env=env,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    return result.stderr
+    return sphinx_build(project, builder, out, doctrees, *options, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -230,8 +222,6 @@ def test_a_title_with_line_breaks_stays_one_subject() -> None:
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [600, 320])
 def test_html_part_fits_and_has_no_axe_violations(built: dict[str, Any], browser: Any, width: int) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
     html = parts(load(built, "internt"))["text/html"]
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="sv-SE")
     requests: list[str] = []
@@ -244,10 +234,9 @@ def test_html_part_fits_and_has_no_axe_violations(built: dict[str, Any], browser
         assert scroll <= inner, (width, scroll, inner)
         column = page.evaluate("document.querySelector('.kolumn').getBoundingClientRect().width")
         assert column <= 600
-        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-        violations = [(v["id"], [n["target"] for n in v["nodes"]][:5]) for v in results.response["violations"]]
-        assert violations == []
-        assert len(results.response["passes"]) > 5
+        response = axe_run(page, {"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+        assert violations_of(response) == []
+        assert len(response["passes"]) > 5
         # nothing is fetched: no images, fonts, styles or tracking
         assert requests == []
     finally:
@@ -266,14 +255,7 @@ def _copy(tmp_path: Path) -> Path:
 
 
 def _build_copy(project: Path) -> str:
-    env = {k: v for k, v in os.environ.items() if k not in ("RAPPORT_BASE_URL", "TEST_ATTACH_PDF")}
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "rapportepost", "-q", "-c", str(project), "-d",
-         str(project / "_build/doctrees"), str(project / "docs"), str(project / "_build/epost")],
-        capture_output=True, text=True, env=env,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    return result.stderr.replace(str(project / "docs") + "/", "")
+    return _sphinx("rapportepost", project / "_build/epost", project / "_build/doctrees", project=project)
 
 
 def test_an_image_is_not_sent_and_the_writer_is_told(tmp_path: Path) -> None:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import sphinx_build
 
 from rapport.writer.cli import main
 from rapport.writer import publish
@@ -33,13 +33,7 @@ def tree_hashes(folder: Path) -> dict[str, str]:
 
 
 def _build(project: Path, base: str) -> None:
-    env = {**os.environ, "RAPPORT_BASE_URL": base}
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(project), "-d",
-         str(project / "_build/doctrees"), str(project / "docs"), str(project / "_build/html")],
-        capture_output=True, text=True, env=env,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    sphinx_build(project, "html", project / "_build/html", project / "_build/doctrees", env={**os.environ, "RAPPORT_BASE_URL": base})
 
 
 @pytest.fixture(scope="module")
@@ -111,22 +105,38 @@ def test_publish_then_restore_byte_for_byte(versions: dict[str, Any], project: P
     assert code == 0 and tree_hashes(target) == second
 
 
-def test_an_interrupted_copy_leaves_the_old_site(versions: dict[str, Any], project: Path, tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
-    target = tmp_path / "rapport"
+def published_a_ready_b(versions: dict[str, Any], project: Path, target: Path, capsys) -> dict[str, str]:  # noqa: ANN001
+    """Publish version A to ``target``, then build version B (put it in ``project``); the
+    hashes of A as published."""
     site(versions, "A", project)
     assert publicera(project, capsys, str(target))[0] == 0
-    before = tree_hashes(target)
+    published = tree_hashes(target)
     site(versions, "B", project)
-    copied = []
+    return published
+
+
+def before_each_copy(monkeypatch, before: Callable[[Path, Path], None]) -> None:  # noqa: ANN001
+    """``rapport publicera`` calls ``before(source, dest)`` before it copies each file."""
     real_copy = publish.copy_file
 
-    def failing_copy(source: Path, dest: Path) -> None:
+    def copy(source: Path, dest: Path) -> None:
+        before(source, dest)
+        real_copy(source, dest)
+
+    monkeypatch.setattr(publish, "copy_file", copy)
+
+
+def test_an_interrupted_copy_leaves_the_old_site(versions: dict[str, Any], project: Path, tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    target = tmp_path / "rapport"
+    before = published_a_ready_b(versions, project, target, capsys)
+    copied = []
+
+    def fail_at_the_sixth(source: Path, dest: Path) -> None:
         if len(copied) == 5:
             raise OSError(28, "No space left on device", str(dest))
         copied.append(source)
-        real_copy(source, dest)
 
-    monkeypatch.setattr(publish, "copy_file", failing_copy)
+    before_each_copy(monkeypatch, fail_at_the_sixth)
     code, out, err = publicera(project, capsys, str(target))
     assert code == 1
     assert err.startswith("rapport publicera: Publiceringen avbröts: No space left on device (")
@@ -141,18 +151,9 @@ def test_an_interrupted_copy_leaves_the_old_site(versions: dict[str, Any], proje
 def test_readers_never_see_a_missing_or_mixed_site(versions: dict[str, Any], project: Path, tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
     """While the new version is copied, the target is the complete old version."""
     target = tmp_path / "rapport"
-    site(versions, "A", project)
-    assert publicera(project, capsys, str(target))[0] == 0
-    old = tree_hashes(target)
-    site(versions, "B", project)
+    old = published_a_ready_b(versions, project, target, capsys)
     seen = []
-    real_copy = publish.copy_file
-
-    def watching_copy(source: Path, dest: Path) -> None:
-        seen.append(tree_hashes(target) == old)
-        real_copy(source, dest)
-
-    monkeypatch.setattr(publish, "copy_file", watching_copy)
+    before_each_copy(monkeypatch, lambda source, dest: seen.append(tree_hashes(target) == old))
     assert publicera(project, capsys, str(target))[0] == 0
     assert seen and all(seen)
     assert without_marker(tree_hashes(target)) == tree_hashes(versions["tmp"] / "B")
@@ -191,10 +192,7 @@ def test_without_an_atomic_exchange_the_swap_still_completes(versions: dict[str,
     """A file system without renameat2 exchange (some network shares): two renames."""
     monkeypatch.setattr(publish, "_exchange", lambda a, b: False)
     target = tmp_path / "rapport"
-    site(versions, "A", project)
-    assert publicera(project, capsys, str(target))[0] == 0
-    first = tree_hashes(target)
-    site(versions, "B", project)
+    first = published_a_ready_b(versions, project, target, capsys)
     assert publicera(project, capsys, str(target))[0] == 0
     assert publicera(project, capsys, "--återställ", str(target))[0] == 0
     assert tree_hashes(target) == first

@@ -14,6 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import warnings_of
+from trusttools import build_root
 
 GOOD = "registry"
 BAD = "registry-bad"
@@ -77,19 +78,33 @@ def _build(make_app, srcdir: Path, buildername: str = "html", **kwargs):
     return app
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """The good test project, built once (HTML) for the tests that only read the build."""
+    return build_root(tmp_path_factory.mktemp("registry"), GOOD)
+
+
+@pytest.fixture(scope="module")
+def text_built(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """The good test project as plain text (another builder than HTML)."""
+    return build_root(tmp_path_factory.mktemp("registry-text"), GOOD, "text")
+
+
+@pytest.fixture(scope="module")
+def bad_built(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """The test project of bad input, built once (HTML)."""
+    return build_root(tmp_path_factory.mktemp("registry-bad"), BAD)
+
+
 # -- good input ---------------------------------------------------------------------------
 
 
-@pytest.mark.sphinx("html", testroot=GOOD, freshenv=True)
-def test_good_registry_builds_without_warnings(app):
-    app.build()
-    assert warnings_of(app) == []
+def test_good_registry_builds_without_warnings(built):
+    assert warnings_of(built) == []
 
 
-@pytest.mark.sphinx("html", testroot=GOOD, freshenv=True)
-def test_register_groups_by_body_newest_first_with_status_and_mentions(app):
-    app.build()
-    assert register_rows(app.outdir) == [
+def test_register_groups_by_body_newest_first_with_status_and_mentions(built):
+    assert register_rows(built.outdir) == [
         ("Nämnd A", ["1 mars 2025", "Beslutade om test tre", "Fattat , ersätter 1 februari 2025", "2 januari 2025"]),
         ("Nämnd A", ["1 februari 2025", "Beslutade om test två", "Ersatt , ersatt av 1 mars 2025", "–"]),
         # newest report first; the draft of 5 January mentions A-1 too but is not published
@@ -98,7 +113,7 @@ def test_register_groups_by_body_newest_first_with_status_and_mentions(app):
         ("Styrelse B", ["7 januari 2025", "Beslutade i reST", "Upphävt", "–"]),
         ("Styrelse B", ["4 januari 2025", "Beslutade i en rapport", "Fattat", "7 januari 2025"]),
     ]
-    page = main(app.outdir, "beslutsregister")
+    page = main(built.outdir, "beslutsregister")
     links = [a["href"] for a in page.select("tr.rapport-register-rad td:nth-of-type(2) a")]
     assert links == [
         "#beslut-a-3",
@@ -117,10 +132,8 @@ def test_register_groups_by_body_newest_first_with_status_and_mentions(app):
     ]
 
 
-@pytest.mark.sphinx("html", testroot=GOOD, freshenv=True)
-def test_register_filter_has_labelled_selects_hidden_until_the_script_runs(app):
-    app.build()
-    html = (Path(app.outdir) / "beslutsregister.html").read_text(encoding="utf-8")
+def test_register_filter_has_labelled_selects_hidden_until_the_script_runs(built):
+    html = (Path(built.outdir) / "beslutsregister.html").read_text(encoding="utf-8")
     page = BeautifulSoup(html, "html.parser")
     form = page.select_one("form.rapport-filter")
     assert form.has_attr("hidden")  # without JavaScript the full tables show
@@ -132,14 +145,12 @@ def test_register_filter_has_labelled_selects_hidden_until_the_script_runs(app):
     ]
     assert "_static/rapport-register.js" in html
     # the script is loaded only where a register is
-    assert "rapport-register.js" not in (Path(app.outdir) / "faq.html").read_text(encoding="utf-8")
-    assert (Path(app.outdir) / "_static/rapport-register.js").is_file()
+    assert "rapport-register.js" not in (Path(built.outdir) / "faq.html").read_text(encoding="utf-8")
+    assert (Path(built.outdir) / "_static/rapport-register.js").is_file()
 
 
-@pytest.mark.sphinx("html", testroot=GOOD, freshenv=True)
-def test_decision_is_shown_where_it_is_declared_with_sources_from_the_bib_file(app):
-    app.build()
-    page = main(app.outdir, "beslutsregister")
+def test_decision_is_shown_where_it_is_declared_with_sources_from_the_bib_file(built):
+    page = main(built.outdir, "beslutsregister")
     block = page.select_one("section#beslut-a-1")
     assert block.h3.get_text() == "Beslutade om test ett"  # a real heading on a register page
     assert text(block.select_one(".rapport-post-meta")) == "10 januari 2025 · Nämnd A · Fattat"
@@ -158,27 +169,25 @@ def test_decision_is_shown_where_it_is_declared_with_sources_from_the_bib_file(a
     assert text(relation) == "Ersätter: 1 februari 2025, Nämnd A: Beslutade om test två"
     assert relation.a["href"] == "#beslut-a-2"
     # editing the .bib file must re-read the pages that cite it
-    bib = str(Path(app.srcdir) / "kallor.bib")
-    assert bib in {str(p) for p in app.env.dependencies["beslutsregister"]}
+    bib = str(Path(built.srcdir) / "kallor.bib")
+    assert bib in {str(p) for p in built.env.dependencies["beslutsregister"]}
 
     # in a report a decision is a block (not a section heading) and has no backlinks of its own
-    report = main(app.outdir, "rapporter/2025/2025-01-04")
+    report = main(built.outdir, "rapporter/2025/2025-01-04")
     block = report.select_one("div#beslut-r-1")
     assert block is not None and "rapport-beslut" in block["class"]
     assert text(block.select_one(".rapport-post-rubrik")) == "Beslutade i en rapport"
     assert block.select_one(".rapport-omnamnt") is None
-    rst = main(app.outdir, "rapporter/2025/2025-01-07").select_one("div#beslut-r-2")
+    rst = main(built.outdir, "rapporter/2025/2025-01-07").select_one("div#beslut-r-2")
     assert text(rst.select_one(".rapport-post-meta")) == "7 januari 2025 · Styrelse B · Upphävt"
 
 
-@pytest.mark.sphinx("html", testroot=GOOD, freshenv=True)
-def test_roles_and_myst_links_resolve_with_default_or_own_text(app):
-    app.build()
+def test_roles_and_myst_links_resolve_with_default_or_own_text(built):
 
     def links(docname):
         return [
             (a["href"], a.get_text(), a["title"])
-            for a in main(app.outdir, docname).select("section.rapport-avsnitt a.reference")
+            for a in main(built.outdir, docname).select("section.rapport-avsnitt a.reference")
         ]
 
     a1_text = "10 januari 2025, Nämnd A: Beslutade om test ett"
@@ -202,10 +211,8 @@ def test_roles_and_myst_links_resolve_with_default_or_own_text(app):
     assert links("rapporter/2025/2025-01-03") == [("../../faq.html#faq-tva", "Vad är test två?", "Vad är test två?")]
 
 
-@pytest.mark.sphinx("html", testroot=GOOD, freshenv=True)
-def test_faq_page_groups_questions_by_topic_and_shows_backlinks(app):
-    app.build()
-    page = main(app.outdir, "faq")
+def test_faq_page_groups_questions_by_topic_and_shows_backlinks(built):
+    page = main(built.outdir, "faq")
     groups = [
         (g.h2.get_text(strip=True), [text(li) for li in g.select("ul.rapport-faq-lista > li")])
         for g in page.select("section.rapport-faq-amne")
@@ -233,10 +240,8 @@ def test_faq_page_groups_questions_by_topic_and_shows_backlinks(app):
     assert text(page.select_one("section#faq-tva .rapport-omnamnt")) == "Omnämnt i: 3 januari 2025 ."
 
 
-@pytest.mark.sphinx("html", testroot=GOOD, freshenv=True)
-def test_export_lists_every_entry_with_backlinks_in_a_fixed_order(app):
-    app.build()
-    decisions = json.loads((Path(app.outdir) / "beslut.json").read_text(encoding="utf-8"))
+def test_export_lists_every_entry_with_backlinks_in_a_fixed_order(built):
+    decisions = json.loads((Path(built.outdir) / "beslut.json").read_text(encoding="utf-8"))
     assert [d["id"] for d in decisions["beslut"]] == ["A-3", "A-2", "B-1", "A-1", "R-2", "R-1"]
     a1 = next(d for d in decisions["beslut"] if d["id"] == "A-1")
     assert a1 == {
@@ -265,7 +270,7 @@ def test_export_lists_every_entry_with_backlinks_in_a_fixed_order(app):
     # UTKAST-1 is declared in a draft: not on the site, so not in the export either
     a2 = next(d for d in decisions["beslut"] if d["id"] == "A-2")
     assert a2["ersatt_av"] == ["A-3"]  # derived from A-3's :ersatter:
-    faq = json.loads((Path(app.outdir) / "faq.json").read_text(encoding="utf-8"))
+    faq = json.loads((Path(built.outdir) / "faq.json").read_text(encoding="utf-8"))
     assert [(e["id"], e["amne"]) for e in faq["faq"]] == [("faq-ett", "Alfa"), ("faq-tre", "Alfa"), ("faq-tva", "Beta")]
     assert faq["faq"][2] == {
         "id": "faq-tva",
@@ -280,35 +285,29 @@ def test_export_lists_every_entry_with_backlinks_in_a_fixed_order(app):
     }
 
 
-@pytest.mark.sphinx("text", testroot=GOOD, freshenv=True)
-def test_other_builders_get_the_register_without_form_or_export(app):
-    app.build()
-    assert warnings_of(app) == []
-    register = (Path(app.outdir) / "beslutsregister.txt").read_text(encoding="utf-8")
+def test_other_builders_get_the_register_without_form_or_export(text_built):
+    assert warnings_of(text_built) == []
+    register = (Path(text_built.outdir) / "beslutsregister.txt").read_text(encoding="utf-8")
     assert "Nämnd A" in register and "Beslutade om test tre" in register
     assert "Filtrera" not in register
-    assert not (Path(app.outdir) / "beslut.json").exists()
+    assert not (Path(text_built.outdir) / "beslut.json").exists()
 
 
 # -- bad input ----------------------------------------------------------------------------
 
 
-@pytest.mark.sphinx("html", testroot=BAD, freshenv=True)
-def test_each_bad_input_gives_one_swedish_warning_with_file_and_line(app):
-    app.build()
-    assert warnings_of(app) == EXPECTED_BAD_WARNINGS
+def test_each_bad_input_gives_one_swedish_warning_with_file_and_line(bad_built):
+    assert warnings_of(bad_built) == EXPECTED_BAD_WARNINGS
 
 
-@pytest.mark.sphinx("html", testroot=BAD, freshenv=True)
-def test_bad_input_still_builds_a_usable_register(app):
-    app.build()
-    page = main(app.outdir, "beslutsregister")
-    rows = {cells[1]: cells for _, cells in register_rows(app.outdir)}
+def test_bad_input_still_builds_a_usable_register(bad_built):
+    page = main(bad_built.outdir, "beslutsregister")
+    rows = {cells[1]: cells for _, cells in register_rows(bad_built.outdir)}
     assert rows["Okänd status"][2] == "Okänd status"
     assert rows["Felaktigt datum"][0] == "–"
     assert "Dubblett av X-1" not in rows  # the second declaration is skipped
     # an unknown reference is plain text for the reader, not a dead link
-    report = main(app.outdir, "rapporter/2025/2025-01-05")
+    report = main(bad_built.outdir, "rapporter/2025/2025-01-05")
     unknown = report.select("span.rapport-okand-hanvisning")
     assert [u.get_text() for u in unknown] == ["NOPE-1", "X-1", "U-1"]
     assert page is not None

@@ -113,7 +113,10 @@ def test_missing_pagefind_is_a_swedish_warning_and_the_build_goes_on(app, monkey
     assert not (app.outdir / "_sokposter").exists()
 
 
-@pytest.mark.sphinx("html", testroot="search", freshenv=True, confoverrides={"rapport_search": "sphinx"})
+# a folder of its own: the other tests of the root "search" leave a Pagefind index in theirs
+@pytest.mark.sphinx(
+    "html", testroot="search", srcdir="search-sphinx", freshenv=True, confoverrides={"rapport_search": "sphinx"}
+)
 def test_sphinx_search_can_be_kept_for_comparison(app):
     app.build()
     assert (app.outdir / "searchindex.js").exists()

@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup
 from docutils import nodes
 
 from conftest import warnings_of
+from trusttools import build_root
 
 ROOT = "sections"
 
@@ -41,16 +42,24 @@ def soup(app, docname: str) -> BeautifulSoup:
     return page
 
 
-@pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)
-def test_each_bad_input_gives_exactly_one_swedish_warning_with_file_and_line(app):
-    app.build()
-    assert warnings_of(app) == EXPECTED_WARNINGS
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """The test project, built once (HTML) for the tests that only read the build."""
+    return build_root(tmp_path_factory.mktemp("built"), ROOT)
 
 
-@pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)
-def test_good_report_renders_sections_as_headings_with_stable_anchors(app):
-    app.build()
-    page = soup(app, "rapporter/2025/2025-09-25")
+@pytest.fixture(scope="module")
+def dummy_built(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """The test project, built once (doctrees only) for the tests that only read them."""
+    return build_root(tmp_path_factory.mktemp("dummy_built"), ROOT, "dummy")
+
+
+def test_each_bad_input_gives_exactly_one_swedish_warning_with_file_and_line(built):
+    assert warnings_of(built) == EXPECTED_WARNINGS
+
+
+def test_good_report_renders_sections_as_headings_with_stable_anchors(built):
+    page = soup(built, "rapporter/2025/2025-09-25")
     sections = page.select("section.rapport-avsnitt")
     assert [s["id"] for s in sections] == ["sammanfattning", "kommunikation", "kommentar", "talesperson"]
     assert [s.h2.get_text(strip=True) for s in sections] == [
@@ -64,39 +73,33 @@ def test_good_report_renders_sections_as_headings_with_stable_anchors(app):
     assert meta.get_text() == "Sammanställt 25 september 2025 kl. 8.30"
     assert meta.find_previous_sibling("h1").get_text(strip=True).startswith("Testrapport 25 september 2025")
     # sections appear in the page's table of contents (what the theme's "Innehåll" shows)
-    toc = app.env.tocs["rapporter/2025/2025-09-25"]
+    toc = built.env.tocs["rapporter/2025/2025-09-25"]
     anchors = [ref["anchorname"] for ref in toc.findall(nodes.reference)]
     assert anchors == ["", "#sammanfattning", "#kommunikation", "#kommentar", "#talesperson"]
     assert page.html["lang"] == "sv"
 
 
-@pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)
-def test_standing_section_is_inserted_once_and_can_be_overridden(app):
-    app.build()
-    standard = soup(app, "rapporter/2025/2025-09-25").select_one("section#talesperson")
+def test_standing_section_is_inserted_once_and_can_be_overridden(built):
+    standard = soup(built, "rapporter/2025/2025-09-25").select_one("section#talesperson")
     assert standard.get_text(" ", strip=True) == "Talesperson Stående talesperson, beslutsfattare"
-    override = soup(app, "rapporter/2025/2025-01-10").select_one("section#talesperson")
+    override = soup(built, "rapporter/2025/2025-01-10").select_one("section#talesperson")
     assert "En särskild talesperson för den här rapporten." in override.get_text()
     assert "Stående talesperson" not in override.get_text()
     # the standing snippet is not a page of its own
-    assert not (app.outdir / "_standard").exists()
+    assert not (built.outdir / "_standard").exists()
 
 
-@pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)
-def test_content_is_not_lost_on_bad_input(app):
-    app.build()
-    unknown = soup(app, "rapporter/2025/2025-01-02")
+def test_content_is_not_lost_on_bad_input(built):
+    unknown = soup(built, "rapporter/2025/2025-01-02")
     assert "Innehållet försvinner inte." in unknown.get_text()
-    duplicate = soup(app, "rapporter/2025/2025-01-03")
+    duplicate = soup(built, "rapporter/2025/2025-01-03")
     ids = [s["id"] for s in duplicate.select("section.rapport-avsnitt")]
     assert ids == ["sammanfattning", "kommunikation", "sammanfattning-2", "talesperson"]
     assert "Punkt två." in duplicate.get_text()
 
 
-@pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)
-def test_restructuredtext_sources_work_with_the_directives(app):
-    app.build()
-    page = soup(app, "rapporter/2025/2025-01-09")
+def test_restructuredtext_sources_work_with_the_directives(built):
+    page = soup(built, "rapporter/2025/2025-01-09")
     assert page.select_one("p.rapport-meta").get_text() == "Sammanställt 9 januari 2025 kl. 14.05"
     assert [s["id"] for s in page.select("section.rapport-avsnitt")] == [
         "sammanfattning",
@@ -108,36 +111,30 @@ def test_restructuredtext_sources_work_with_the_directives(app):
     assert "Stående talesperson" in page.select_one("section#talesperson").get_text()
 
 
-@pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)
-def test_another_series_defines_its_own_sections(app):
-    app.build()
-    page = soup(app, "rapporter/2025/2025-01-11")
+def test_another_series_defines_its_own_sections(built):
+    page = soup(built, "rapporter/2025/2025-01-11")
     assert [s.h2.get_text(strip=True) for s in page.select("section.rapport-avsnitt")] == ["Kort läge"]
 
 
-@pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)
-def test_year_page_lists_reports_newest_first_and_landing_shows_latest(app):
-    app.build()
-    year = soup(app, "rapporter/2025/index")
+def test_year_page_lists_reports_newest_first_and_landing_shows_latest(built):
+    year = soup(built, "rapporter/2025/index")
     dates = [a.get_text() for a in year.select("ul.rapport-arkiv > li > p > strong > a")]
     assert dates[0] == "25 september 2025"
     assert dates == sorted(dates, key=lambda d: dates.index(d))  # stable
     assert "9 januari 2025" in dates and dates.index("9 januari 2025") < dates.index("1 januari 2025")
     summary = year.select_one("ul.rapport-arkiv > li .rapport-sammanfattning").get_text()
     assert summary == "Första punkten i lägesbilden."
-    landing = soup(app, "index")
+    landing = soup(built, "index")
     latest = landing.select_one(".rapport-senaste")
     assert latest.select_one("a")["href"] == "rapporter/2025/2025-09-25.html"
     assert "Sammanställt 25 september 2025 kl. 8.30" in latest.get_text()
 
 
-@pytest.mark.sphinx("dummy", testroot=ROOT, freshenv=True)
-def test_section_nodes_in_doctree(app):
-    app.build()
-    doctree = app.env.get_doctree("rapporter/2025/2025-09-25")
+def test_section_nodes_in_doctree(dummy_built):
+    doctree = dummy_built.env.get_doctree("rapporter/2025/2025-09-25")
     keys = [n["rapport_section"] for n in doctree.findall(nodes.section) if "rapport_section" in n]
     assert keys == ["sammanfattning", "kommunikation", "kommentar", "talesperson"]
-    reports = app.env.domains["rapport"].data["reports"]
+    reports = dummy_built.env.domains["rapport"].data["reports"]
     report = reports["rapporter/2025/2025-09-25"]
     assert report.summary == "Första punkten i lägesbilden."
     assert report.date_text == "25 september 2025 kl. 8.30"

@@ -14,6 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import warnings_of
+from trusttools import build_root
 
 ROOT = "series"
 
@@ -40,25 +41,25 @@ def article(app, docname: str) -> str:
     return str(page(app, docname).select_one("article"))
 
 
-@pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)
-def test_bad_input_warnings(app):
-    app.build()
-    assert warnings_of(app) == EXPECTED_WARNINGS
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """The test project, built once (HTML) for the tests that only read the build."""
+    return build_root(tmp_path_factory.mktemp("built"), ROOT)
 
 
-@pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)
-def test_landing_page_shows_latest_published_report(app):
-    app.build()
-    latest = page(app, "index").select_one(".rapport-senaste")
+def test_bad_input_warnings(built):
+    assert warnings_of(built) == EXPECTED_WARNINGS
+
+
+def test_landing_page_shows_latest_published_report(built):
+    latest = page(built, "index").select_one(".rapport-senaste")
     # 2025-05-30 is a draft and 2025-07-04 is after rapport_today: neither is "latest"
     assert latest.select_one("a")["href"] == "rapporter/2025/2025-05-02.html"
     assert "Majläget, senaste publicerade." in latest.get_text()
 
 
-@pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)
-def test_year_page_archive_newest_first_without_drafts_or_future(app):
-    app.build()
-    year = page(app, "rapporter/2025/index")
+def test_year_page_archive_newest_first_without_drafts_or_future(built):
+    year = page(built, "rapporter/2025/index")
     entries = [a["href"] for a in year.select("ul.rapport-arkiv > li > p > strong > a")]
     assert entries == [
         "2025-05-02.html",
@@ -73,13 +74,11 @@ def test_year_page_archive_newest_first_without_drafts_or_future(app):
     nav = [a["href"] for a in year.select("nav a")]
     assert not any("2025-05-30" in href or "2025-07-04" in href for href in nav)
     # the draft still builds (a preview shows it), it is just not published
-    assert (Path(app.outdir) / "rapporter/2025/2025-05-30.html").exists()
+    assert (Path(built.outdir) / "rapporter/2025/2025-05-30.html").exists()
 
 
-@pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)
-def test_timeline_lists_each_action_once_with_every_report(app):
-    app.build()
-    timeline = page(app, "tidslinje")
+def test_timeline_lists_each_action_once_with_every_report(built):
+    timeline = page(built, "tidslinje")
     items = timeline.select("ul.rapport-tidslinje > li")
     titles = [li.select_one(".rapport-atgard a").get_text() for li in items]
     assert titles == [
@@ -103,10 +102,8 @@ def test_timeline_lists_each_action_once_with_every_report(app):
     assert "Utkastnyhet" not in timeline.get_text() and "Sommarinfo" not in timeline.get_text()
 
 
-@pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)
-def test_previous_and_next_links_and_news_since_previous_report(app):
-    app.build()
-    report = page(app, "rapporter/2025/2025-02-07")
+def test_previous_and_next_links_and_news_since_previous_report(built):
+    report = page(built, "rapporter/2025/2025-02-07")
     assert report.select_one(".rapport-foregaende a")["href"] == "2025-01-10.html"
     assert report.select_one(".rapport-nasta a")["href"] == "2025-03-07.html"
     news = report.select_one(".rapport-nytt")
@@ -118,18 +115,16 @@ def test_previous_and_next_links_and_news_since_previous_report(app):
     ]
     assert news.select_one("li a")["href"] == "../../beslut.html#beslut-n-1"
     # the decision of 1 November 2024 is older than the previous report: not new here
-    assert "Ett äldre beslut" not in page(app, "rapporter/2025/2025-01-10").select_one(".rapport-nytt").get_text()
-    first = page(app, "rapporter/2024/2024-12-20")
+    assert "Ett äldre beslut" not in page(built, "rapporter/2025/2025-01-10").select_one(".rapport-nytt").get_text()
+    first = page(built, "rapporter/2024/2024-12-20")
     assert first.select_one(".rapport-foregaende") is None
     assert first.select_one(".rapport-nytt") is None
-    latest = page(app, "rapporter/2025/2025-05-02")
+    latest = page(built, "rapporter/2025/2025-05-02")
     assert latest.select_one(".rapport-nasta") is None  # the draft and the future report are not "next"
 
 
-@pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)
-def test_topic_page_lists_reports_and_actions_over_time(app):
-    app.build()
-    topic = page(app, "amnen/alfa")
+def test_topic_page_lists_reports_and_actions_over_time(built):
+    topic = page(built, "amnen/alfa")
     assert [r.get_text() for r in topic.select("p.rubric")] == [
         "Rapporter",
         "Beslut",
@@ -145,24 +140,22 @@ def test_topic_page_lists_reports_and_actions_over_time(app):
     assert lists[2].get_text(strip=True) == "1 februari 2025:Varför pausas alfasystemet?"
     actions = [a.get_text() for a in lists[3].select("a")]
     assert actions == ["Beslut om alfasystemet", "Paus i alfasystemet"]
-    index = page(app, "amnen/index")
+    index = page(built, "amnen/index")
     assert index.select_one("ul.rapport-amnen").get_text(" ", strip=True) == "Alfa (7 poster)"
 
 
-@pytest.mark.sphinx("html", testroot=ROOT, freshenv=True)
-def test_feed_and_sitemap_have_absolute_links_and_no_unpublished_reports(app):
-    app.build()
+def test_feed_and_sitemap_have_absolute_links_and_no_unpublished_reports(built):
     ns = {"a": "http://www.w3.org/2005/Atom"}
-    feed = ET.parse(Path(app.outdir) / "rapporter.atom").getroot()
+    feed = ET.parse(Path(built.outdir) / "rapporter.atom").getroot()
     links = [e.find("a:link", ns).get("href") for e in feed.findall("a:entry", ns)]
     assert links[0] == "https://rapporter.exempelby.invalid/rapporter/2025/2025-05-02.html"
     assert len(links) == 7
     assert not any("2025-05-30" in link or "2025-07-04" in link for link in links)
     assert feed.find("a:updated", ns).text == "2025-05-02T08:30:00+02:00"
-    sitemap = (Path(app.outdir) / "sitemap.xml").read_text(encoding="utf-8")
+    sitemap = (Path(built.outdir) / "sitemap.xml").read_text(encoding="utf-8")
     assert "<loc>https://rapporter.exempelby.invalid/tidslinje.html</loc>" in sitemap
     assert "2025-05-30" not in sitemap and "2025-07-04" not in sitemap
-    head = page(app, "index").head
+    head = page(built, "index").head
     assert head.select_one('link[type="application/atom+xml"]')["href"] == "rapporter.atom"
 
 

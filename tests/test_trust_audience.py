@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from trusttools import build_both, build_warnings, leaks
+from trusttools import BothBuilds, build_both, leaks
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "_ext"))
 
@@ -55,25 +55,25 @@ def _plant(docs: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> BothBuilds:
     return build_both("trust-audience", tmp_path_factory.mktemp("audience-trust"), _plant)
 
 
-def test_no_internal_marker_in_any_public_output(built: dict[str, object]) -> None:
-    project: Path = built["project"]  # type: ignore[assignment]
+def test_no_internal_marker_in_any_public_output(built: BothBuilds) -> None:
+    project = built.project
     assert leaks(project / "_build/publik", list(MARKERS)) == {}
 
 
-def test_every_marker_reaches_the_internal_build(built: dict[str, object]) -> None:
+def test_every_marker_reaches_the_internal_build(built: BothBuilds) -> None:
     """Proves the search above can fail: the internal site shows each of them."""
-    project: Path = built["project"]  # type: ignore[assignment]
+    project = built.project
     expected = set(MARKERS) - NOT_SHOWN_INTERNALLY
     found = leaks(project / "_build/html", list(expected))
     assert set(found) == expected, {m: MARKERS[m] for m in expected - set(found)}
 
 
-def test_ambiguous_marks_fail_closed_with_a_warning(built: dict[str, object]) -> None:
-    project: Path = built["project"]  # type: ignore[assignment]
+def test_ambiguous_marks_fail_closed_with_a_warning(built: BothBuilds) -> None:
+    project = built.project
     expected = {
         "versaler.md:2: WARNING: Sidan behandlas som intern: nyckeln ”Internt” tolkas som internt. "
         "Skriv internt: true eller internt: false [rapport.internal-mark]",
@@ -85,7 +85,7 @@ def test_ambiguous_marks_fail_closed_with_a_warning(built: dict[str, object]) ->
         "Skriv internt: true eller internt: false [rapport.internal-mark]",
     }
     for name in ("internal", "public"):
-        warnings = build_warnings(built[name], project / "docs")  # type: ignore[arg-type]
+        warnings = built.warnings(name)
         assert expected <= warnings, (name, sorted(w for w in warnings if "internal-mark" in w))
     for page in ("versaler", "felstavad", "faltlista", "trasig", "lang", ".dold/sida", "spegel/sida"):
         assert not (project / f"_build/publik/html/{page}.html").exists(), page
@@ -95,21 +95,18 @@ def test_ambiguous_marks_fail_closed_with_a_warning(built: dict[str, object]) ->
     assert "rapport-internt-etikett" in labelled
 
 
-def test_internal_include_is_left_out_of_the_public_build(built: dict[str, object]) -> None:
-    project: Path = built["project"]  # type: ignore[assignment]
-    warnings = build_warnings(built["public"], project / "docs")  # type: ignore[arg-type]
-    assert (
-        "inkluderar.md:5: WARNING: Filen _delar/intern-del.md är intern och tas inte med på den publika "
-        "webbplatsen [rapport.internal-include]"
-    ) in warnings
-    assert (
-        "citat.md:5: WARNING: Filen _delar/intern-del.md är intern och tas inte med på den publika "
-        "webbplatsen [rapport.internal-include]"
-    ) in warnings
-    assert (
-        "rstsida.rst:6: WARNING: Filen _delar/intern.rst är intern och tas inte med på den publika "
-        "webbplatsen [rapport.internal-include]"
-    ) in warnings
+def test_internal_include_is_left_out_of_the_public_build(built: BothBuilds) -> None:
+    project = built.project
+    left_out = {
+        f"{where}: WARNING: Filen {part} är intern och tas inte med på den publika webbplatsen "
+        "[rapport.internal-include]"
+        for where, part in (
+            ("inkluderar.md:5", "_delar/intern-del.md"),
+            ("citat.md:5", "_delar/intern-del.md"),
+            ("rstsida.rst:6", "_delar/intern.rst"),
+        )
+    }
+    assert left_out <= built.warnings("public")
     assert "Öppet reST-slut" in (project / "_build/publik/html/rstsida.html").read_text(encoding="utf-8")
     assert "rapport-internt-etikett" in (project / "_build/html/rstsida.html").read_text(encoding="utf-8")
     assert "Öppen text efter citatet" in (project / "_build/publik/html/citat.html").read_text(encoding="utf-8")
@@ -119,8 +116,8 @@ def test_internal_include_is_left_out_of_the_public_build(built: dict[str, objec
     assert "zqxa08" in internal and "rapport-internt-etikett" in internal
 
 
-def test_example_listing_hides_internal_blocks(built: dict[str, object]) -> None:
-    project: Path = built["project"]  # type: ignore[assignment]
+def test_example_listing_hides_internal_blocks(built: BothBuilds) -> None:
+    project = built.project
     page = (project / "_build/publik/html/guide.html").read_text(encoding="utf-8")
     assert INTERNAL_PLACEHOLDER in page and "Öppen text." in page
     source = ":::{internt}\nhemlig zqx\n:::{beslut} X\ninne\n:::\nefter\n:::\nöppet"
@@ -128,8 +125,8 @@ def test_example_listing_hides_internal_blocks(built: dict[str, object]) -> None
     assert strip_internal_blocks(source) == f":::{{internt}}\n{INTERNAL_PLACEHOLDER}\n:::\nefter\n:::\nöppet"
 
 
-def test_drafts_and_future_reports_are_not_written_publicly(built: dict[str, object]) -> None:
-    project: Path = built["project"]  # type: ignore[assignment]
+def test_drafts_and_future_reports_are_not_written_publicly(built: BothBuilds) -> None:
+    project = built.project
     public = project / "_build/publik"
     assert not (public / "html/rapporter/2025/2025-04-01.html").exists()
     assert not (public / "html/rapporter/2026/2026-06-01.html").exists()
@@ -138,17 +135,17 @@ def test_drafts_and_future_reports_are_not_written_publicly(built: dict[str, obj
     assert (project / "_build/html/rapporter/2025/2025-04-01.html").exists()  # the intranet still has it
 
 
-def test_deep_nesting_is_one_warning_and_a_built_page(built: dict[str, object]) -> None:
-    project: Path = built["project"]  # type: ignore[assignment]
-    result = built["internal"]
-    warnings = [w for w in build_warnings(result, project / "docs") if "nastlad.md" in w]  # type: ignore[arg-type]
+def test_deep_nesting_is_one_warning_and_a_built_page(built: BothBuilds) -> None:
+    project = built.project
+    result = built.internal
+    warnings = [w for w in built.warnings("internal") if "nastlad.md" in w]
     assert len(warnings) == 1, warnings
     # the 13th block: five lines of text before the first, one opening fence a line
     assert warnings[0] == (
         "nastlad.md:17: WARNING: Blocket internt är nästlat i mer än 12 nivåer; det och allt inuti det visas "
         "inte [rapport.nesting-deep]"
     )
-    assert "Recursion error" not in result.stdout + result.stderr  # type: ignore[attr-defined]
+    assert "Recursion error" not in result.stdout + result.stderr
     page = (project / "_build/html/nastlad.html").read_text(encoding="utf-8")
     assert "Öppen text." in page and "Öppet slut." in page
     assert page.count("rapport-internt-etikett") == 12
@@ -183,12 +180,12 @@ def test_rst_docinfo_marks() -> None:
     assert classify(":Internt: ja\n\nRubrik\n======\n", "sida.rst").reason == "fältet ”Internt” tolkas som internt"
 
 
-def test_standing_snippet_marked_internal_is_recognised(built: dict[str, object]) -> None:
-    project: Path = built["project"]  # type: ignore[assignment]
+def test_standing_snippet_marked_internal_is_recognised(built: BothBuilds) -> None:
+    project = built.project
     assert is_internal_file(project / "docs/_standard/talesperson.md")
 
 
-def test_internal_standing_snippet_is_not_inserted_publicly(built: dict[str, object]) -> None:
-    project: Path = built["project"]  # type: ignore[assignment]
+def test_internal_standing_snippet_is_not_inserted_publicly(built: BothBuilds) -> None:
+    project = built.project
     assert leaks(project / "_build/publik", ["zqxa12"]) == {}
     assert leaks(project / "_build/html", ["zqxa12"])  # the intranet shows it

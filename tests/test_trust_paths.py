@@ -54,49 +54,40 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], lis
     return base, html.warnings, pdf.warnings
 
 
-def _outside(name: str, target: str) -> str:
-    return (
-        f"{name} hänvisar till ”{target}”, som ligger utanför källmappen; filen läses inte "
-        "(lägg filen i docs/ och hänvisa dit) [rapport.path-outside]"
-    )
-
-
-def _url(name: str, url: str) -> str:
-    return f"{name} hämtar ”{url}” från nätet; bygget hämtar inget från nätet och läser inte adressen [rapport.path-url]"
-
+#: the two warnings of a path the build does not read, as the writer reads them
+OUTSIDE = (
+    "{name} hänvisar till ”{target}”, som ligger utanför källmappen; filen läses inte "
+    "(lägg filen i docs/ och hänvisa dit) [rapport.path-outside]"
+)
+URL = "{name} hämtar ”{target}” från nätet; bygget hämtar inget från nätet och läser inte adressen [rapport.path-url]"
 
 UP = "../../.."
 PASSWD_PATH = "../../../../../../../../../../etc/passwd"
+#: (warning, what names the path, the path) of the cases both reports hold, in their order
+CASES = [
+    (OUTSIDE, "include", f"{UP}/utanfor/hemlig.md"),
+    (OUTSIDE, "include", PASSWD_PATH),
+    (OUTSIDE, "literalinclude", f"{UP}/utanfor/hemlig.md"),
+    (OUTSIDE, "raw", "/etc/passwd"),
+    (URL, "raw", "https://example.org/x.html"),
+    (OUTSIDE, "csv-table", f"{UP}/utanfor/tabell.csv"),
+    (URL, "csv-table", "https://example.org/x.csv"),
+    (OUTSIDE, "Nedladdningslänken", f"{UP}/utanfor/hemlig.txt"),
+    (OUTSIDE, "Bilden", f"{UP}/utanfor/bild.png"),
+    (OUTSIDE, "Bilden", f"{UP}/utanfor/bild.png"),
+    (OUTSIDE, "Bilden", "bild-lank.png"),
+]
+#: the Markdown report also links the outside file (a download), both end with a :diff: file
+LINK = (OUTSIDE, "Nedladdningslänken", f"{UP}/utanfor/hemlig.txt")
+DIFF = (OUTSIDE, "literalinclude", f"{UP}/utanfor/hemlig.txt")
+#: source -> the line of each case
+LINES = {
+    REPORT_MD: ([10, 13, 16, 19, 23, 27, 31, 35, 37, 39, 43, 45, 52], [*CASES, LINK, DIFF]),
+    REPORT_RST: ([10, 12, 14, 16, 19, 22, 25, 28, 30, 33, 37, 43], [*CASES, DIFF]),
+}
 EXPECTED = {
-    REPORT_MD: [
-        (10, _outside("include", f"{UP}/utanfor/hemlig.md")),
-        (13, _outside("include", PASSWD_PATH)),
-        (16, _outside("literalinclude", f"{UP}/utanfor/hemlig.md")),
-        (19, _outside("raw", "/etc/passwd")),
-        (23, _url("raw", "https://example.org/x.html")),
-        (27, _outside("csv-table", f"{UP}/utanfor/tabell.csv")),
-        (31, _url("csv-table", "https://example.org/x.csv")),
-        (35, _outside("Nedladdningslänken", f"{UP}/utanfor/hemlig.txt")),
-        (37, _outside("Bilden", f"{UP}/utanfor/bild.png")),
-        (39, _outside("Bilden", f"{UP}/utanfor/bild.png")),
-        (43, _outside("Bilden", "bild-lank.png")),
-        (45, _outside("Nedladdningslänken", f"{UP}/utanfor/hemlig.txt")),
-        (52, _outside("literalinclude", f"{UP}/utanfor/hemlig.txt")),
-    ],
-    REPORT_RST: [
-        (10, _outside("include", f"{UP}/utanfor/hemlig.md")),
-        (12, _outside("include", PASSWD_PATH)),
-        (14, _outside("literalinclude", f"{UP}/utanfor/hemlig.md")),
-        (16, _outside("raw", "/etc/passwd")),
-        (19, _url("raw", "https://example.org/x.html")),
-        (22, _outside("csv-table", f"{UP}/utanfor/tabell.csv")),
-        (25, _url("csv-table", "https://example.org/x.csv")),
-        (28, _outside("Nedladdningslänken", f"{UP}/utanfor/hemlig.txt")),
-        (30, _outside("Bilden", f"{UP}/utanfor/bild.png")),
-        (33, _outside("Bilden", f"{UP}/utanfor/bild.png")),
-        (37, _outside("Bilden", "bild-lank.png")),
-        (43, _outside("literalinclude", f"{UP}/utanfor/hemlig.txt")),
-    ],
+    source: [(line, text.format(name=name, target=target)) for line, (text, name, target) in zip(*lines, strict=True)]
+    for source, lines in LINES.items()
 }
 
 

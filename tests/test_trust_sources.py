@@ -9,13 +9,12 @@ decompressed Pagefind fragments, JSON, feed, sitemap, PDF text, bookmarks and me
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from trusttools import build_both, build_warnings, leaks
+from trusttools import BothBuilds, build_both, leaks
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "_ext"))
 
@@ -41,18 +40,18 @@ def _plant(docs: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> BothBuilds:
     return build_both("trust-sources", tmp_path_factory.mktemp("sources"), _plant)
 
 
 # -- substitutions and per-page configuration -----------------------------------------------
 
 
-def test_front_matter_cannot_configure_myst(built: dict[str, object]) -> None:
-    project: Path = built["project"]  # type: ignore[assignment]
+def test_front_matter_cannot_configure_myst(built: BothBuilds) -> None:
+    project = built.project
     report = "rapporter/2025/2025-03-05.md"
     for name in ("internal", "public"):
-        warnings = build_warnings(built[name], project / "docs")  # type: ignore[arg-type]
+        warnings = built.warnings(name)
         assert (
             f"{report}:4: WARNING: Front matter-nyckeln ”myst” används inte av webbplatsen och ignoreras; "
             "kända nycklar: amnen, internt, nosearch, orphan, sammanstallt, serie, tocdepth, utkast "
@@ -92,19 +91,22 @@ def test_flow_style_front_matter_with_a_forbidden_key_is_blanked_whole() -> None
 # -- front matter limits --------------------------------------------------------------------
 
 
-def test_alias_bomb_is_refused_before_it_is_expanded(built: dict[str, object]) -> None:
-    project: Path = built["project"]  # type: ignore[assignment]
-    internal = build_warnings(built["internal"], project / "docs")  # type: ignore[arg-type]
-    assert (
-        "ankare.md:2: WARNING: Front matter används inte: YAML-ankare och -alias (& och *) är inte tillåtna i "
-        "front matter. Hela blocket ignoreras och sidan räknas som intern [rapport.frontmatter-limit]"
-    ) in internal
+def _refused(where: str, why: str) -> str:
+    """The warning for a front matter block that is not used at all."""
+    return (
+        f"{where}: WARNING: Front matter används inte: {why}. Hela blocket ignoreras och sidan räknas som intern "
+        "[rapport.frontmatter-limit]"
+    )
+
+
+def test_alias_bomb_is_refused_before_it_is_expanded(built: BothBuilds) -> None:
+    why = "YAML-ankare och -alias (& och *) är inte tillåtna i front matter"
+    assert _refused("ankare.md:2", why) in built.warnings("internal")
     # fail closed: the public build leaves the page out, and says why
-    public = build_warnings(built["public"], project / "docs")  # type: ignore[arg-type]
-    assert any(w.startswith("ankare.md:2: WARNING: Sidan behandlas som intern:") for w in public)
-    assert not (project / "_build/publik/html/ankare.html").exists()
-    assert (project / "_build/html/ankare.html").exists()
-    assert leaks(project / "_build/html", ["zqxbomb"]) == {}
+    assert any(w.startswith("ankare.md:2: WARNING: Sidan behandlas som intern:") for w in built.warnings("public"))
+    assert not (built.project / "_build/publik/html/ankare.html").exists()
+    assert (built.project / "_build/html/ankare.html").exists()
+    assert leaks(built.project / "_build/html", ["zqxbomb"]) == {}
 
 
 def test_front_matter_readers_share_the_limits() -> None:
@@ -119,24 +121,21 @@ def test_front_matter_readers_share_the_limits() -> None:
     assert frontmatter.read(big, "a.md").refused
 
 
-def test_deep_and_large_front_matter_warn(built: dict[str, object]) -> None:
-    project: Path = built["project"]  # type: ignore[assignment]
-    internal = build_warnings(built["internal"], project / "docs")  # type: ignore[arg-type]
-    assert (
-        "djup.md:2: WARNING: Front matter används inte: blocket är för djupt nästlat. "
-        "Hela blocket ignoreras och sidan räknas som intern [rapport.frontmatter-limit]"
-    ) in internal
+def test_deep_and_large_front_matter_warn(built: BothBuilds) -> None:
+    internal = built.warnings("internal")
+    assert _refused("djup.md:2", "blocket är för djupt nästlat") in internal
     assert any(w.startswith("stor.md:1: WARNING: Front matter används inte: blocket är för stort") for w in internal)
-    assert (project / "_build/html/djup.html").exists() and (project / "_build/html/stor.html").exists()
+    html = built.project / "_build/html"
+    assert (html / "djup.html").exists() and (html / "stor.html").exists()
 
 
 # -- NUL and control characters ---------------------------------------------------------------
 
 
-def test_nul_file_is_refused_and_the_build_goes_on(built: dict[str, object]) -> None:
-    project: Path = built["project"]  # type: ignore[assignment]
+def test_nul_file_is_refused_and_the_build_goes_on(built: BothBuilds) -> None:
+    project = built.project
     for name in ("internal", "public"):
-        warnings = build_warnings(built[name], project / "docs")  # type: ignore[arg-type]
+        warnings = built.warnings(name)
         assert (
             "noll.md:4: WARNING: Filen innehåller ett NUL-tecken (är den en binärfil eller skadad?) och läses inte; "
             "sidan byggs tom. Spara om filen som vanlig text (UTF-8) [rapport.source-nul]"
@@ -149,9 +148,9 @@ def test_nul_file_is_refused_and_the_build_goes_on(built: dict[str, object]) -> 
     assert (project / "_build/html/rapporter/2025/2025-03-05.html").exists()  # nothing else lost
 
 
-def test_control_characters_are_replaced(built: dict[str, object]) -> None:
-    project: Path = built["project"]  # type: ignore[assignment]
-    warnings = build_warnings(built["internal"], project / "docs")  # type: ignore[arg-type]
+def test_control_characters_are_replaced(built: BothBuilds) -> None:
+    project = built.project
+    warnings = built.warnings("internal")
     assert [w for w in warnings if "[rapport.source-control]" in w] == [
         "styrtecken.md:1: WARNING: Filen innehåller osynliga styrtecken (första: U+000B); de ersätts med "
         "mellanslag. Skriv om raden eller klistra in texten som oformaterad text [rapport.source-control]"
@@ -164,11 +163,11 @@ def test_control_characters_are_replaced(built: dict[str, object]) -> None:
     assert "Rubrik med vertikal tabb" in (project / "_build/html/styrtecken.html").read_text(encoding="utf-8")
 
 
-def test_bygg_publik_runs_the_site_steps(built: dict[str, object]) -> None:
+def test_bygg_publik_runs_the_site_steps(built: BothBuilds) -> None:
     """``make site-publik`` runs the same steps as ``make site`` (build.site_steps), in order."""
-    project: Path = built["project"]  # type: ignore[assignment]
-    result: subprocess.CompletedProcess[str] = built["public"]  # type: ignore[assignment]
-    internal: subprocess.CompletedProcess[str] = built["internal"]  # type: ignore[assignment]
+    project = built.project
+    result = built.public
+    internal = built.internal
 
     def steps(output: str) -> list[str]:
         return [line.split(" …")[0] for line in output.splitlines() if line.startswith("[") and line.endswith(" …")]

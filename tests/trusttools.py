@@ -72,6 +72,14 @@ def build(
     return Build(app, Path(app.outdir), lines, status.getvalue())
 
 
+def build_root(base: Path, name: str, builder: str = "html") -> Any:
+    """A copy of tests/roots/test-``name`` built once by ``builder``: the Sphinx application,
+    for the tests of a module that only read what one fresh build wrote (``app.outdir``,
+    ``app.env``, ``warnings_of(app)``)."""
+    src = copy_root(name, base)
+    return build(src, src / "_build", builder).app
+
+
 def pdftotext(path: Path) -> str:
     return subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
@@ -150,7 +158,20 @@ def rapport_bygg(project: Path, public: bool = False, timeout: float = 900) -> s
     return subprocess.run(argv, capture_output=True, text=True, encoding="utf-8", timeout=timeout, env=env, cwd=project)
 
 
-def build_both(name: str, base: Path, plant: Callable[[Path], None]) -> dict[str, object]:
+@dataclass(frozen=True)
+class BothBuilds:
+    """A project built as ``make site`` (internal) and as ``make site-publik`` (public) build it."""
+
+    project: Path
+    internal: subprocess.CompletedProcess[str]
+    public: subprocess.CompletedProcess[str]
+
+    def warnings(self, audience: str) -> set[str]:
+        """The rapport warnings of the ``"internal"`` or the ``"public"`` build."""
+        return build_warnings(getattr(self, audience), self.project / "docs")
+
+
+def build_both(name: str, base: Path, plant: Callable[[Path], None]) -> BothBuilds:
     """Copy project root ``name``, let ``plant`` write its cases into ``docs/``, and build it
     as ``make site`` and as ``make site-publik`` do; both builds must succeed."""
     project = copy_project(name, base)
@@ -159,7 +180,7 @@ def build_both(name: str, base: Path, plant: Callable[[Path], None]) -> dict[str
     public = rapport_bygg(project, public=True)
     assert internal.returncode == 0, internal.stderr
     assert public.returncode == 0, public.stderr
-    return {"project": project, "internal": internal, "public": public}
+    return BothBuilds(project, internal, public)
 
 
 def build_warnings(result: subprocess.CompletedProcess[str], srcdir: Path) -> set[str]:
