@@ -25,6 +25,8 @@ import logging as std_logging
 import multiprocessing
 import os
 import posixpath
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -33,7 +35,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-import pikepdf
 from docutils import nodes
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sphinx.util import logging
@@ -45,12 +46,10 @@ from rapport.dates import format_date
 from rapport.messages import warn
 from rapport.pdf.bundle import (
     RELATIVE_PREFIX,
-    TaggedMerger,
+    BundlePart,
+    BundleSpec,
     bundle_pages,
     claim_pdfua,
-    link_contents,
-    link_parts,
-    named_destinations,
     postprocess,
 )
 from rapport.pdf.translator import PrintTranslator, location
@@ -75,6 +74,8 @@ RENDERING_SOURCES = (HERE / "builder.py", HERE / "translator.py")
 VARIANTS = ("pdf/ua-1", "pdf/a-2a", "pdf/a-3a")
 
 CACHE_DIR = ".cache"
+#: where the ``rapport`` package is imported from, for the bundle's own process
+_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 CACHE_VERSION = "1"  # bump when the cached record or the rendering pipeline changes
 LONG_WORD = 40  # characters; a longer "word" outside a link is almost always a paste error
 
@@ -745,51 +746,45 @@ class RapportPdfBuilder(compat.HtmlDocumentBuilder):
             front_entry.write_text(json.dumps({"key": front_key}), encoding="utf-8")
             del front
 
-        with pikepdf.open(front_path) as bundle:
-            merger = TaggedMerger(bundle)
-            starts = []
-            sources = []
-            for part in status_iterator(
-                parts,
-                "sätter ihop samlingsvolymen ... ",
-                "darkgreen",
-                len(parts),
-                self.config.verbosity,
-                stringify_func=lambda p: p.docname,
-            ):
-                src = pikepdf.open(part.path)
-                sources.append(src)
-                starts.append(len(bundle.pages))
-                merger.append(src, part.title)
-            link_contents(bundle, front_pages, [e["page"] - 1 for e in entries])
-            link_parts(
-                bundle,
-                [(p.docname, start, start + p.pages) for p, start in zip(parts, starts, strict=True)],
-                base=(published_base_url(self.config).rstrip("/") + "/") if published_base_url(self.config) else "",
-                destinations={d: named_destinations(self.results[d].path) for d in appendices},
-            )
-            with bundle.open_outline() as outline:
-                outline.root.clear()
-                outline.root.append(pikepdf.OutlineItem("Innehåll", 1 if front_pages > 1 else 0))
-                for index, (part, start) in enumerate(zip(parts, starts, strict=True)):
-                    label = entries[index]["label"]
-                    item = pikepdf.OutlineItem(label, start)
-                    # the part's own h1 is the entry itself; its sections become children
-                    for mark in part.bookmarks:
-                        if mark.level >= 2:
-                            item.children.append(
-                                pikepdf.OutlineItem(strip_controls(mark.title), start + mark.page, "XYZ", top=mark.top)
-                            )
-                    outline.root.append(item)
-            title = strip_controls(f"{series_title} – samlingsvolym {period}")
-            with bundle.open_metadata(set_pikepdf_as_editor=False) as meta:
-                meta["dc:title"] = title
-            bundle.docinfo["/Title"] = title
-            partial = target.with_suffix(".pdf.part")
-            # object streams: the parts' many small structure objects otherwise triple the size
-            bundle.save(partial, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
-            for src in sources:
-                src.close()
+        partial = target.with_suffix(".pdf.part")
+        base = published_base_url(self.config)
+        spec = BundleSpec(
+            front=str(front_path),
+            front_pages=front_pages,
+            parts=[
+                BundlePart(
+                    docname=part.docname,
+                    path=part.path,
+                    title=part.title,
+                    label=entries[index]["label"],
+                    pages=part.pages,
+                    bookmarks=[(strip_controls(b.title), b.level, b.page, b.top) for b in part.bookmarks],
+                )
+                for index, part in enumerate(parts)
+            ],
+            target=str(partial),
+            title=strip_controls(f"{series_title} – samlingsvolym {period}"),
+            base=(base.rstrip("/") + "/") if base else "",
+            appendices=appendices,
+            contents=[e["page"] - 1 for e in entries],
+        )
+        spec_path = self.cache_dir / "samlingsvolym.json"
+        spec.dump(spec_path)
+        logger.info(f"rapportpdf: sätter ihop samlingsvolymen av {len(parts)} delar …")
+        # a process of its own: its memory (every part's objects) is returned when it ends
+        done = subprocess.run(
+            [sys.executable, "-m", "rapport.pdf.bundle", str(spec_path)],
+            capture_output=True,
+            text=True,
+            env={
+                **os.environ,
+                "PYTHONPATH": os.pathsep.join(filter(None, [_PACKAGE_PARENT, os.environ.get("PYTHONPATH")])),
+            },
+        )
+        if done.returncode != 0:
+            partial.unlink(missing_ok=True)
+            detail = " ".join(done.stderr.split())[-400:]
+            raise RuntimeError(detail or f"exit status {done.returncode}")
         if self.variant != "pdf/ua-1":
             claim_pdfua(partial)
         os.replace(partial, target)
