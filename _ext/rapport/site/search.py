@@ -94,6 +94,14 @@ EXCLUDE_SELECTORS = (
     "section.rapport-faq",
     "div.rapport-faq",
     ".rapport-tidslinje",
+    # the lists of records that are indexed on their own (the register's table, a topic's
+    # or a year's reports, the FAQ list): a hit there only put the list above the
+    # record, and at 520 reports these pages were half of the words Pagefind indexed
+    # again after an edit (the register alone is 700 kB)
+    "table.rapport-register",
+    ".rapport-amne-lista",
+    ".rapport-arkiv",
+    ".rapport-faq-lista",
     # code: the guide's examples (front matter, directives) are not what readers search
     "pre",
     # the same on every report: its downloads and contact, the links to the reports
