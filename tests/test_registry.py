@@ -14,7 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import warnings_of
-from trusttools import build_root
+from trusttools import root_fixture
 
 GOOD = "registry"
 BAD = "registry-bad"
@@ -78,22 +78,14 @@ def _build(make_app, srcdir: Path, buildername: str = "html", **kwargs):
     return app
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    """The good test project, built once (HTML) for the tests that only read the build."""
-    return build_root(tmp_path_factory.mktemp("registry"), GOOD)
+#: the good test project built once (HTML), for the tests that only read the build
+built = root_fixture(GOOD)
 
+#: the good test project as plain text (another builder than HTML)
+text_built = root_fixture(GOOD, "text")
 
-@pytest.fixture(scope="module")
-def text_built(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    """The good test project as plain text (another builder than HTML)."""
-    return build_root(tmp_path_factory.mktemp("registry-text"), GOOD, "text")
-
-
-@pytest.fixture(scope="module")
-def bad_built(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    """The test project of bad input, built once (HTML)."""
-    return build_root(tmp_path_factory.mktemp("registry-bad"), BAD)
+#: the test project of bad input, built once (HTML)
+bad_built = root_fixture(BAD)
 
 
 # -- good input ---------------------------------------------------------------------------

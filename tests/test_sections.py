@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from docutils import nodes
 
 from conftest import warnings_of
-from trusttools import build_root
+from trusttools import root_fixture
 
 ROOT = "sections"
 
@@ -42,16 +42,11 @@ def soup(app, docname: str) -> BeautifulSoup:
     return page
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    """The test project, built once (HTML) for the tests that only read the build."""
-    return build_root(tmp_path_factory.mktemp("built"), ROOT)
+#: the test project built once (HTML), for the tests that only read the build
+built = root_fixture(ROOT)
 
-
-@pytest.fixture(scope="module")
-def dummy_built(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    """The test project, built once (doctrees only) for the tests that only read them."""
-    return build_root(tmp_path_factory.mktemp("dummy_built"), ROOT, "dummy")
+#: the same built once by the dummy builder (doctrees only)
+dummy_built = root_fixture(ROOT, "dummy")
 
 
 def test_each_bad_input_gives_exactly_one_swedish_warning_with_file_and_line(built):

@@ -60,6 +60,15 @@ def skicka(project: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tup
     return code, captured.out, captured.err
 
 
+def refused(server: SmtpServer, project: Path, capsys: pytest.CaptureFixture[str], *args: str, code: int = 1) -> str:
+    """``rapport skicka`` with ``args`` ends with exit code ``code`` and sends nothing; what it printed
+    on standard error."""
+    got, out, err = skicka(project, capsys, *args)
+    assert got == code, err
+    assert server.recorder.messages == []
+    return err
+
+
 def parsed(data: bytes) -> EmailMessage:
     return message_from_bytes(data, policy=policy.default)  # type: ignore[return-value]
 
@@ -228,10 +237,8 @@ def test_unreachable_server(server: SmtpServer, project: Path, capsys, monkeypat
 
 def test_untrusted_certificate(server: SmtpServer, project: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setenv("TEST_SMTP_CAFILE", "")
-    code, out, err = skicka(project, capsys, "2025-03-06", "--lista", "ledning")
-    assert code == 1
+    err = refused(server, project, capsys, "2025-03-06", "--lista", "ledning")
     assert err.splitlines()[-1].startswith("rapport skicka: E-postserverns certifikat godtas inte (")
-    assert server.recorder.messages == []
 
 
 def test_password_only_from_the_environment(server: SmtpServer, project: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
@@ -286,12 +293,10 @@ def test_header_injection_in_a_list_line(server: SmtpServer, project: Path, caps
     (project / "utskick/listor.txt").write_bytes(
         b"[ledning] internt\nanna.alm@fjallmark.example\rBcc: smygare@annan.example\n"
     )
-    code, out, err = skicka(project, capsys, "2025-03-06", "--lista", "ledning")
-    assert code == 1
+    err = refused(server, project, capsys, "2025-03-06", "--lista", "ledning")
     assert err.splitlines()[0] == (
         "utskick/listor.txt:2: raden innehåller ett styrtecken (till exempel en radbrytning) och kan inte vara en adress"
     )
-    assert server.recorder.messages == []
 
 
 def test_header_injection_in_the_sender(server: SmtpServer, project: Path, capsys) -> None:  # noqa: ANN001
@@ -301,38 +306,30 @@ def test_header_injection_in_the_sender(server: SmtpServer, project: Path, capsy
         + '\nrapport_email_from = "Rapport <rapport@fjallmark.example>\\r\\nBcc: smygare@annan.example"\n',
         encoding="utf-8",
     )
-    code, out, err = skicka(project, capsys, "2025-03-06", "--lista", "ledning")
-    assert code == 2
+    err = refused(server, project, capsys, "2025-03-06", "--lista", "ledning", code=2)
     assert err.splitlines()[-1] == "rapport skicka: rapport_email_from i conf.py innehåller en radbrytning; skriv avsändaren på en rad"
-    assert server.recorder.messages == []
 
 
 def test_header_injection_in_the_test_address(server: SmtpServer, project: Path, capsys) -> None:  # noqa: ANN001
-    code, out, err = skicka(project, capsys, "2025-03-06", "--test", "jag@fjallmark.example\nBcc: smygare@annan.example")
-    assert code == 2
+    err = refused(server, project, capsys, "2025-03-06", "--test", "jag@fjallmark.example\nBcc: smygare@annan.example", code=2)
     assert "--test: raden innehåller ett styrtecken" in err
-    assert server.recorder.messages == []
 
 
 def test_draft_and_future_reports_are_refused(server: SmtpServer, project: Path, capsys) -> None:  # noqa: ANN001
-    code, out, err = skicka(project, capsys, "docs/rapporter/2025/2025-03-13.md", "--lista", "ledning")
-    assert code == 1
+    err = refused(server, project, capsys, "docs/rapporter/2025/2025-03-13.md", "--lista", "ledning")
     assert err.splitlines()[-1] == (
         "rapport skicka: docs/rapporter/2025/2025-03-13.md är ett utkast (utkast: true) och skickas inte. "
         "Ta bort raden utkast: true när rapporten är klar"
     )
-    code, out, err = skicka(project, capsys, "2025-12-04", "--lista", "ledning")
-    assert code == 1
+    err = refused(server, project, capsys, "2025-12-04", "--lista", "ledning")
     assert err.splitlines()[-1] == (
         "rapport skicka: docs/rapporter/2025/2025-12-04.md har ett datum som inte har kommit än (2025-12-04) "
         "och skickas inte förrän den är publicerad"
     )
-    assert server.recorder.messages == []
 
 
 def test_report_with_warnings_needs_trots_varningar(server: SmtpServer, project: Path, capsys) -> None:  # noqa: ANN001
-    code, out, err = skicka(project, capsys, "2025-03-20", "--lista", "ledning")
-    assert code == 1
+    err = refused(server, project, capsys, "2025-03-20", "--lista", "ledning")
     lines = err.splitlines()
     assert (
         "docs/rapporter/2025/2025-03-20.md:5: WARNING: Det obligatoriska avsnittet ”Kommunikativa åtgärder, urval” "
@@ -342,7 +339,6 @@ def test_report_with_warnings_needs_trots_varningar(server: SmtpServer, project:
         "rapport skicka: Bygget ger 1 varning för docs/rapporter/2025/2025-03-20.md (se ovan), så rapporten "
         "skickas inte. Rätta dem, eller skicka ändå med --trots-varningar"
     )
-    assert server.recorder.messages == []
     code, out, err = skicka(project, capsys, "2025-03-20", "--lista", "ledning", "--trots-varningar")
     assert code == 0 and len(server.recorder.messages) == 2
 
@@ -354,30 +350,24 @@ def test_warnings_are_seen_when_sphinx_would_colour_them(
     # must still stop the send (it did not, before skicka asked Sphinx for plain text)
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("CI", "true")
-    code, out, err = skicka(project, capsys, "2025-03-20", "--lista", "ledning")
-    assert code == 1
+    err = refused(server, project, capsys, "2025-03-20", "--lista", "ledning")
     assert "\x1b[" not in err
     assert err.splitlines()[-1].startswith("rapport skicka: Bygget ger 1 varning för docs/rapporter/2025/2025-03-20.md")
-    assert server.recorder.messages == []
 
 
 def test_local_base_url_is_refused(server: SmtpServer, project: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setenv("RAPPORT_BASE_URL", "http://127.0.0.1:8000/")
-    code, out, err = skicka(project, capsys, "2025-03-06", "--lista", "ledning")
-    assert code == 1
+    err = refused(server, project, capsys, "2025-03-06", "--lista", "ledning")
     assert "Länkarna i e-posten skulle gå till den lokala förhandsadressen http://127.0.0.1:8000/" in err
-    assert server.recorder.messages == []
 
 
 def test_missing_pdf(server: SmtpServer, project: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setenv("TEST_ATTACH_PDF", "1")
-    code, out, err = skicka(project, capsys, "2025-03-06", "--lista", "ledning")
-    assert code == 1
+    err = refused(server, project, capsys, "2025-03-06", "--lista", "ledning")
     assert err.splitlines()[-1] == (
         "rapport skicka: PDF:en för docs/rapporter/2025/2025-03-06.md saknas, och e-posten ska ha den som bilaga "
         "(rapport_email_attach_pdf). Kör rapport bygg först"
     )
-    assert server.recorder.messages == []
 
 
 def test_missing_public_pdf(server: SmtpServer, project: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
@@ -385,14 +375,12 @@ def test_missing_public_pdf(server: SmtpServer, project: Path, capsys, monkeypat
     pdf = project / "_build/pdf/rapporter/2025/2025-03-06.pdf"  # the internal PDF exists ...
     pdf.parent.mkdir(parents=True)
     pdf.write_bytes(b"%PDF-1.7 intern")
-    code, out, err = skicka(project, capsys, "2025-03-06", "--lista", "press")
-    assert code == 1
+    err = refused(server, project, capsys, "2025-03-06", "--lista", "press")
     # ... and is never attached to a public list's message
     assert err.splitlines()[-1] == (
         "rapport skicka: Den publika PDF:en för docs/rapporter/2025/2025-03-06.md saknas, och e-posten till "
         "publika listor ska ha den som bilaga (rapport_email_attach_pdf). Kör rapport bygg --publik först"
     )
-    assert server.recorder.messages == []
 
 
 def test_unknown_report(server: SmtpServer, project: Path, capsys) -> None:  # noqa: ANN001

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 ROOTS = Path(__file__).parent / "roots"
 REPO = Path(__file__).resolve().parent.parent
 
@@ -78,6 +80,16 @@ def build_root(base: Path, name: str, builder: str = "html") -> Any:
     ``app.env``, ``warnings_of(app)``)."""
     src = copy_root(name, base)
     return build(src, src / "_build", builder).app
+
+
+def root_fixture(name: str, builder: str = "html") -> Any:
+    """A module-scoped fixture: :func:`build_root` of tests/roots/test-``name`` by ``builder``."""
+
+    @pytest.fixture(scope="module")
+    def built(tmp_path_factory: pytest.TempPathFactory) -> Any:
+        return build_root(tmp_path_factory.mktemp(f"{name}-{builder}"), name, builder)
+
+    return built
 
 
 def pdftotext(path: Path) -> str:
