@@ -194,10 +194,27 @@ def build_parser() -> SwedishParser:
         action="store_true",
         help="bygg den publika webbplatsen i _build/publik (samma som make site-publik)",
     )
-    # rapport skicka and rapport publicera: each module adds its parser and returns its command
-
-    for module in (email_send, publish):
-        COMMANDS.update(module.add_parsers(commands))
+    publicera = commands.add_parser(
+        "publicera",
+        help="publicera den byggda webbplatsen i intranätets mapp",
+        description="Kopierar den byggda webbplatsen (_build/html med PDF:erna) till MÅL, till exempel "
+        "intranätets webbmapp. Läsarna ser hela tiden antingen den gamla eller den nya webbplatsen, aldrig "
+        "en halvkopierad. Den tidigare versionen sparas och kan tas tillbaka med --återställ.",
+    )
+    publicera.add_argument("mal", metavar="MÅL", help="mappen som webbservern visar")
+    publicera.add_argument(
+        "--återställ",
+        "--aterstall",
+        dest="aterstall",
+        action="store_true",
+        help="ta tillbaka den version som fanns före den senaste publiceringen",
+    )
+    publicera.add_argument(
+        "--publik", action="store_true", help="publicera den publika webbplatsen (_build/publik/html)"
+    )
+    COMMANDS["publicera"] = publish.cmd_publicera
+    # rapport skicka: its module adds its parser and returns its command
+    COMMANDS.update(email_send.add_parsers(commands))
     return parser
 
 

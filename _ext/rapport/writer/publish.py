@@ -51,26 +51,6 @@ class PublishError(CommandError):
     """Why ``rapport publicera`` stops: one Swedish line for the writer, and the exit code."""
 
 
-def add_parsers(commands: Any) -> dict[str, Any]:
-    parser = commands.add_parser(
-        "publicera",
-        help="publicera den byggda webbplatsen i intranätets mapp",
-        description="Kopierar den byggda webbplatsen (_build/html med PDF:erna) till MÅL, till exempel "
-        "intranätets webbmapp. Läsarna ser hela tiden antingen den gamla eller den nya webbplatsen, aldrig "
-        "en halvkopierad. Den tidigare versionen sparas och kan tas tillbaka med --återställ.",
-    )
-    parser.add_argument("mal", metavar="MÅL", help="mappen som webbservern visar")
-    parser.add_argument(
-        "--återställ",
-        "--aterstall",
-        dest="aterstall",
-        action="store_true",
-        help="ta tillbaka den version som fanns före den senaste publiceringen",
-    )
-    parser.add_argument("--publik", action="store_true", help="publicera den publika webbplatsen (_build/publik/html)")
-    return {"publicera": cmd_publicera}
-
-
 def cmd_publicera(project: Any, args: argparse.Namespace) -> int:
     def publicera() -> int:
         if args.aterstall:
