@@ -15,9 +15,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from trusttools import build, pdftotext
 
 from rapport.pdf.builder import DEFAULT_TEMPLATES
-from trusttools import build, pdftotext
 
 pytestmark = [
     pytest.mark.slow,

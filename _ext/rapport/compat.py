@@ -22,6 +22,9 @@ Python that removes it fails that test loudly instead of a build somewhere else.
 * :func:`write_docname`: how Sphinx resolves and writes one page (writing phase of
   ``rapport kontroll``'s builder, :mod:`rapport.writer.checkcache`), which notes the
   page before each one; the builder's public ``write_documents`` writes them all at once.
+* :func:`autobuild_main`: sphinx-autobuild's command with another builder class (the
+  live preview's server, :mod:`rapport.writer.preview`); sphinx-autobuild has no option
+  for how a rebuild runs.
 """
 
 from __future__ import annotations
@@ -162,3 +165,14 @@ def swedish_argparse(
         yield
     finally:
         argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+
+
+def autobuild_main(argv: list[str], builder_class: type) -> int:
+    """Run sphinx-autobuild's command with ``builder_class`` for its ``Builder``."""
+    # imported here: sphinx-autobuild brings a web server (starlette, uvicorn), which
+    # every Sphinx build would otherwise import with this module
+    from sphinx_autobuild import __main__ as autobuild
+
+    autobuild.Builder = builder_class
+    autobuild.main(argv)
+    return 0

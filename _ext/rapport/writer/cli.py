@@ -390,7 +390,7 @@ def preview_command(project: Project, port: int, open_browser: bool) -> list[str
     argv = [
         sys.executable,
         "-m",
-        "sphinx_autobuild",
+        "rapport.writer.preview",  # sphinx-autobuild, with rebuilds that start warm
         "-b",
         "html",
         "-c",
