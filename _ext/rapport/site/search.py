@@ -800,9 +800,10 @@ def index_buckets(
     """Run Pagefind for every bucket whose input changed, a few at a time; the names of
     the buckets indexed. Raises :class:`FileNotFoundError` without the binary.
 
-    ``background`` (the live preview): the runs are started and not waited for, so the
-    browser reloads as soon as the pages are written and the search catches up a moment
-    later; the index is then left as Pagefind writes it (not canonicalised)."""
+    ``background`` (the live preview): staging and the runs happen in a process that is
+    not waited for, so the browser reloads as soon as the pages are written and the
+    search catches up a moment later; the index is then left as Pagefind writes it (not
+    canonicalised)."""
     site = Path(app.outdir)
     executable = pagefind_executable()
     if executable is None:
@@ -821,19 +822,31 @@ def index_buckets(
     staging_root = Path(app.doctreedir) / STAGING_DIR
     if background:
         _stop_previous_indexers(Path(app.doctreedir))
-        pids = []
-        for name, folder in todo:
-            bucket = buckets[name]
-            _stage(staging_root / name, bucket)
-            _clear_bundle(folder)
-            bucket.words = _bucket_words(app, bucket)
-            bucket.bodies.clear()
-            command = pagefind_command(executable, staging_root / name, folder)
-            proc = subprocess.Popen(
-                command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-            )
-            pids.append(str(proc.pid))
-        (Path(app.doctreedir) / PREVIEW_INDEXERS).write_text("\n".join(pids), encoding="utf-8")
+        for name, _ in todo:
+            buckets[name].words = _bucket_words(app, buckets[name])
+            buckets[name].bodies.clear()
+        commands = [
+            (staging_root / name, buckets[name], folder, pagefind_command(executable, staging_root / name, folder))
+            for name, folder in todo
+        ]
+        if commands:
+            # staging and clearing the old bundle are file work too (thousands of record
+            # pages and fragments; seconds on a slow disk): all of it happens in a
+            # process of its own, in a session of its own so the next save can stop it
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child never returns into the build
+                try:
+                    os.setsid()
+                    started = []
+                    for staging, bucket, folder, command in commands:
+                        _stage(staging, bucket)
+                        _clear_bundle(folder)
+                        started.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                    for proc in started:
+                        proc.wait()
+                finally:
+                    os._exit(0)
+            (Path(app.doctreedir) / PREVIEW_INDEXERS).write_text(str(pid), encoding="utf-8")
         return [name for name, _ in todo]
     running: list[tuple[str, Path, Path, subprocess.Popen[str]]] = []
     failed: list[str] = []
