@@ -3,12 +3,14 @@
 Runs outside Sphinx, in the ``rapport`` command (``make site`` runs ``rapport bygg``).
 The steps live in :func:`site_steps` only, so the two can never differ: to add a step
 (the PDFs, the search index), add it there. Each step is a command run in its own
-process; its output is read line by line to show progress (Sphinx prints
+process (a Sphinx step in a forked copy of this one, whose imports are done:
+:class:`ForkedSphinx`); its output is read line by line to show progress (Sphinx prints
 ``[ 40%]`` for every page), and warnings are passed through as they come.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import re
@@ -16,10 +18,14 @@ import shlex
 import subprocess
 import sys
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
 from typing import TextIO
+
+from sphinx.cmd.build import build_main
 
 
 @dataclass(frozen=True)
@@ -175,17 +181,83 @@ def line_process(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> subproc
     )
 
 
+class ForkedSphinx:
+    """A ``python -m sphinx`` step run as Sphinx's ``build_main`` in a forked copy of this
+    process, its output read line by line like :func:`line_process`'s.
+
+    ``rapport bygg`` runs three Sphinx builds; each new interpreter imported Sphinx, MyST,
+    the theme, WeasyPrint and the extension again (about 1 s a step). This process
+    imports them once (:func:`warm_imports`) and every step starts from a copy. Each
+    step is still a build of its own: it reads the environment from disk and ends with
+    its process."""
+
+    def __init__(self, argv: Sequence[str], cwd: Path, env: dict[str, str]) -> None:
+        read_fd, write_fd = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - the child ends with os._exit
+            code = 1
+            try:
+                os.close(read_fd)
+                os.dup2(write_fd, 1)
+                os.dup2(write_fd, 2)
+                os.close(write_fd)
+                os.chdir(cwd)
+                os.environ.clear()
+                os.environ.update(env)
+                sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+                code = build_main(list(argv[3:]))
+            except BaseException:  # noqa: BLE001 - shown as Sphinx would, then the exit code
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        os.close(write_fd)
+        self.stdout = open(read_fd, encoding="utf-8", errors="replace")  # noqa: SIM115 - closed in __exit__
+        self._status: int | None = None
+
+    @staticmethod
+    def handles(argv: Sequence[str]) -> bool:
+        return tuple(argv[:3]) == (sys.executable, "-m", "sphinx")
+
+    def wait(self) -> int:
+        if self._status is None:
+            _, status = os.waitpid(self.pid, 0)
+            self._status = os.waitstatus_to_exitcode(status)
+        return self._status
+
+    def __enter__(self) -> ForkedSphinx:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stdout.close()
+        self.wait()
+
+
+def warm_imports() -> None:
+    """What every build step imports, once in this process before the steps are forked."""
+    import_module("sphinx.builders.html")
+    for name in ("myst_parser", "sphinx_book_theme", "sphinxcontrib.bibtex", "rapport.extension", "weasyprint"):
+        with contextlib.suppress(ImportError):  # a missing one is the step's own error to report
+            import_module(name)
+
+
 def run_steps(steps: list[Step], stream: TextIO, on_line: Callable[[str], None] | None = None) -> list[StepResult]:
     """Run the steps in order, stopping at the first that fails."""
     progress = Progress(stream)
     results = []
+    if any(ForkedSphinx.handles(step.argv) for step in steps) and hasattr(os, "fork"):
+        warm_imports()
     for index, step in enumerate(steps, start=1):
         progress.start(index, len(steps), step.label)
         began = time.monotonic()
         env = {**os.environ, **step.env, "PYTHONUNBUFFERED": "1"}
         env.pop("FORCE_COLOR", None)
         warnings = 0
-        with line_process(step.argv, step.cwd, env) as proc:
+        runner = ForkedSphinx if ForkedSphinx.handles(step.argv) and hasattr(os, "fork") else line_process
+        with runner(step.argv, step.cwd, env) as proc:
             assert proc.stdout is not None
             for raw in proc.stdout:
                 for part in _ANSI_RE.sub("", raw).replace("\r", "\n").splitlines():
