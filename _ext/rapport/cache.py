@@ -37,6 +37,13 @@ def computed(env: BuildEnvironment, key: Any, compute: Callable[[], T]) -> T:
     return values[key]
 
 
+def taken(env: BuildEnvironment, key: Any, compute: Callable[[], T]) -> T:
+    """The value of ``key`` computed earlier in this build, handed over and forgotten, or
+    ``compute()``: for a value its one user may change (nodes put into a page)."""
+    values = _CACHES.setdefault(env, {})
+    return values.pop(key) if key in values else compute()
+
+
 def reset(app: Sphinx, env: BuildEnvironment) -> None:
     """``env-updated``, first handler: the stores may have changed since the last build."""
     _CACHES.pop(env, None)
