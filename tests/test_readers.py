@@ -8,10 +8,11 @@ WCAG 2.5.3, is one: a default run leaves it out). Without a browser: no English 
 string in any built page (text, title= or aria-label=), breadcrumbs below the start
 page, and the Swedish theme catalog compiled from its source.
 
-The browser checks of one page type share its visits: each view (a size, touch or not,
-light or dark) is loaded once and every check that looks through it runs there, the
-checks that only look first and the one that opens or folds the menu last. A failing
-check does not hide the others: the test lists every failure with its page and view.
+The browser checks share their visits: each view (a size, touch or not, light or dark) is
+one tab that loads every page type in turn (a new document each, the site's storage emptied
+before it), and every check that looks through that view runs on the loaded page, the
+checks that only look first and the one that opens or folds the menu last. A failing check
+does not hide the others: the test lists every failure with its page type and view.
 """
 
 from __future__ import annotations
@@ -79,28 +80,42 @@ class View:
         return f"{self.width} px" + (", touch" if self.touch else "") + f", {self.scheme}"
 
 
+def go(page: Any, url: str) -> None:
+    """Load ``url`` in ``page`` and wait until it is ready to be read."""
+    page.goto(url, wait_until="networkidle")
+    if "/search.html?q=" in url:
+        page.locator(".rapport-search__result").first.wait_for(state="visible", timeout=10_000)
+
+
 @pytest.fixture
-def visit(browser: Any, real_server: Server) -> Iterator[Callable[[str, View], Any]]:
-    """Open a page of the real site in a view (a browser context) of its own; every context
-    still open is closed after the test."""
+def tab_in(browser: Any, real_server: Server) -> Iterator[Callable[[View], Any]]:
+    """A tab in a view (a browser context) of its own; every context is closed after the test."""
     contexts: list[Any] = []
 
-    def open_page(path: str, view: View) -> Any:
+    def open_tab(view: View) -> Any:
         width, height = SIZES[view.width]
         context = browser.new_context(
             viewport={"width": width, "height": height}, locale="sv-SE", has_touch=view.touch,
             color_scheme=view.scheme,
         )
         contexts.append(context)
-        page = context.new_page()
-        page.goto(real_server.base + path, wait_until="networkidle")
-        if path.startswith("search.html?q="):
-            page.locator(".rapport-search__result").first.wait_for(state="visible", timeout=10_000)
-        return page
+        return context.new_page()
 
-    yield open_page
+    yield open_tab
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def visit(tab_in: Callable[[View], Any], real_server: Server) -> Callable[[str, View], Any]:
+    """Open a page of the real site in a new tab in a view of its own."""
+
+    def open_page(path: str, view: View) -> Any:
+        page = tab_in(view)
+        go(page, real_server.base + path)
+        return page
+
+    return open_page
 
 
 # -- reflow --------------------------------------------------------------------------------
@@ -285,48 +300,63 @@ def no_english_interface_strings_after_scripts_ran(page: Any) -> None:
 
 Check = Callable[[Any], None]
 
+#: the views a reader's browser has, with the checks that run in each on every page type:
+#: those that only look first, the one that opens or folds the menu last (it changes the page)
+VIEWS: dict[str, tuple[View, list[Check]]] = {
+    "320": (View("320"), [reflows_without_sideways_scrolling, phone_menu_opens_with_the_keyboard]),
+    "390": (View("390"), [
+        reflows_without_sideways_scrolling,
+        functools.partial(no_axe_violations_by_wcag_tags_with_experimental_rules, scheme="light"),
+    ]),
+    "390-dark": (View("390", scheme="dark"), [
+        functools.partial(no_axe_violations_by_wcag_tags_with_experimental_rules, scheme="dark"),
+    ]),
+    "390-touch": (View("390", touch=True), [phone_menu_opens_on_tap_and_closes_on_escape]),
+    "1400": (View("1400"), [
+        reflows_without_sideways_scrolling,
+        functools.partial(no_axe_violations_by_wcag_tags_with_experimental_rules, scheme="light"),
+        no_english_interface_strings_after_scripts_ran,  # on the SCRIPTED page types only
+        desktop_menu_folds_and_unfolds_with_enter_keeping_focus,
+    ]),
+    "1400-dark": (View("1400", scheme="dark"), [
+        functools.partial(no_axe_violations_by_wcag_tags_with_experimental_rules, scheme="dark"),
+    ]),
+}  # fmt: skip
 
-def _visits(name: str) -> list[tuple[View, list[Check]]]:
-    """The views of page type ``name`` and the checks that run in each, in order: those that
-    only look first, the one that opens or folds the menu last (it leaves the page changed)."""
 
-    def axe(scheme: str) -> Check:
-        return functools.partial(no_axe_violations_by_wcag_tags_with_experimental_rules, scheme=scheme)
-
-    scripted = [no_english_interface_strings_after_scripts_ran] if name in SCRIPTED else []
-    return [
-        (View("320"), [reflows_without_sideways_scrolling, phone_menu_opens_with_the_keyboard]),
-        (View("390"), [reflows_without_sideways_scrolling, axe("light")]),
-        (View("390", scheme="dark"), [axe("dark")]),
-        (View("390", touch=True), [phone_menu_opens_on_tap_and_closes_on_escape]),
-        (
-            View("1400"),
-            [reflows_without_sideways_scrolling, axe("light"), *scripted,
-             desktop_menu_folds_and_unfolds_with_enter_keeping_focus],
-        ),
-        (View("1400", scheme="dark"), [axe("dark")]),
-    ]  # fmt: skip
+def _name(check: Check) -> str:
+    return getattr(check, "func", check).__name__
 
 
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    # each page type may run on either test worker (the site and the browser are per worker)
-    "name", [pytest.param(name, marks=pytest.mark.xdist_group(f"readers-{name}")) for name in PAGES]
+    # each view may run on either test worker (every worker has the site and a browser)
+    "view_id", [pytest.param(view_id, marks=pytest.mark.xdist_group(f"readers-{view_id}")) for view_id in VIEWS]
 )
-def test_page_type_reflows_has_a_working_menu_and_no_axe_violations(
-    visit: Callable[[str, View], Any], name: str
+def test_every_page_type_reflows_has_a_working_menu_and_no_axe_violations(
+    tab_in: Callable[[View], Any], real_server: Server, view_id: str
 ) -> None:
+    """Every page type in turn in one tab of the view: each a new document, with the site's
+    storage emptied before it (as in a new tab), so no page type sees what another left."""
+    view, checks = VIEWS[view_id]
+    page = tab_in(view)
     failures = []
-    for view, checks in _visits(name):
-        page = visit(PAGES[name], view)
+    for name, path in PAGES.items():
+        if page.url.startswith(real_server.origin):
+            page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+        try:
+            go(page, real_server.base + path)
+        except PlaywrightError as error:
+            failures.append(f"{name} ({path}) at {view}: loading: {error}")
+            continue
         for check in checks:
+            if check is no_english_interface_strings_after_scripts_ran and name not in SCRIPTED:
+                continue
             try:
                 check(page)
             except (AssertionError, PlaywrightError) as error:
-                what = getattr(check, "func", check).__name__
-                failures.append(f"{name} ({PAGES[name]}) at {view}: {what}: {error}")
-        page.context.close()
+                failures.append(f"{name} ({path}) at {view}: {_name(check)}: {error}")
     assert not failures, "\n".join(failures)
 
 
