@@ -158,6 +158,16 @@ class Tab:
         assert outside == [], "requests that left the site"
         assert self.errors == []
 
+    def reset(self) -> None:
+        """As a new tab for the next test: the storage of the site it shows emptied, a blank
+        page, nothing recorded (one tab serves the tests one after another: loading a page in
+        a tab that exists costs Chromium a third of what a new tab costs)."""
+        if self.page.url.startswith("http"):
+            self.page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+        self.page.goto("about:blank")
+        self.requests.clear()
+        self.errors.clear()
+
     def close(self) -> None:
         self.context.close()
 

@@ -146,9 +146,16 @@ def real_server(real_site: RealSite) -> Iterator[Server]:
         yield server
 
 
-@pytest.fixture
-def tab(browser: Any) -> Iterator[Tab]:
-    """A browser tab that records its requests, console errors and search answers."""
+@pytest.fixture(scope="session")
+def _shared_tab(browser: Any) -> Iterator[Tab]:
     page = Tab(browser)
     yield page
     page.close()
+
+
+@pytest.fixture
+def tab(_shared_tab: Tab) -> Tab:
+    """A browser tab that records its requests, console errors and search answers; one per
+    test process, reset before each test (Tab.reset)."""
+    _shared_tab.reset()
+    return _shared_tab

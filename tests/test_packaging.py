@@ -1,7 +1,7 @@
 """A non-editable install carries everything the build reads besides Python code.
 
-The wheel is built from the checkout (``pip wheel --no-build-isolation``, no network)
-and unpacked into a folder of its own; a small project is then built with that copy of
+The wheel is built from a copy of the checkout's package files (``pip wheel
+--no-build-isolation``, no network) and unpacked into a folder of its own; a small project is then built with that copy of
 the package first on the path, so a template or static file missing from the package
 data fails here rather than on a machine that ran ``pip install .``.
 """
@@ -9,6 +9,7 @@ data fails here rather than on a machine that ran ``pip install .``.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -40,8 +41,14 @@ sammanstallt: 2025-03-01 09:00
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    # pip builds in the source folder (build/, *.egg-info): from a copy of what the wheel is
+    # made of, so test runs at the same time in one checkout do not build into each other
+    source = out / "checkout"
+    shutil.copytree(ROOT / "_ext", source / "_ext", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(source)],
         capture_output=True,
         text=True,
         check=False,
