@@ -78,3 +78,25 @@ def test_a_changed_print_stylesheet_lays_out_every_report_again(tmp_path, rootdi
     css.write_text(css.read_text(encoding="utf-8") + "\nbody { letter-spacing: 0.01em; }\n", encoding="utf-8")
     out = build(src, tmp_path / "b", "rapportpdf", templates_path=["_mallar"]).outdir
     assert count and len(_timings(out)["reports"]) == count
+
+
+def test_a_bundle_that_cannot_be_assembled_is_one_warning_and_the_reports_stay(tmp_path, rootdir, monkeypatch):
+    from rapport.pdf import builder as pdf_builder
+
+    src = tmp_path / "src"
+    shutil.copytree(rootdir / "test-registry", src)
+    dump = pdf_builder.BundleSpec.dump
+
+    def broken(spec, path):  # a part's PDF gone before the bundle's process opens it
+        object.__setattr__(spec.parts[0], "path", str(tmp_path / "borta.pdf"))
+        dump(spec, path)
+
+    monkeypatch.setattr(pdf_builder.BundleSpec, "dump", broken)
+    result = build(src, tmp_path / "b", "rapportpdf")
+    assert [w for w in result.warnings if "pdf-failed" in w] == [
+        "WARNING: Samlingsvolymen kunde inte skapas: FileNotFoundError: [Errno 2] No such file or directory: "
+        f"'{tmp_path / 'borta.pdf'}' [rapport.pdf-failed]"
+    ]
+    assert not (result.outdir / "samlingsvolym.pdf").exists()
+    assert (result.outdir / "rapporter" / "2025" / "2025-01-01.pdf").is_file()
+    assert "Traceback" not in "\n".join(result.warnings)

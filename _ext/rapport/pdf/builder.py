@@ -76,6 +76,7 @@ VARIANTS = ("pdf/ua-1", "pdf/a-2a", "pdf/a-3a")
 CACHE_DIR = ".cache"
 #: where the ``rapport`` package is imported from, for the bundle's own process
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+_ASSEMBLE = "import sys; from rapport.pdf.bundle import main; sys.exit(main(sys.argv[1:]))"
 CACHE_VERSION = "1"  # bump when the cached record or the rendering pipeline changes
 LONG_WORD = 40  # characters; a longer "word" outside a link is almost always a paste error
 
@@ -773,7 +774,8 @@ class RapportPdfBuilder(compat.HtmlDocumentBuilder):
         logger.info(f"rapportpdf: sätter ihop samlingsvolymen av {len(parts)} delar …")
         # a process of its own: its memory (every part's objects) is returned when it ends
         done = subprocess.run(
-            [sys.executable, "-m", "rapport.pdf.bundle", str(spec_path)],
+            # not "-m rapport.pdf.bundle": the package imports that module first (runpy warns)
+            [sys.executable, "-c", _ASSEMBLE, str(spec_path)],
             capture_output=True,
             text=True,
             env={
@@ -783,8 +785,9 @@ class RapportPdfBuilder(compat.HtmlDocumentBuilder):
         )
         if done.returncode != 0:
             partial.unlink(missing_ok=True)
-            detail = " ".join(done.stderr.split())[-400:]
-            raise RuntimeError(detail or f"exit status {done.returncode}")
+            detail = " ".join(done.stderr.split())[-400:] or f"slutstatus {done.returncode}"
+            warn("pdf-failed", f"Samlingsvolymen kunde inte skapas: {detail}", None)
+            return
         if self.variant != "pdf/ua-1":
             claim_pdfua(partial)
         os.replace(partial, target)

@@ -5,7 +5,7 @@ on PDFs already written to disk. Nothing here lays anything out or needs Sphinx:
 function takes ``pikepdf`` objects or paths, so it can be tested on small PDFs alone.
 
 :func:`assemble` puts the bundle together from a plain description (:class:`BundleSpec`)
-and runs in a process of its own (``python -m rapport.pdf.bundle SPEC.json``): qpdf keeps
+and runs in a process of its own (:func:`main`, started by the builder with ``python -c``): qpdf keeps
 every part's objects in memory until the bundle is saved, 700 MB for 520 reports, which
 on top of the build's own environment took the PDF step over 1 GB.
 """
@@ -325,8 +325,13 @@ def assemble(spec: BundleSpec) -> int:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m rapport.pdf.bundle SPEC.json``: prints the bundle's page count."""
-    print(assemble(BundleSpec.load(Path(argv[0]))))
+    """``main([SPEC.json])`` in a process of its own: prints the bundle's page count, or one
+    line about what went wrong (the build shows it in its warning, never a traceback)."""
+    try:
+        print(assemble(BundleSpec.load(Path(argv[0]))))
+    except Exception as exc:  # noqa: BLE001 - one line for the build's warning
+        print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
