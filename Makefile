@@ -35,14 +35,15 @@ site-publik: $(STAMP)
 html: site
 
 # Tests: installs the browser and PDF tools the tests drive, then runs pytest.
-# Two pytest-xdist workers (the machines have two cores); --dist loadgroup keeps a test
-# file on one worker, so a module's fixture (a site it builds) is built once, except the
-# tests that name a group of their own (tests/conftest.py: the browser checks of the real
-# site's page types, which either worker can run).
+# Two pytest-xdist workers (the machines have two cores); --dist loadscope keeps a test
+# file on one worker, so a module's fixture (a site it builds) is built once, and gives a
+# test class to one worker (tests/test_readers.py splits its browser views into two classes
+# that either worker can run). Not --dist loadgroup: with pytest 9.2 and pytest-xdist 3.8 it
+# ignores xdist_group marks and spreads every test (module fixtures built on both workers).
 TEST_JOBS ?= 2
 test: $(STAMP)
 	bash tools/install-test-deps.sh
-	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadscope $(PYTEST_ARGS)
 
 # The gate on the extension's code: ruff's lint and format check, mypy (settings in
 # pyproject.toml); zero findings. .ci/run runs it after `make site`.

@@ -27,17 +27,6 @@ pytest_plugins = ("sphinx.testing.fixtures",)
 collect_ignore = ["roots"]
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """``make test`` spreads the tests with pytest-xdist's ``--dist loadgroup``: a test file's
-    tests stay together on one worker (the projects its module fixtures build are built
-    once), unless a test names an ``xdist_group`` of its own (tests that need only the
-    session's real site and browser, which every worker has, can go to either)."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-
-
 @pytest.fixture(scope="session")
 def rootdir() -> Path:
     """Where ``@pytest.mark.sphinx(testroot="x")`` finds ``roots/test-x``."""

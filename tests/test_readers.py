@@ -330,15 +330,7 @@ def _name(check: Check) -> str:
     return getattr(check, "func", check).__name__
 
 
-@pytest.mark.browser
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    # each view may run on either test worker (every worker has the site and a browser)
-    "view_id", [pytest.param(view_id, marks=pytest.mark.xdist_group(f"readers-{view_id}")) for view_id in VIEWS]
-)
-def test_every_page_type_reflows_has_a_working_menu_and_no_axe_violations(
-    tab_in: Callable[[View], Any], real_server: Server, view_id: str
-) -> None:
+def _every_page_type_in(view_id: str, tab_in: Callable[[View], Any], real_server: Server) -> None:
     """Every page type in turn in one tab of the view: each a new document, with the site's
     storage emptied before it (as in a new tab), so no page type sees what another left."""
     view, checks = VIEWS[view_id]
@@ -360,6 +352,36 @@ def test_every_page_type_reflows_has_a_working_menu_and_no_axe_violations(
             except (AssertionError, PlaywrightError) as error:
                 failures.append(f"{name} ({path}) at {view}: {_name(check)}: {error}")
     assert not failures, "\n".join(failures)
+
+
+# Two classes: make test runs pytest-xdist with --dist loadscope, which gives each class to one
+# worker (a test file otherwise), so the views are shared out over both workers.
+PHONE_VIEWS = ["320", "390", "390-touch"]
+DARK_AND_DESKTOP_VIEWS = ["390-dark", "1400", "1400-menu", "1400-dark"]
+
+
+def test_the_two_classes_run_every_view() -> None:
+    assert sorted(PHONE_VIEWS + DARK_AND_DESKTOP_VIEWS) == sorted(VIEWS)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+class TestPhoneViews:
+    @pytest.mark.parametrize("view_id", PHONE_VIEWS)
+    def test_every_page_type_reflows_has_a_working_menu_and_no_axe_violations(
+        self, tab_in: Callable[[View], Any], real_server: Server, view_id: str
+    ) -> None:
+        _every_page_type_in(view_id, tab_in, real_server)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+class TestDarkAndDesktopViews:
+    @pytest.mark.parametrize("view_id", DARK_AND_DESKTOP_VIEWS)
+    def test_every_page_type_reflows_has_a_working_menu_and_no_axe_violations(
+        self, tab_in: Callable[[View], Any], real_server: Server, view_id: str
+    ) -> None:
+        _every_page_type_in(view_id, tab_in, real_server)
 
 
 # -- Swedish everywhere ----------------------------------------------------------------------
