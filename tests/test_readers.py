@@ -364,24 +364,27 @@ def test_the_two_classes_run_every_view() -> None:
     assert sorted(PHONE_VIEWS + DARK_AND_DESKTOP_VIEWS) == sorted(VIEWS)
 
 
-@pytest.mark.browser
-@pytest.mark.slow
-class TestPhoneViews:
-    @pytest.mark.parametrize("view_id", PHONE_VIEWS)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "view_id" in metafunc.fixturenames:
+        metafunc.parametrize("view_id", metafunc.cls.VIEW_IDS)
+
+
+class _EveryPageType:
+    pytestmark = [pytest.mark.browser, pytest.mark.slow]
+    VIEW_IDS: list[str] = []
+
     def test_every_page_type_reflows_has_a_working_menu_and_no_axe_violations(
         self, tab_in: Callable[[View], Any], real_server: Server, view_id: str
     ) -> None:
         _every_page_type_in(view_id, tab_in, real_server)
 
 
-@pytest.mark.browser
-@pytest.mark.slow
-class TestDarkAndDesktopViews:
-    @pytest.mark.parametrize("view_id", DARK_AND_DESKTOP_VIEWS)
-    def test_every_page_type_reflows_has_a_working_menu_and_no_axe_violations(
-        self, tab_in: Callable[[View], Any], real_server: Server, view_id: str
-    ) -> None:
-        _every_page_type_in(view_id, tab_in, real_server)
+class TestPhoneViews(_EveryPageType):
+    VIEW_IDS = PHONE_VIEWS
+
+
+class TestDarkAndDesktopViews(_EveryPageType):
+    VIEW_IDS = DARK_AND_DESKTOP_VIEWS
 
 
 # -- Swedish everywhere ----------------------------------------------------------------------
