@@ -264,6 +264,13 @@ class CheckBuilder(DummyBuilder):
         return stale(self.env, load(self.doctreedir)["docs"], "write", Digests(self.env))
 
     def _write_serial(self, docnames: Any) -> None:
+        # Sphinx adds the pages that env-updated calls stale for this builder (an
+        # aggregate's list, a report's neighbours): their output is not this builder's
+        # business, only their warnings, and those are kept per page with the digests of
+        # everything the page depends on. After a build, the first check was given every
+        # page that way (this builder had never written any) and resolved them all.
+        current = stale(self.env, load(self.doctreedir)["docs"], "write", Digests(self.env))
+        docnames = [docname for docname in docnames if docname in current]
         capture = _capture(self._app)
         for docname in docnames:
             if capture is not None:
