@@ -146,6 +146,13 @@ def stale_pages(env: BuildEnvironment, builder: str, mechanism: str, digests: Ma
     return sorted(stale)
 
 
+def writes_pages(app: Sphinx) -> bool:
+    """Whether the builder writes pages that can go stale. ``dummy`` and the check's
+    builder (``writes_pages = False``) write nothing: computing which pages show stale
+    content would only cost time (2.5 s of the first ``rapport kontroll`` at 520 reports)."""
+    return bool(getattr(app.builder, "writes_pages", app.builder.name != "dummy"))
+
+
 def digest_of(*parts: object) -> str:
     """A digest of values whose ``repr`` is stable (records, tuples, strings)."""
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
@@ -296,6 +303,8 @@ def _on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     changed (or a placeholder has no inputs) the rendered output's digest, which
     decides; so an edit that changes an input but not what the page shows still
     rewrites nothing."""
+    if not writes_pages(app):
+        return []
     placeholders_of = dict(sorted(get_domain(env).store(AGGREGATE_STORE).items()))
     input_digests = {}
     always = set()

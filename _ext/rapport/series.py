@@ -38,6 +38,7 @@ from rapport.registry import (
     get_domain,
     make_aggregate,
     stale_pages,
+    writes_pages,
 )
 from rapport.reports import DATE_KEYS, DRAFT_KEYS, STORE, Report, is_published, published_reports, today
 from rapport.topics import Topic, dated_entry, normalise
@@ -271,6 +272,8 @@ def check_duplicate_dates(app: Sphinx) -> None:
 
 def _on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     check_duplicate_dates(app)
+    if not writes_pages(app):
+        return []
     digests = {report.docname: digest_of(_signature(app, report)) for report in get_domain(env).records(STORE)}
     return stale_pages(env, app.builder.name, "report-signature", digests)
 

@@ -42,6 +42,7 @@ from rapport.registry import (
     register_store,
     stable,
     stale_pages,
+    writes_pages,
 )
 from rapport.reports import STORE as REPORT_STORE
 from rapport.reports import Report, is_published
@@ -242,6 +243,8 @@ def _link_text_digest(entry: Any) -> str:
 def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     index = get_index(app)
     _check(env, index)
+    if not writes_pages(app):
+        return []
     # A page that links to an entry shows the entry's date, body and title as link text;
     # when those change (or an id appears or disappears) the page is rewritten although
     # its own source did not change.

@@ -258,6 +258,7 @@ class CheckBuilder(DummyBuilder):
     """Reads and resolves like ``dummy``, but only what has no current kept warnings."""
 
     name = BUILDER
+    writes_pages = False  # rapport.registry: no page digests for the check
     allow_parallel = False  # the warnings are kept per page, in the order they come
 
     def get_outdated_docs(self) -> set[str]:
