@@ -389,6 +389,36 @@ def test_bygg_builds_the_site(project: Path) -> None:
     assert "[1/" in result.stderr and "klart (" in result.stderr
 
 
+def test_a_step_sphinx_stops_is_one_swedish_line_without_traceback(project: Path) -> None:
+    conf = project / "conf.py"
+    conf.write_text(conf.read_text(encoding="utf-8") + '\nextensions = [*extensions, "finns_inte"]\n', encoding="utf-8")
+    result = rapport(project, "bygg", timeout=600)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert (
+        "Sphinx avbröt steget: Could not import extension finns_inte "
+        "(exception: No module named 'finns_inte') (ExtensionError)"
+    ) in lines
+    assert lines[-1] == "Bygget misslyckades i steget ”PDF för varje rapport” (se meddelandena ovan)."
+    for noise in ("Traceback", "File \"", "sphinx-doc", "report this error"):
+        assert noise not in result.stderr, noise
+
+
+def test_failure_line_names_the_error_or_says_what_it_knows() -> None:
+    from rapport.writer.build import failure_line
+
+    assert failure_line(["Exception occurred:", '  File "x.py", line 1', "TypeError: bad value"]) == (
+        "Sphinx avbröt steget: bad value (TypeError)"
+    )
+    assert failure_line(["Configuration error:", "config directory doesn't contain a conf.py file"]) == (
+        "Sphinx avbröt steget: config directory doesn't contain a conf.py file"
+    )
+    assert failure_line(["Extension error!", "Could not import extension x"]) == (
+        "Sphinx avbröt steget: Could not import extension x"
+    )
+    assert failure_line([]) == "Sphinx avbröt steget utan att säga varför (kör sphinx-build -T för detaljer)."
+
+
 # -- rapport förhandsgranska -----------------------------------------------------------
 
 

@@ -90,6 +90,30 @@ def site_steps(project: Path, sphinxopts: str = "", pdfopts: str = "", public: b
 _PROGRESS_RE = re.compile(r"^(?P<what>.*?)\s*\[\s*(?P<pct>\d{1,3})%\]\s*(?P<item>.*)$")
 _ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _WARNING_RE = re.compile(r"(WARNING|ERROR|CRITICAL|VARNING|FEL):")
+#: the first line of Sphinx's report of an error that stops a build ("Extension error!",
+#: "Configuration error:", "Exception occurred:", a traceback)
+_FAILURE_START_RE = re.compile(r"^(\w[\w ]* error[!:]|Exception occurred|Traceback|Sphinx error)", re.IGNORECASE)
+#: the line that names what went wrong: "sphinx.errors.ExtensionError: Could not import ..."
+_ERROR_LINE_RE = re.compile(r"^\s*(?:[\w.]+\.)?(\w*(?:Error|Exception|Interrupt)): (.+)$")
+
+
+def failure_line(lines: Sequence[str]) -> str:
+    """One Swedish line about why Sphinx stopped, from the lines it printed about it."""
+    for line in reversed(lines):
+        match = _ERROR_LINE_RE.match(line)
+        if match:
+            return f"Sphinx avbröt steget: {match.group(2).strip()} ({match.group(1)})"
+    # no named error: Sphinx's own heading ("Configuration error: ...", or the heading
+    # alone and the message on the next line), else nothing known
+    for index, line in enumerate(lines):
+        if not _FAILURE_START_RE.match(line) or line.lower().startswith(("traceback", "exception occurred")):
+            continue
+        message = line.partition(":")[2].strip() or next(
+            (rest.strip() for rest in lines[index + 1 :] if rest.strip()), ""
+        )
+        if message:
+            return f"Sphinx avbröt steget: {message}"
+    return "Sphinx avbröt steget utan att säga varför (kör sphinx-build -T för detaljer)."
 
 
 # Sphinx prints its progress phases in English whatever the site's language
@@ -256,6 +280,7 @@ def run_steps(steps: list[Step], stream: TextIO, on_line: Callable[[str], None] 
         env = {**os.environ, **step.env, "PYTHONUNBUFFERED": "1"}
         env.pop("FORCE_COLOR", None)
         warnings = 0
+        failure: list[str] = []
         runner = ForkedSphinx if ForkedSphinx.handles(step.argv) and hasattr(os, "fork") else line_process
         with runner(step.argv, step.cwd, env) as proc:
             assert proc.stdout is not None
@@ -269,13 +294,18 @@ def run_steps(steps: list[Step], stream: TextIO, on_line: Callable[[str], None] 
                     match = _PROGRESS_RE.match(line)
                     if match and int(match.group("pct")) <= 100:
                         progress.update(phase(match.group("what")), int(match.group("pct")))
-                    elif _WARNING_RE.search(line) or line.startswith((" ", "\t")) and warnings:
+                    elif _WARNING_RE.search(line) or line.startswith((" ", "\t")) and warnings and not failure:
                         warnings += 1 if _WARNING_RE.search(line) else 0
                         progress.message(line)
-                    elif "Traceback" in line or "Exception" in line or "error" in line.lower():
-                        progress.message(line)
+                    elif _FAILURE_START_RE.search(line) or failure:
+                        # Sphinx's report of an error that stops the build (its
+                        # traceback, a request to report it upstream): kept, and
+                        # told in one line when the step has failed
+                        failure.append(line)
             returncode = proc.wait()
         seconds = time.monotonic() - began
+        if returncode != 0:
+            progress.message(failure_line(failure))
         progress.done(seconds, returncode == 0)
         results.append(StepResult(step, returncode, warnings, seconds))
         if returncode != 0:
