@@ -239,14 +239,19 @@ def _placeholder_key(node: aggregate) -> tuple[str, tuple[tuple[str, Any], ...]]
     return node["kind"], tuple(sorted(attributes.items()))
 
 
+def _placeholder_node(placeholder: tuple[str, tuple]) -> aggregate:
+    """The placeholder a renderer or an inputs function is given, from its stored key."""
+    kind, attributes = placeholder
+    return aggregate("", kind=kind, **dict(attributes))
+
+
 def _rendered(app: Sphinx, docname: str, placeholder: tuple[str, tuple], take: bool = False) -> list[nodes.Node]:
     """The nodes one placeholder renders to in this build (renderers only read its
     attributes), computed once per build and page; ``take`` hands them over for the page."""
-    kind, attributes = placeholder
+    renderer = RENDERERS.get(placeholder[0])
 
     def render() -> list[nodes.Node]:
-        renderer = RENDERERS.get(kind)
-        return renderer(app, docname, aggregate("", kind=kind, **dict(attributes))) if renderer else []
+        return renderer(app, docname, _placeholder_node(placeholder)) if renderer else []
 
     return (cache.taken if take else cache.computed)(app.env, ("aggregate", docname, placeholder), render)
 
@@ -289,11 +294,8 @@ def data_digest(app: Sphinx, docname: str = "", node: aggregate | None = None) -
 
 
 def _inputs(app: Sphinx, docname: str, placeholder: tuple[str, tuple]) -> object:
-    kind, attributes = placeholder
-    inputs = INPUTS.get(kind)
-    if inputs is None:
-        return None
-    return inputs(app, docname, aggregate("", kind=kind, **dict(attributes)))
+    inputs = INPUTS.get(placeholder[0])
+    return None if inputs is None else inputs(app, docname, _placeholder_node(placeholder))
 
 
 def _on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:

@@ -19,17 +19,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-# imported for what they cost: every rebuild's process is forked from this one
-import myst_parser  # noqa: F401
-import sphinx_book_theme  # noqa: F401
-import sphinxcontrib.bibtex  # noqa: F401
 from sphinx.cmd.build import build_main
 from sphinx_autobuild.build import Builder
 from sphinx_autobuild.utils import show_message
 
 import rapport
 from rapport import compat
-from rapport import extension as _extension  # noqa: F401
+from rapport.writer.build import warm_imports
+
+# imported for what they cost, as rapport bygg does: every rebuild's process is forked from this one
+warm_imports()
 
 #: the folder of the extension's code; a change there is not seen by warm imports
 _CODE = Path(rapport.__file__).resolve().parent
