@@ -8,8 +8,10 @@ source text once more to name the line a writer has to fix.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import yaml
@@ -85,6 +87,33 @@ _OPENS = (
 )
 _CLOSES = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
 
+#: libyaml's scanner and parser when PyYAML was built with it (about ten times faster at
+#: 520 reports, where every page's block is scanned three times and loaded twice); the
+#: pure-Python classes otherwise. Both give the same tokens and values; on any error we
+#: run the pure-Python ones again, so messages, lines and positions are PyYAML's own.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _tokens(block: str) -> Iterator[yaml.Token]:
+    """The block's YAML tokens (nothing is built); raises :class:`yaml.YAMLError` as
+    PyYAML's own scanner does."""
+    try:
+        tokens = list(yaml.scan(block, Loader=_FAST_LOADER))
+    except yaml.YAMLError:
+        tokens = None
+    if tokens is None:
+        yield from yaml.scan(block, Loader=yaml.SafeLoader)
+    else:
+        yield from tokens
+
+
+def _load(block: str) -> object:
+    """``yaml.safe_load`` of the block, with libyaml when it succeeds."""
+    try:
+        return yaml.load(block, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
+    except Exception:  # noqa: BLE001 - the pure-Python loader raises what callers expect
+        return yaml.safe_load(block)
+
 
 def check_limits(block: str, first_line: int = 2) -> Limit | None:
     """Size, anchors and aliases, nesting depth: checked on YAML tokens, nothing is built.
@@ -99,7 +128,7 @@ def check_limits(block: str, first_line: int = 2) -> Limit | None:
         )
     depth = 0
     try:
-        for token in yaml.scan(block, Loader=yaml.SafeLoader):
+        for token in _tokens(block):
             line = first_line + token.start_mark.line
             if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
                 return Limit("YAML-ankare och -alias (& och *) är inte tillåtna i front matter", line)
@@ -120,7 +149,7 @@ def top_level_keys(block: str, first_line: int = 2) -> list[tuple[str, int]] | N
     depth = 0
     expect_key = False
     try:
-        for token in yaml.scan(block, Loader=yaml.SafeLoader):
+        for token in _tokens(block):
             if isinstance(token, _OPENS):
                 depth += 1
             elif isinstance(token, _CLOSES):
@@ -138,8 +167,14 @@ def top_level_keys(block: str, first_line: int = 2) -> list[tuple[str, int]] | N
     return keys
 
 
+@functools.lru_cache(maxsize=2048)
 def read_markdown(text: str) -> FrontMatter:
-    """Front matter of a MyST page: a YAML block between ``---`` lines at the very top."""
+    """Front matter of a MyST page: a YAML block between ``---`` lines at the very top.
+
+    Kept per text (the result is frozen and callers only read it): the audience rule
+    reads every page at ``config-inited``, the reports store at ``doctree-read`` and the
+    series at ``env-updated``, each from the same source.
+    """
     # split on "\n" only, as markdown-it does: str.splitlines also splits at \v, \x1c,
     # U+2028 ..., which would put every later line number off
     lines = text.split("\n")
@@ -153,7 +188,7 @@ def read_markdown(text: str) -> FrontMatter:
     if limit is not None:
         return FrontMatter(error=limit.message, error_line=limit.line, present=True, end_line=end + 1, refused=True)
     try:
-        data = yaml.safe_load(block) if block.strip() else {}
+        data = _load(block) if block.strip() else {}
     except ValueError:
         # PyYAML builds dates itself and raises ValueError, not YAMLError, for one that
         # does not exist (2025-02-30, 2025-13-45, 08:30 with hour 99). MyST drops the
