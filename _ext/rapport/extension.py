@@ -27,7 +27,7 @@ from rapport import (
 )
 from rapport.entries import actions, decisions, faq, overviews, references
 from rapport.pdf import builder as pdf_builder
-from rapport.site import accessibility, export, feed, html, nav, pdflinks, readers, search
+from rapport.site import accessibility, export, feed, html, nav, pagetoc, pdflinks, readers, search
 from rapport.trust import audience, confine, safety, sourceguard, sources, text
 from rapport.writer import carryover, checkcache, guide
 
@@ -59,6 +59,7 @@ MODULES = (
     overviews,
     search,
     nav,
+    pagetoc,
     checkcache,
     audience,
     safety,
