@@ -6,12 +6,14 @@ and 2025) is built with Sphinx's testing fixtures.
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
+from pathlib import Path
 
 import pytest
 
-from rapport.site.search import BUCKETS_STATE, PREVIEW_INDEXERS, year_bucket
+from rapport.site.search import BUCKETS_STATE, IN_PROGRESS, PREVIEW_INDEXERS, WORDS_FILE, _read_chunk, year_bucket
 
 
 def test_parts_span_fixed_years() -> None:
@@ -39,3 +41,65 @@ def test_the_preview_does_not_wait_for_the_index(app) -> None:
         time.sleep(0.2)
     assert (bundle / "pagefind-entry.json").is_file()
     assert (bundle / "sidor" / "pagefind-entry.json").is_file()
+
+
+def _bundle_files(bundle: Path) -> set[str]:
+    """The bundle's own fragment, index, filter and meta files (not the merged parts)."""
+    names = {p.name for p in bundle.glob("pagefind.*.pf_meta")}
+    for kind in ("fragment", "index", "filter"):
+        names |= {f"{kind}/{p.name}" for p in (bundle / kind).iterdir()}
+    return names
+
+
+def _referenced(bundle: Path) -> set[str]:
+    """What the bundle's entry and meta file use, read the way the browser reads them."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    names = set()
+    for info in entry["languages"].values():
+        meta_name = f"pagefind.{info['hash']}.pf_meta"
+        names.add(meta_name)
+        meta = _read_chunk(bundle / meta_name)
+        names |= {f"fragment/{page[0]}.pf_fragment" for page in meta[1]}
+        names |= {f"index/{chunk[-1]}.pf_index" for chunk in meta[2]}
+        names |= {f"filter/{item[1]}.pf_filter" for item in meta[3]}
+    return names
+
+
+@pytest.mark.sphinx("html", testroot="search", freshenv=True)
+def test_a_re_index_keeps_unchanged_files_and_leaves_nothing_stale(app) -> None:
+    """Pagefind writes into the last index (it skips files whose hashed name exists);
+    what the new index no longer uses is removed, a file cut short by a stopped run is
+    not kept, and the search finds the edit."""
+    app.build()
+    bundle = app.outdir / "pagefind"
+    assert _bundle_files(bundle) == _referenced(bundle)
+    kept = sorted(_bundle_files(bundle))
+    # a stopped run: its marker is left, and a fragment under its full name is cut short
+    broken = next(name for name in kept if name.startswith("fragment/"))
+    (bundle / broken).write_bytes(b"avbruten")
+    (bundle / IN_PROGRESS).touch()
+    report = app.srcdir / "rapporter" / "2025" / "2025-09-18.md"
+    report.write_text(
+        report.read_text(encoding="utf-8") + "\nOrdet fjällsippeglans finns bara här.\n", encoding="utf-8"
+    )
+    app.build()
+    assert _bundle_files(bundle) == _referenced(bundle)
+    assert not (bundle / IN_PROGRESS).exists()
+    assert gzip.decompress((bundle / broken).read_bytes()).startswith(b"pagefind_dcd")  # written again, whole
+    words = json.loads((bundle / WORDS_FILE).read_text(encoding="utf-8"))
+    assert "fjällsippeglans" not in {w.lower() for w, _ in words}  # report words are not suggestions
+    fragments = [
+        gzip.decompress((bundle / name).read_bytes()) for name in _bundle_files(bundle) if name.startswith("fragment/")
+    ]
+    assert sum("fjällsippeglans".encode() in f for f in fragments) == 1
+
+    # the next edit keeps what did not change: only the edited report's files are new
+    before = _bundle_files(bundle)
+    report.write_text(
+        report.read_text(encoding="utf-8").replace("fjällsippeglans", "fjällsippeglansen"), encoding="utf-8"
+    )
+    app.build()
+    after = _bundle_files(bundle)
+    assert after == _referenced(bundle)
+    new_fragments = {n for n in after - before if n.startswith("fragment/")}
+    assert len(new_fragments) == 1
