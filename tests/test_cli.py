@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import os
 import re
@@ -20,6 +21,8 @@ from pathlib import Path
 import pytest
 
 from conftest import warnings_of
+from rapport.pdf.bundle import BundleSpec
+from rapport.writer.build import BundleRun, LaterBundle, Progress
 
 ROOTS = Path(__file__).parent / "roots"
 REPO = Path(__file__).resolve().parent.parent
@@ -111,13 +114,27 @@ def test_ny_markers_are_findings_until_confirmed_then_builds_clean(project: Path
 
     # and the HTML build itself has no warnings (-W turns one into a failure)
     build = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "-q", "-c", str(project), str(project / "docs"), str(project / "out")],
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-b",
+            "html",
+            "-W",
+            "-q",
+            "-c",
+            str(project),
+            str(project / "docs"),
+            str(project / "out"),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert build.returncode == 0, build.stderr
-    assert "Testrapporten 2 oktober 2025" in (project / "out/rapporter/2025/2025-10-02.html").read_text(encoding="utf-8")
+    assert "Testrapporten 2 oktober 2025" in (project / "out/rapporter/2025/2025-10-02.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_ny_new_year_gets_its_year_page_and_archive_entry(project: Path) -> None:
@@ -127,7 +144,9 @@ def test_ny_new_year_gets_its_year_page_and_archive_entry(project: Path) -> None
     assert ":::{rapportar}" in year_page.read_text(encoding="utf-8")
     report = project / "docs/rapporter/2026/2026-01-08.md"
     assert "sammanstallt: 2026-01-08\n" in report.read_text(encoding="utf-8")  # no time given, none invented
-    report.write_text(report.read_text(encoding="utf-8").replace("[BEKRÄFTA] ", "").replace(" [BEKRÄFTA]", ""), encoding="utf-8")
+    report.write_text(
+        report.read_text(encoding="utf-8").replace("[BEKRÄFTA] ", "").replace(" [BEKRÄFTA]", ""), encoding="utf-8"
+    )
     result = rapport(project, "kontroll")
     # the archive's glob toctree takes the new year page: no "not in any toctree" warning
     assert (result.returncode, result.stdout) == (0, ""), result.stdout
@@ -256,7 +275,10 @@ def test_kontroll_finds_each_kind_with_file_and_line(project: Path) -> None:
     assert all(line.startswith("docs/planterad.md:") for line in lines), lines
     assert kinds(lines) == sorted(EXPECTED)
     text = result.stdout
-    assert "docs/planterad.md:3: Platshållarlänk: ”Läs mer” pekar inte någonstans (#); fyll i adressen [platshallare]" in text
+    assert (
+        "docs/planterad.md:3: Platshållarlänk: ”Läs mer” pekar inte någonstans (#); fyll i adressen [platshallare]"
+        in text
+    )
     assert "docs/planterad.md:4: Troligt personnummer (19121212-****)" in text
     assert "docs/planterad.md:4: Troligt samordningsnummer (701063-****)" in text
     assert "1212-1212" not in text  # a check must not spread the number further
@@ -268,7 +290,10 @@ def test_kontroll_finds_each_kind_with_file_and_line(project: Path) -> None:
 
 def test_kontroll_lists_build_warnings_with_subtype(project: Path) -> None:
     report = project / REPORT_DIR / "2025-09-25.md"
-    report.write_text(report.read_text(encoding="utf-8").replace(":::{avsnitt} atgarder", ":::{avsnitt} okant"), encoding="utf-8")
+    assert ":::{avsnitt} sammanfattning\n" in report.read_text(encoding="utf-8")
+    report.write_text(
+        report.read_text(encoding="utf-8").replace(":::{avsnitt} atgarder", ":::{avsnitt} okant"), encoding="utf-8"
+    )
     result = rapport(project, "kontroll")
     assert result.returncode == 1
     assert findings(result) == [
@@ -293,10 +318,17 @@ def test_kontroll_json(project: Path) -> None:
     assert result.returncode == 1
     data = json.loads(result.stdout)
     assert data["antal"] == len(data["fynd"]) == len(findings(rapport(project, "kontroll")))
-    assert kinds([f"{f['file']}:{f['line'] or ''}: {f['message']} [{f['subtype']}]" for f in data["fynd"]]) == sorted(EXPECTED)
+    assert kinds([f"{f['file']}:{f['line'] or ''}: {f['message']} [{f['subtype']}]" for f in data["fynd"]]) == sorted(
+        EXPECTED
+    )
     first = data["fynd"][1]
     assert set(first) == {"file", "line", "type", "subtype", "message"}
-    assert (first["file"], first["line"], first["type"], first["subtype"]) == ("docs/planterad.md", 3, "kontroll", "platshallare")
+    assert (first["file"], first["line"], first["type"], first["subtype"]) == (
+        "docs/planterad.md",
+        3,
+        "kontroll",
+        "platshallare",
+    )
     assert data["fynd"][0]["line"] is None and data["fynd"][0]["type"] == "sphinx"
     (project / "docs/planterad.md").unlink()
     clean = rapport(project, "kontroll", "--format", "json")
@@ -341,7 +373,10 @@ def test_bad_input_is_one_swedish_line(project: Path, args: tuple[str, ...], exp
 def test_missing_project_folder(tmp_path: Path) -> None:
     result = rapport(tmp_path / "finns-inte", "kontroll")
     assert result.returncode == 2
-    assert result.stderr == f"rapport: fel: Mappen {tmp_path / 'finns-inte'} finns inte (ange projektmappen, där conf.py finns)\n"
+    assert (
+        result.stderr
+        == f"rapport: fel: Mappen {tmp_path / 'finns-inte'} finns inte (ange projektmappen, där conf.py finns)\n"
+    )
 
 
 def test_missing_report_folder(project: Path) -> None:
@@ -389,6 +424,61 @@ def test_bygg_builds_the_site(project: Path) -> None:
     assert "[1/" in result.stderr and "klart (" in result.stderr
 
 
+def test_bygg_assembles_a_changed_bundle_while_the_site_is_built(project: Path) -> None:
+    """The first bundle is made in the PDF step (the site links to it); a changed one is
+    put together while the site and e-mail are built, then served with the site."""
+    first = rapport(project, "bygg", timeout=600)
+    assert first.returncode == 0, first.stderr
+    assert "Samlingsvolymen samlingsvolym.pdf: klar" not in first.stderr
+    bundle, served = project / "_build/pdf/samlingsvolym.pdf", project / "_build/html/pdf/samlingsvolym.pdf"
+    assert served.read_bytes() == bundle.read_bytes()
+    report = project / REPORT_DIR / "2025-09-25.md"
+    assert ":::{avsnitt} sammanfattning\n" in report.read_text(encoding="utf-8")
+    report.write_text(
+        report.read_text(encoding="utf-8").replace(
+            ":::{avsnitt} sammanfattning\n",
+            ":::{avsnitt} sammanfattning\n- Fjällsippan blommar i samlingsvolymen.\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    again = rapport(project, "bygg", timeout=600)
+    assert again.returncode == 0, again.stderr
+    lines = again.stderr.splitlines()
+    done = [i for i, line in enumerate(lines) if line.startswith("Samlingsvolymen samlingsvolym.pdf: klar (")]
+    email = [i for i, line in enumerate(lines) if line.startswith("[3/3] E-postutgåvan: klart")]
+    assert len(done) == 1 and email and done[0] > email[0], lines
+    assert served.read_bytes() == bundle.read_bytes()
+    if shutil.which("pdftotext"):
+        text = " ".join(subprocess.run(["pdftotext", str(bundle), "-"], capture_output=True, text=True).stdout.split())
+        assert "Fjällsippan blommar i samlingsvolymen." in text
+    assert not (project / "_build/doctrees/rapport-samlingsvolym.json").exists()
+    assert not list((project / "_build/pdf").glob("*.part"))
+
+
+def test_a_bundle_assembled_later_that_fails_is_one_warning(tmp_path: Path) -> None:
+    spec = BundleSpec(
+        front=str(tmp_path / "framsida.pdf"),
+        front_pages=1,
+        parts=[],
+        target=str(tmp_path / "s.pdf.part"),
+        title="T",
+        final=str(tmp_path / "s.pdf"),
+    )
+    spec.dump(tmp_path / "spec.json")
+    pending = tmp_path / "vantar.json"
+    pending.write_text(json.dumps({"spec": str(tmp_path / "spec.json"), "target": spec.final}), encoding="utf-8")
+    out = io.StringIO()
+    run = BundleRun(LaterBundle(pending, tmp_path / "html" / "pdf"), tmp_path)
+    assert not pending.exists()
+    assert run.finish(Progress(out)) is False
+    assert out.getvalue().splitlines() == [
+        f"WARNING: Samlingsvolymen kunde inte skapas: FileNotFoundError: [Errno 2] No such file or directory: "
+        f"'{tmp_path / 'framsida.pdf'}' [rapport.pdf-failed]"
+    ]
+    assert not Path(spec.final).exists()
+
+
 def test_a_step_sphinx_stops_is_one_swedish_line_without_traceback(project: Path) -> None:
     conf = project / "conf.py"
     conf.write_text(conf.read_text(encoding="utf-8") + '\nextensions = [*extensions, "finns_inte"]\n', encoding="utf-8")
@@ -400,7 +490,7 @@ def test_a_step_sphinx_stops_is_one_swedish_line_without_traceback(project: Path
         "(exception: No module named 'finns_inte') (ExtensionError)"
     ) in lines
     assert lines[-1] == "Bygget misslyckades i steget ”PDF för varje rapport” (se meddelandena ovan)."
-    for noise in ("Traceback", "File \"", "sphinx-doc", "report this error"):
+    for noise in ("Traceback", 'File "', "sphinx-doc", "report this error"):
         assert noise not in result.stderr, noise
 
 
@@ -473,7 +563,9 @@ def test_preview_serves_on_localhost_and_rebuilds_on_save(project: Path) -> None
         # drafts show in the preview (rapport_preview): the year page lists the draft
         year = _fetch(f"http://127.0.0.1:{port}/rapporter/2025/index.html") or ""
         assert "Utkastet" in year
-        draft.write_text(draft.read_text(encoding="utf-8").replace("Första versionen.", "Andra versionen."), encoding="utf-8")
+        draft.write_text(
+            draft.read_text(encoding="utf-8").replace("Första versionen.", "Andra versionen."), encoding="utf-8"
+        )
         assert _poll(lambda: "Andra versionen." in (_fetch(url) or "")), "no rebuild after the change"
     finally:
         os.killpg(proc.pid, signal.SIGINT)
@@ -528,13 +620,13 @@ def test_guide_examples_show_source_and_result(app) -> None:  # noqa: ANN001
     html = (app.outdir / "index.html").read_text(encoding="utf-8")
     assert html.count('class="rapport-exempel docutils container"') == 3
     assert "Så skriver du:" in html and "Så blir det:" in html
-    assert ':::{avsnitt} sammanfattning' in html  # the source, as written
+    assert ":::{avsnitt} sammanfattning" in html  # the source, as written
     assert 'id="exempel-0-sammanfattning"' in html and 'id="exempel-1-sammanfattning"' in html
     assert "<h2>Sammanfattning" in html or ">Sammanfattning<" in html
     # the example decision is rendered but not registered
     assert "Ett exempelbeslut" in html
     assert not any(get_domain(app.env).records("decisions"))
     # the warning tables are the dicts the code uses
-    assert html.count("<code class=\"docutils literal notranslate\"><span class=\"pre\">") >= len(SUBTYPES) + len(CHECKS)
+    assert html.count('<code class="docutils literal notranslate"><span class="pre">') >= len(SUBTYPES) + len(CHECKS)
     for key in (*SUBTYPES, *CHECKS):
         assert f'<span class="pre">{key}</span>' in html

@@ -45,11 +45,12 @@ from rapport.config import get_series, is_report, published_base_url, settings
 from rapport.dates import format_date
 from rapport.messages import warn
 from rapport.pdf.bundle import (
+    ASSEMBLE,
+    DEFER_ENV,
     RELATIVE_PREFIX,
     BundlePart,
     BundleSpec,
     bundle_pages,
-    claim_pdfua,
     postprocess,
 )
 from rapport.pdf.translator import PrintTranslator, location
@@ -76,7 +77,6 @@ VARIANTS = ("pdf/ua-1", "pdf/a-2a", "pdf/a-3a")
 CACHE_DIR = ".cache"
 #: where the ``rapport`` package is imported from, for the bundle's own process
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
-_ASSEMBLE = "import sys; from rapport.pdf.bundle import main; sys.exit(main(sys.argv[1:]))"
 CACHE_VERSION = "1"  # bump when the cached record or the rendering pipeline changes
 LONG_WORD = 40  # characters; a longer "word" outside a link is almost always a paste error
 
@@ -768,31 +768,41 @@ class RapportPdfBuilder(compat.HtmlDocumentBuilder):
             base=(base.rstrip("/") + "/") if base else "",
             appendices=appendices,
             contents=[e["page"] - 1 for e in entries],
+            final=str(target),
+            claim_ua=self.variant != "pdf/ua-1",
+            entry=str(entry),
+            key=key,
         )
         spec_path = self.cache_dir / "samlingsvolym.json"
         spec.dump(spec_path)
+        deferred = os.environ.get(DEFER_ENV)
+        if deferred and target.is_file():
+            # rapport bygg assembles it while the site is built (the site links to the
+            # bundle that is there; a first bundle is made here, so the link is never missing)
+            Path(deferred).write_text(json.dumps({"spec": str(spec_path), "target": str(target)}), encoding="utf-8")
+            logger.info("rapportpdf: samlingsvolymen sätts ihop medan webbplatsen byggs")
+            return
         logger.info(f"rapportpdf: sätter ihop samlingsvolymen av {len(parts)} delar …")
         # a process of its own: its memory (every part's objects) is returned when it ends
-        done = subprocess.run(
-            # not "-m rapport.pdf.bundle": the package imports that module first (runpy warns)
-            [sys.executable, "-c", _ASSEMBLE, str(spec_path)],
-            capture_output=True,
-            text=True,
-            env={
-                **os.environ,
-                "PYTHONPATH": os.pathsep.join(filter(None, [_PACKAGE_PARENT, os.environ.get("PYTHONPATH")])),
-            },
-        )
+        done = subprocess.run(assemble_command(spec_path), capture_output=True, text=True, env=assemble_env())
         if done.returncode != 0:
-            partial.unlink(missing_ok=True)
             detail = " ".join(done.stderr.split())[-400:] or f"slutstatus {done.returncode}"
             warn("pdf-failed", f"Samlingsvolymen kunde inte skapas: {detail}", None)
             return
-        if self.variant != "pdf/ua-1":
-            claim_pdfua(partial)
-        os.replace(partial, target)
-        entry.write_text(json.dumps({"key": key}), encoding="utf-8")
         logger.info(f"rapportpdf: {target.name}: {len(reports)} rapporter, {len(bundle_pages(target))} sidor")
+
+
+def assemble_command(spec_path: Path) -> list[str]:
+    """The bundle's own process (:func:`rapport.pdf.bundle.main`) for a written spec."""
+    return [sys.executable, "-c", ASSEMBLE, str(spec_path)]
+
+
+def assemble_env() -> dict[str, str]:
+    """The environment of the bundle's process: this ``rapport`` package importable."""
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [_PACKAGE_PARENT, os.environ.get("PYTHONPATH")])),
+    }
 
 
 #: the builder a forked worker renders with (set just before the pool forks)

@@ -7,12 +7,15 @@ function takes ``pikepdf`` objects or paths, so it can be tested on small PDFs a
 :func:`assemble` puts the bundle together from a plain description (:class:`BundleSpec`)
 and runs in a process of its own (:func:`main`, started by the builder with ``python -c``): qpdf keeps
 every part's objects in memory until the bundle is saved, 700 MB for 520 reports, which
-on top of the build's own environment took the PDF step over 1 GB.
+on top of the build's own environment took the PDF step over 1 GB. When ``rapport bygg``
+asks for it (:data:`DEFER_ENV`), the builder leaves the spec for the command, which runs
+the same process while the site is built (:mod:`rapport.writer.build`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 import re
 import sys
@@ -22,6 +25,13 @@ from typing import Any
 from urllib.parse import unquote
 
 import pikepdf
+
+#: set by ``rapport bygg`` for the PDF step: the path of a JSON file where the builder
+#: leaves the bundle's spec instead of assembling it (when a bundle exists already)
+DEFER_ENV = "RAPPORT_SAMLINGSVOLYM_SENARE"
+#: the command that assembles a bundle from its spec: ``python -c ASSEMBLE SPEC.json``
+#: (not "-m rapport.pdf.bundle": the package imports that module first, and runpy warns)
+ASSEMBLE = "import sys; from rapport.pdf.bundle import main; sys.exit(main(sys.argv[1:]))"
 
 RELATIVE_PREFIX = "https://pdf.invalid/rel/"  # placeholder for a link to a sibling PDF
 
@@ -270,6 +280,10 @@ class BundleSpec:
     base: str = ""  # the published site's address, for links to parts
     appendices: list[str] = field(default_factory=list)  # docnames whose named destinations count
     contents: list[int] = field(default_factory=list)  # page index of each contents entry
+    final: str = ""  # where the finished bundle goes (``target`` is the partial file); "" = stays
+    claim_ua: bool = False  # mark it PDF/UA (WeasyPrint's PDF/A variants do not)
+    entry: str = ""  # the cache entry that records ``key`` once the bundle is in place
+    key: str = ""
 
     def dump(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), ensure_ascii=False), encoding="utf-8")
@@ -324,12 +338,30 @@ def assemble(spec: BundleSpec) -> int:
                 src.close()
 
 
+def build(spec: BundleSpec) -> int:
+    """Assemble the bundle into its partial file and put it in place: the whole job of
+    the bundle's process, so that the PDF build and ``rapport bygg`` (which may run it
+    while the site is built) finish it the same way. Returns the number of pages."""
+    pages = assemble(spec)
+    if spec.final:
+        if spec.claim_ua:
+            claim_pdfua(Path(spec.target))
+        os.replace(spec.target, spec.final)
+        if spec.entry:
+            Path(spec.entry).write_text(json.dumps({"key": spec.key}), encoding="utf-8")
+    return pages
+
+
 def main(argv: list[str]) -> int:
     """``main([SPEC.json])`` in a process of its own: prints the bundle's page count, or one
     line about what went wrong (the build shows it in its warning, never a traceback)."""
+    spec = None
     try:
-        print(assemble(BundleSpec.load(Path(argv[0]))))
+        spec = BundleSpec.load(Path(argv[0]))
+        print(build(spec))
     except Exception as exc:  # noqa: BLE001 - one line for the build's warning
+        if spec is not None and spec.final:
+            Path(spec.target).unlink(missing_ok=True)
         print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     return 0
