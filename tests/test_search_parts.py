@@ -6,8 +6,10 @@ and 2025) is built with Sphinx's testing fixtures.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
+import os
 import time
 from pathlib import Path
 
@@ -24,23 +26,34 @@ def test_parts_span_fixed_years() -> None:
 
 @pytest.mark.sphinx("html", testroot="search", freshenv=True, confoverrides={"rapport_preview": True})
 def test_the_preview_does_not_wait_for_the_index(app) -> None:
-    """In the live preview Pagefind runs in the background: the build is done when the
-    pages are; the index follows, in the same folders as in a full build."""
+    """In the live preview the index is made by a copy of the build's process: the build
+    is done when the pages are; the index follows, in the same folders as in a full
+    build, and a save while it runs stops it and starts again."""
     app.build()
     bundle = app.outdir / "pagefind"
-    # written before the build ended: the list of parts and the words for suggestions
+    pid = int((app.doctreedir / PREVIEW_INDEXERS).read_text(encoding="utf-8"))
+    assert pid != os.getpid()
+    report = app.srcdir / "rapporter" / "2025" / "2025-09-18.md"
+    report.write_text(report.read_text(encoding="utf-8") + "\nEn andra sparning.\n", encoding="utf-8")
+    app.build()  # the next save: the first indexer is stopped
+    second = int((app.doctreedir / PREVIEW_INDEXERS).read_text(encoding="utf-8"))
+    assert second != pid
+    # the indexers are copies of this process (forked in app.build): wait for the second
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and os.waitpid(second, os.WNOHANG) == (0, 0):
+        time.sleep(0.1)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+    state_path = app.doctreedir / BUCKETS_STATE
+    state = json.loads(state_path.read_text(encoding="utf-8"))
+    assert sorted(state["buckets"]) == ["2020-2029", "sidor"]
     manifest = json.loads((bundle / "rapport-index.json").read_text(encoding="utf-8"))
     assert manifest["merge"] == [{"path": "sidor/", "weight": 0.3}]
-    assert (app.doctreedir / PREVIEW_INDEXERS).is_file()
-    state = json.loads((app.doctreedir / BUCKETS_STATE).read_text(encoding="utf-8"))
-    assert sorted(state["buckets"]) == ["2020-2029", "sidor"]
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not (
-        (bundle / "pagefind-entry.json").is_file() and (bundle / "sidor" / "pagefind-entry.json").is_file()
-    ):
-        time.sleep(0.2)
     assert (bundle / "pagefind-entry.json").is_file()
-    assert (bundle / "sidor" / "pagefind-entry.json").is_file()
+    assert _bundle_files(bundle) == _referenced(bundle)
+    assert not (bundle / IN_PROGRESS).exists()
+    fragments = [gzip.decompress((bundle / n).read_bytes()) for n in _bundle_files(bundle) if n.startswith("fragment/")]
+    assert sum("En andra sparning.".encode() in f for f in fragments) == 1
 
 
 def _bundle_files(bundle: Path) -> set[str]:

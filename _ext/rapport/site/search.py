@@ -41,6 +41,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -856,7 +857,8 @@ def _load_state(path: Path) -> dict[str, Any]:
         return {}
 
 
-#: in the live preview, the Pagefind processes still running from the previous build
+#: in the live preview, the process still indexing after the previous build (the session
+#: of its Pagefind runs)
 PREVIEW_INDEXERS = "rapport-sokindex.pid"
 
 
@@ -876,16 +878,9 @@ def _stop_previous_indexers(doctreedir: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-def index_buckets(
-    app: Sphinx, buckets: dict[str, Bucket], primary: str, state: dict[str, Any], background: bool = False
-) -> list[str]:
+def index_buckets(app: Sphinx, buckets: dict[str, Bucket], primary: str, state: dict[str, Any]) -> list[str]:
     """Run Pagefind for every bucket whose input changed, a few at a time; the names of
-    the buckets indexed. Raises :class:`FileNotFoundError` without the binary.
-
-    ``background`` (the live preview): staging and the runs happen in a process that is
-    not waited for, so the browser reloads as soon as the pages are written and the
-    search catches up a moment later; the index is then left as Pagefind writes it (not
-    canonicalised)."""
+    the buckets indexed. Raises :class:`FileNotFoundError` without the binary."""
     site = Path(app.outdir)
     executable = pagefind_executable()
     if executable is None:
@@ -906,36 +901,6 @@ def index_buckets(
             continue
         todo.append((name, folder))
     staging_root = Path(app.doctreedir) / STAGING_DIR
-    if background:
-        _stop_previous_indexers(Path(app.doctreedir))
-        for name, _ in todo:
-            buckets[name].words = _bucket_words(app, buckets[name])
-            buckets[name].bodies.clear()
-        commands = [
-            (staging_root / name, buckets[name], folder, pagefind_command(executable, staging_root / name, folder))
-            for name, folder in todo
-        ]
-        if commands:
-            # staging and clearing the old bundle are file work too (thousands of record
-            # pages and fragments; seconds on a slow disk): all of it happens in a
-            # process of its own, in a session of its own so the next save can stop it
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - the child never returns into the build
-                try:
-                    os.setsid()
-                    started = []
-                    for staging, bucket, folder, command in commands:
-                        _stage(staging, bucket)
-                        _prepare_bundle(folder)
-                        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                        started.append((folder, proc))
-                    for folder, proc in started:
-                        if proc.wait() == 0:
-                            _prune_bundle(folder)
-                finally:
-                    os._exit(0)
-            (Path(app.doctreedir) / PREVIEW_INDEXERS).write_text(str(pid), encoding="utf-8")
-        return [name for name, _ in todo]
     running: list[tuple[str, Path, Path, subprocess.Popen[str]]] = []
     failed: list[str] = []
     # Pagefind is fast per bucket; two or three at once keep both cores busy
@@ -1028,12 +993,47 @@ def write_manifest(site: Path, buckets: dict[str, Bucket], primary: str) -> None
 
 def _write_if_changed(path: Path, text: str) -> None:
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+        _write_whole(path, text)
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write ``path`` so that a reader (the browser, the next build) never sees half of
+    it: the preview's indexer may be stopped at any moment by the next save."""
+    partial = path.with_name(path.name + ".tmp")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
 
 
 def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None or not _enabled(app):
         return
+    if not app.config.rapport_preview:
+        index_site(app)
+        return
+    # The live preview does not wait for the index (rapport förhandsgranska): the browser
+    # reloads as soon as the pages are written, and the search catches up a moment later.
+    # Everything after the pages (which records, which parts changed, staging, Pagefind,
+    # the list of parts) is done by a copy of this process in a session of its own, so
+    # the next save can stop it (half a second of every save at 520 reports).
+    _stop_previous_indexers(Path(app.doctreedir))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child never returns into the build
+        code = 0
+        try:
+            os.setsid()
+            index_site(app)
+        except BaseException:  # noqa: BLE001 - a stopped or failed run is redone by the next build
+            code = 1
+        finally:
+            os._exit(code)
+    (Path(app.doctreedir) / PREVIEW_INDEXERS).write_text(str(pid), encoding="utf-8")
+
+
+def index_site(app: Sphinx) -> None:
+    """Index what changed and write the list of parts and the words (``build-finished``,
+    or a copy of the preview's process)."""
     site = Path(app.outdir)
     started = time.perf_counter()
     records = entry_records(app) + action_records(app)
@@ -1043,9 +1043,7 @@ def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
     if state.get("primary") != primary:
         state = {}  # the primary moved (a new year): every folder changes
     try:
-        # the live preview does not wait for the index (rapport förhandsgranska)
-        background = bool(app.config.rapport_preview)
-        indexed = index_buckets(app, buckets, primary, state.get("buckets") or {}, background)
+        indexed = index_buckets(app, buckets, primary, state.get("buckets") or {})
     except FileNotFoundError:
         warn("search-index", "Sökindexet kunde inte byggas: programmet Pagefind (paketet pagefind-bin) saknas", None)
         # an index of older pages would find what is no longer there
@@ -1065,14 +1063,14 @@ def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
     for child in staging.iterdir() if staging.is_dir() else ():
         if child.name not in buckets:
             shutil.rmtree(child, ignore_errors=True)
-    if not background and not (bundle / "pagefind-entry.json").is_file():
+    if not (bundle / "pagefind-entry.json").is_file():
         return
     write_manifest(site, buckets, primary)
     state = {
         "primary": primary,
         "buckets": {n: {"digest": b.digest, "words": b.words} for n, b in buckets.items() if b.digest},
     }
-    state_path.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+    _write_whole(state_path, json.dumps(state, ensure_ascii=False))
     seconds = time.perf_counter() - started
     logger.info(
         "sökindex byggt på %.1f s (%d av %d delar: %s)",
