@@ -61,6 +61,52 @@ def test_an_edit_that_changes_no_input_renders_no_aggregate_with_inputs(site):
     again = site()
     for kind in ("omnamnt", "beslutsregister", "faq-lista", "timeline", "topic", "topic-index"):
         assert again[kind] == 0, (kind, again)
+    # the year page is written again (Sphinx rewrites the page whose toctree lists the
+    # edited page), which renders its list once; its inputs did not send it to rendering
+    assert again["year-archive"] <= 1, again
+
+
+def test_a_year_page_is_read_again_only_when_a_report_enters_or_leaves_it(make_app, tmp_path, rootdir):
+    """Its toctree lists the published reports: a draft flag or a date decides, any
+    other edit of a report leaves the page as it was read."""
+    src = tmp_path / "src"
+    shutil.copytree(rootdir / "test-registry", src)
+    year, report = "rapporter/2025/index", src / "rapporter" / "2025" / "2025-01-04.md"
+
+    def build() -> tuple[int, list[str]]:
+        app = make_app("html", srcdir=src, confoverrides={"rapport_pdf_dir": str(src / "_build" / "rapportpdf")})
+        app.build()
+        app.cleanup()
+        return app.env.all_docs[year], app.env.toctree_includes[year]
+
+    read, listed = build()
+    assert "rapporter/2025/2025-01-04" in listed
+    report.write_text(report.read_text(encoding="utf-8") + "\nEn ny mening i slutet.\n", encoding="utf-8")
+    assert build() == (read, listed)  # not read again
+    text = report.read_text(encoding="utf-8")
+    assert text.startswith("---\n")
+    report.write_text(text.replace("---\n", "---\nutkast: true\n", 1), encoding="utf-8")
+    again, listed = build()
+    assert again != read and "rapporter/2025/2025-01-04" not in listed
+
+
+def test_a_year_page_follows_its_reports_pdf_without_a_source_change(site):
+    """The year list shows each report's PDF size: a new PDF (a rapportpdf build) changes
+    the year page although no source did."""
+    site()
+    year = "rapporter/2025/index"
+    assert not any("PDF" in line for line in _text(site.out, year, "li.rapport-arkivpost"))
+    pdf = site.src / "_build" / "rapportpdf" / "rapporter" / "2025" / "2025-01-04.pdf"
+    pdf.parent.mkdir(parents=True)
+    pdf.write_bytes(b"%PDF-1.7\n" + b"0" * 30_000)
+    rendered = site()
+    assert rendered["year-archive"] == 1, rendered
+    line = [t for t in _text(site.out, year, "li.rapport-arkivpost") if "4 januari 2025" in t]
+    assert line and "PDF, 30 kB" in line[0], line
+    pdf.write_bytes(b"%PDF-1.7\n" + b"0" * 60_000)
+    site()
+    line = [t for t in _text(site.out, year, "li.rapport-arkivpost") if "4 januari 2025" in t]
+    assert line and "PDF, 60 kB" in line[0], line
 
 
 def test_a_new_mention_reaches_the_register_and_the_entry(site):

@@ -15,6 +15,9 @@ event                       arguments -> result                          emitted
 ``rapport-topic-entries``   ``(topic, fromdoc)`` -> ``(heading, entries)``  :mod:`rapport.topics`
 ``rapport-topics-used``     ``()`` -> ``[(name, location)]``              :mod:`rapport.topics`, env-updated
 ``rapport-archive-entry``   ``(fromdoc, report, head)`` -> ``None``       :mod:`rapport.series`, writing
+``rapport-archive-inputs``  ``(fromdoc, reports)`` -> a value with a      :mod:`rapport.series`, env-updated
+                            stable ``repr``: what the handler's
+                            ``rapport-archive-entry`` additions depend on
 ``rapport-standing-read``   ``(path, content)`` -> ``None``; handlers     :mod:`rapport.sections`, reading
                             change ``content[0]`` like ``include-read``
 ``rapport-resolve-xref``    ``(fromdoc, builder, typ, target, node,       :class:`rapport.registry.RapportDomain`
@@ -40,11 +43,22 @@ NEW_SINCE = "rapport-new-since"
 TOPIC_ENTRIES = "rapport-topic-entries"
 TOPICS_USED = "rapport-topics-used"
 ARCHIVE_ENTRY = "rapport-archive-entry"
+ARCHIVE_INPUTS = "rapport-archive-inputs"
 STANDING_READ = "rapport-standing-read"
 RESOLVE_XREF = "rapport-resolve-xref"
 ANY_XREF = "rapport-any-xref"
 
-EVENTS = (REPORT_READ, NEW_SINCE, TOPIC_ENTRIES, TOPICS_USED, ARCHIVE_ENTRY, STANDING_READ, RESOLVE_XREF, ANY_XREF)
+EVENTS = (
+    REPORT_READ,
+    NEW_SINCE,
+    TOPIC_ENTRIES,
+    TOPICS_USED,
+    ARCHIVE_ENTRY,
+    ARCHIVE_INPUTS,
+    STANDING_READ,
+    RESOLVE_XREF,
+    ANY_XREF,
+)
 
 # -- our events ----------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ from rapport.registry import (
     digest_of,
     get_domain,
     make_aggregate,
+    stable,
     stale_pages,
     writes_pages,
 )
@@ -111,14 +112,9 @@ class YearPageDirective(SphinxDirective):
             reverse=True,  # file names start with the date: newest first
         )
         members = [d for d in members if is_report(self.config, d)]
-        published = []
-        for member in members:
-            path = str(self.env.doc2path(member))
-            # the toctree depends on each report's draft flag and date
-            self.env.note_dependency(path)
-            if _source_is_published(self.config, path):
-                published.append(member)
-        members = published
+        # the toctree depends on each report's draft flag and date; a change of either
+        # re-reads this page (_on_env_get_outdated), an edit of anything else does not
+        members = [m for m in members if _source_is_published(self.config, str(self.env.doc2path(m)))]
         toctree = addnodes.toctree()
         toctree["parent"] = docname
         toctree["entries"] = [(nav_title(d), d) for d in members]
@@ -162,16 +158,27 @@ def report_entry(app: Sphinx, fromdoc: str, report: Report) -> nodes.list_item:
 
 
 def render_year_archive(app: Sphinx, docname: str, node: aggregate) -> list[nodes.Node]:
-    folder = node["folder"]
-    prefix = f"{folder}/" if folder else ""
-    reports = [
-        r for r in published_reports(app) if r.docname.startswith(prefix) and "/" not in r.docname[len(prefix) :]
-    ]
+    reports = _year_reports(app, node)
     if not reports:
         return [nodes.paragraph("Inga publicerade rapporter detta år.", "Inga publicerade rapporter detta år.")]
     listing = nodes.bullet_list(classes=["rapport-arkiv"])
     listing.extend(report_entry(app, docname, r) for r in reports)
     return [listing]
+
+
+def _year_reports(app: Sphinx, node: aggregate) -> list[Report]:
+    folder = node["folder"]
+    prefix = f"{folder}/" if folder else ""
+    return [r for r in published_reports(app) if r.docname.startswith(prefix) and "/" not in r.docname[len(prefix) :]]
+
+
+def year_archive_inputs(app: Sphinx, docname: str, node: aggregate) -> object:
+    """What a year page's list shows: its reports (line numbers left out) and what the
+    ``rapport-archive-entry`` handlers add to their lines (the PDF links' sizes). With
+    it, an edit renders the edited report's year only; every year was rendered at
+    every build before (the links' sizes were not an input)."""
+    reports = _year_reports(app, node)
+    return stable(reports), app.events.emit(events.ARCHIVE_INPUTS, docname, reports)
 
 
 def render_latest(app: Sphinx, docname: str, node: aggregate) -> list[nodes.Node]:
@@ -281,14 +288,27 @@ def _on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
 def _on_env_get_outdated(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    """Re-read the year page of a folder where a report was added or removed, and year
-    pages where a report's publication date has come since the last build."""
+    """Re-read the year page of a folder where a report was added or removed, or where
+    a changed report went in or out of the published ones (its draft flag or date), and
+    year pages where a report's publication date has come since the last build.
+
+    The year page's list of reports is an aggregate (rendered when its inputs change);
+    only its toctree is read from the sources, so an edit that keeps a report published
+    leaves the year page alone. (Each report was a dependency of its year page before:
+    every edit re-read and rewrote the year page.)"""
     domain = get_domain(app.env)
     years = {
         posixpath.join(posixpath.dirname(docname), "index")
         for docname in (*added, *removed)
         if is_report(app.config, docname)
     }
+    for docname in changed:
+        if not is_report(app.config, docname):
+            continue
+        year = posixpath.join(posixpath.dirname(docname), "index")
+        listed = docname in env.toctree_includes.get(year, ())
+        if listed != _source_is_published(app.config, str(env.doc2path(docname))):
+            years.add(year)
     now = today(app.config)
     last = domain.last_today
     domain.last_today = now
@@ -394,5 +414,5 @@ def setup(app: Sphinx) -> None:
     add_aggregate_renderer("report-nav", render_report_nav)
     app.add_directive("rapportar", YearPageDirective)
     app.add_directive("senaste-rapport", LatestReportDirective)
-    add_aggregate_renderer("year-archive", render_year_archive)
+    add_aggregate_renderer("year-archive", render_year_archive, year_archive_inputs)
     add_aggregate_renderer("latest", render_latest)

@@ -143,8 +143,20 @@ def _archive_pdf_link(app: Sphinx, fromdoc: str, report: Report, head: nodes.par
         head += nodes.Text(")")
 
 
+def _archive_inputs(app: Sphinx, fromdoc: str, reports: list[Report]) -> list[tuple[str, str]]:
+    """``rapport-archive-inputs``: what :func:`_archive_pdf_link` shows for each report."""
+    if not _is_site_builder(app):
+        return []
+    shown = []
+    for report in reports:
+        path = _pdf_for(app, report.docname)
+        shown.append((report.docname, _link_text(path.stat().st_size) if path else ""))
+    return shown
+
+
 def setup(app: Sphinx) -> None:
     app.connect(events.ARCHIVE_ENTRY, _archive_pdf_link)
+    app.connect(events.ARCHIVE_INPUTS, _archive_inputs)
     app.connect("doctree-resolved", _add_pdf_link)
     app.connect("env-get-outdated", _outdated_links)
     app.connect("build-finished", _copy_pdfs)
