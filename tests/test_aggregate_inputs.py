@@ -122,7 +122,9 @@ def test_a_new_mention_reaches_the_register_and_the_entry(site):
     assert not any("4 januari 2025" in row for row in register_before if "Planerar test" in row)
     report = site.src / "rapporter" / "2025" / "2025-01-04.md"
     text = report.read_text(encoding="utf-8")
-    report.write_text(text + "\n:::{avsnitt} ovrigt\n- Nu nämns {beslut}`B-1` och {beslut}`C-1`.\n:::\n", encoding="utf-8")
+    report.write_text(
+        text + "\n:::{avsnitt} ovrigt\n- Nu nämns {beslut}`B-1` och {beslut}`C-1`.\n:::\n", encoding="utf-8"
+    )
     rendered = site()
     assert rendered["beslutsregister"] == 1
     row = [r for r in _text(site.out, "beslutsregister", "tr.rapport-register-rad") if "Planerar test" in r]
@@ -147,3 +149,59 @@ def test_moving_a_record_down_is_no_change_but_editing_it_is():
     # containers keep their order, sets do not depend on hash order
     assert registry.stable({"x": [a]}) == registry.stable({"x": [dataclasses.replace(a, line=2)]})
     assert registry.stable(frozenset({"b", "a"})) == registry.stable(frozenset({"a", "b"}))
+
+
+def test_a_topic_page_is_rendered_when_its_own_entries_change(make_app, tmp_path, rootdir, monkeypatch):
+    """Topic pages and the topic index render from the records of their entries
+    (``rapport-topic-records``): an edit of one topic's report renders that topic's
+    page only, and the index when a count changes."""
+    src = tmp_path / "src"
+    shutil.copytree(rootdir / "test-series", src)
+    (src / "amnen" / "beta.md").write_text(
+        "# Beta\n\n:::{amne} Beta\n:nyckelord: betasystemet\n:::\n", encoding="utf-8"
+    )
+    rendered: Counter[tuple[str, str]] = Counter()
+
+    def build() -> Counter[tuple[str, str]]:
+        rendered.clear()
+        app = make_app("html", srcdir=src, confoverrides={"rapport_pdf_dir": str(src / "_build" / "rapportpdf")})
+        for kind in ("topic", "topic-index"):
+            renderer = registry.RENDERERS[kind]
+
+            def counting(app, docname, node, _renderer=renderer, _kind=kind):
+                rendered[(_kind, docname)] += 1
+                return _renderer(app, docname, node)
+
+            monkeypatch.setitem(registry.RENDERERS, kind, counting)
+        app.build()
+        app.cleanup()
+        return Counter(rendered)
+
+    first = build()
+    assert first[("topic", "amnen/alfa")] and first[("topic", "amnen/beta")]
+    out = src / "_build" / "html"
+    report = src / "rapporter" / "2025" / "2025-05-02.md"
+    report.write_text(
+        report.read_text(encoding="utf-8").replace("- Majläget, senaste publicerade.", "- Majläget, omskrivet."),
+        encoding="utf-8",
+    )
+    again = build()
+    assert again[("topic", "amnen/alfa")] >= 1 and again[("topic", "amnen/beta")] == 0, again
+    # no count changed: the index is rendered only because Sphinx writes the page whose
+    # toctree lists a written page (amnen/alfa) again
+    assert again[("topic-index", "amnen/index")] <= 1, again
+    assert any("Majläget, omskrivet." in t for t in _text(out, "amnen/alfa", "ul.rapport-amne-lista li"))
+    # a report about Beta: Beta's page and the index's count follow
+    beta_before = [t for t in _text(out, "amnen/index", "ul.rapport-amnen li") if t.startswith("Beta (")]
+    report.write_text(
+        report.read_text(encoding="utf-8").replace("amnen: [Alfa]", "amnen: [Alfa, Beta]"), encoding="utf-8"
+    )
+    third = build()
+    assert third[("topic", "amnen/beta")] >= 1 and third[("topic-index", "amnen/index")] >= 1, third
+    assert any("Majläget, omskrivet." in t for t in _text(out, "amnen/beta", "ul.rapport-amne-lista li"))
+    beta_after = [t for t in _text(out, "amnen/index", "ul.rapport-amnen li") if t.startswith("Beta (")]
+    count = len(_text(out, "amnen/beta", "ul.rapport-amne-lista li"))
+    assert beta_after == [f"Beta ({count} {'post' if count == 1 else 'poster'})"] != beta_before, (
+        beta_before,
+        beta_after,
+    )

@@ -13,6 +13,9 @@ event                       arguments -> result                          emitted
 ``rapport-report-read``     ``(report, sections)`` -> ``None``            :mod:`rapport.reports`, doctree-read
 ``rapport-new-since``       ``(previous, report)`` -> ``list[NewItem]``   :mod:`rapport.series`
 ``rapport-topic-entries``   ``(topic, fromdoc)`` -> ``(heading, entries)``  :mod:`rapport.topics`
+``rapport-topic-records``   ``(topic,)`` -> the records the handler's     :mod:`rapport.topics`, env-updated
+                            ``rapport-topic-entries`` are made from
+                            (one entry each; a stable ``repr``)
 ``rapport-topics-used``     ``()`` -> ``[(name, location)]``              :mod:`rapport.topics`, env-updated
 ``rapport-archive-entry``   ``(fromdoc, report, head)`` -> ``None``       :mod:`rapport.series`, writing
 ``rapport-archive-inputs``  ``(fromdoc, reports)`` -> a value with a      :mod:`rapport.series`, env-updated
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
 REPORT_READ = "rapport-report-read"
 NEW_SINCE = "rapport-new-since"
 TOPIC_ENTRIES = "rapport-topic-entries"
+TOPIC_RECORDS = "rapport-topic-records"
 TOPICS_USED = "rapport-topics-used"
 ARCHIVE_ENTRY = "rapport-archive-entry"
 ARCHIVE_INPUTS = "rapport-archive-inputs"
@@ -52,6 +56,7 @@ EVENTS = (
     REPORT_READ,
     NEW_SINCE,
     TOPIC_ENTRIES,
+    TOPIC_RECORDS,
     TOPICS_USED,
     ARCHIVE_ENTRY,
     ARCHIVE_INPUTS,

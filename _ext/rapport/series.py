@@ -386,13 +386,16 @@ def render_report_nav(app: Sphinx, docname: str, node: aggregate) -> list[nodes.
     return [nav]
 
 
+def _topic_report_records(app: Sphinx, topic: Topic) -> list[Report]:
+    return [r for r in published_reports(app) if topic.slug in {normalise(t) for t in r.topics}]
+
+
 def _topic_reports(app: Sphinx, topic: Topic, fromdoc: str) -> tuple[str, list[tuple[dt.date, nodes.Node]]]:
     entries = []
-    for report in published_reports(app):
-        if topic.slug in {normalise(t) for t in report.topics}:
-            link = _link(app, fromdoc, report.docname, report.title or report.docname)
-            extra = [nodes.Text(f" – {report.summary}")] if report.summary else []
-            entries.append(dated_entry(report.compiled.date() if report.compiled else None, link, *extra))
+    for report in _topic_report_records(app, topic):
+        link = _link(app, fromdoc, report.docname, report.title or report.docname)
+        extra = [nodes.Text(f" – {report.summary}")] if report.summary else []
+        entries.append(dated_entry(report.compiled.date() if report.compiled else None, link, *extra))
     return "Rapporter", entries
 
 
@@ -406,6 +409,7 @@ def _topics_used(app: Sphinx) -> list[tuple[str, tuple[str, int]]]:
 
 def setup(app: Sphinx) -> None:
     app.connect(events.TOPIC_ENTRIES, _topic_reports, priority=events.TOPIC_REPORTS)
+    app.connect(events.TOPIC_RECORDS, _topic_report_records, priority=events.TOPIC_REPORTS)
     app.connect(events.TOPICS_USED, _topics_used, priority=events.TOPIC_REPORTS)
     app.connect(events.REPORT_READ, add_report_placeholders)
     app.connect("env-updated", _on_env_updated)

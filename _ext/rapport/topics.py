@@ -42,6 +42,7 @@ from rapport.registry import (
     get_domain,
     make_aggregate,
     register_store,
+    stable,
 )
 
 if TYPE_CHECKING:
@@ -111,12 +112,38 @@ def all_topics(app: Sphinx) -> dict[str, Topic]:
 
 def _entries(app: Sphinx, topic: Topic, fromdoc: str) -> list[tuple[str, list[tuple[dt.date, nodes.Node]]]]:
     """Each contributing module's heading and entries, in the order of their priorities
-    (once per build: the topic page and the topic index both ask)."""
+    (once per build and page)."""
     return cache.computed(
         app.env,
         ("topic-entries", topic.slug, fromdoc),
         lambda: list(app.events.emit(events.TOPIC_ENTRIES, topic, fromdoc)),
     )
+
+
+def topic_records(app: Sphinx, topic: Topic) -> list[list[Any]]:
+    """Each contributor's records for ``topic`` (``rapport-topic-records``), in the order
+    of its entries; once per build."""
+    return cache.computed(
+        app.env, ("topic-records", topic.slug), lambda: list(app.events.emit(events.TOPIC_RECORDS, topic))
+    )
+
+
+def topic_inputs(app: Sphinx, docname: str, node: aggregate) -> object:
+    """What a topic page shows: its topic and the records of its entries. With it an edit
+    renders the pages of the edited report's topics; every topic page and the topic
+    index were rendered on any change of any store before (``inputs="stores"``)."""
+    topic = all_topics(app).get(normalise(node["topic"]))
+    if topic is None:
+        return ("okänt ämne", normalise(node["topic"]))
+    return stable(topic), stable(topic_records(app, topic))
+
+
+def topic_index_inputs(app: Sphinx, docname: str, node: aggregate) -> object:
+    """What the topic index shows: each topic's page, name and number of entries."""
+    return [
+        (stable(topic), display_name(app, topic), sum(len(records) for records in topic_records(app, topic)))
+        for topic in sorted(all_topics(app).values(), key=lambda t: t.slug)
+    ]
 
 
 def render_topic(app: Sphinx, docname: str, node: aggregate) -> list[nodes.Node]:
@@ -142,9 +169,8 @@ def render_topic_index(app: Sphinx, docname: str, node: aggregate) -> list[nodes
     topics = sorted(all_topics(app).values(), key=lambda t: t.slug)
     listing = nodes.bullet_list(classes=["rapport-amnen"])
     for topic in topics:
-        # counted on the topic's own page, whose entries that page renders anyway (the
-        # count does not depend on the page that shows it)
-        count = sum(len(entries) for _, entries in _entries(app, topic, topic.docname))
+        # one entry per record: counted without making the entries
+        count = sum(len(records) for records in topic_records(app, topic))
         para = nodes.paragraph()
         uri = app.builder.get_relative_uri(docname, topic.docname)
         name = display_name(app, topic)
@@ -183,7 +209,7 @@ def setup(app: Sphinx) -> None:
     app.add_directive("amne", TopicDirective)
     app.add_directive("amnesindex", TopicIndexDirective)
     # topic pages gather from every store (reports, decisions, FAQ, actions)
-    add_aggregate_renderer("topic", render_topic, inputs="stores")
-    add_aggregate_renderer("topic-index", render_topic_index, inputs="stores")
+    add_aggregate_renderer("topic", render_topic, topic_inputs)
+    add_aggregate_renderer("topic-index", render_topic_index, topic_index_inputs)
     # after the stores are complete, before pages are written
     app.connect("env-updated", check_topics, priority=events.TOPIC_CHECK)

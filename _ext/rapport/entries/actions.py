@@ -245,13 +245,17 @@ def _new_actions(app: Sphinx, previous: Report | None, report: Report) -> list[N
     ]
 
 
-def _topic_actions(app: Sphinx, topic: Topic, fromdoc: str) -> tuple[str, list[tuple[dt.date, nodes.Node]]]:
+def _topic_action_records(app: Sphinx, topic: Topic) -> list[Action]:
     keywords = [k.lower() for k in topic.keywords]
-    entries = []
-    for action, _carriers in published_grouped_actions(app):
-        text = f"{action.title} {action.comment}".lower()
-        if any(k in text for k in keywords):
-            entries.append((action.date, action_paragraph(action)))
+    return [
+        action
+        for action, _carriers in published_grouped_actions(app)
+        if any(k in f"{action.title} {action.comment}".lower() for k in keywords)
+    ]
+
+
+def _topic_actions(app: Sphinx, topic: Topic, fromdoc: str) -> tuple[str, list[tuple[dt.date, nodes.Node]]]:
+    entries = [(action.date, action_paragraph(action)) for action in _topic_action_records(app, topic)]
     return "Kommunikativa åtgärder", entries
 
 
@@ -260,5 +264,6 @@ def setup(app: Sphinx) -> None:
     app.connect(events.REPORT_READ, extract_actions)
     app.connect(events.NEW_SINCE, _new_actions, priority=events.NEW_SINCE_ACTIONS)
     app.connect(events.TOPIC_ENTRIES, _topic_actions, priority=events.TOPIC_ACTIONS)
+    app.connect(events.TOPIC_RECORDS, _topic_action_records, priority=events.TOPIC_ACTIONS)
     app.add_directive("tidslinje", TimelineDirective)
     add_aggregate_renderer("timeline", render_timeline, timeline_inputs)

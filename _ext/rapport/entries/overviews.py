@@ -62,21 +62,27 @@ def _link(app: Sphinx, fromdoc: str, entry: Any, text: str) -> nodes.reference:
 # -- topic pages ------------------------------------------------------------------------
 
 
+def _topic_decision_records(app: Sphinx, topic: Topic) -> list[Any]:
+    return [d for d in _entries(app, DECISIONS) if topic.slug in {normalise(t) for t in d.topics}]
+
+
 def _topic_decisions(app: Sphinx, topic: Topic, fromdoc: str) -> tuple[str, list[tuple[dt.date, nodes.Node]]]:
     result = []
-    for decision in _entries(app, DECISIONS):
-        if topic.slug in {normalise(t) for t in decision.topics}:
-            label = f"{decision.organ}: {decision.title}" if decision.organ else decision.title
-            link = _link(app, fromdoc, decision, label or decision.id)
-            result.append(dated_entry(decision.date, link, label=getattr(decision, "date_text", "")))
+    for decision in _topic_decision_records(app, topic):
+        label = f"{decision.organ}: {decision.title}" if decision.organ else decision.title
+        link = _link(app, fromdoc, decision, label or decision.id)
+        result.append(dated_entry(decision.date, link, label=getattr(decision, "date_text", "")))
     return "Beslut", result
+
+
+def _topic_faq_records(app: Sphinx, topic: Topic) -> list[Any]:
+    return [e for e in _entries(app, FAQ) if e.topic and normalise(e.topic) == topic.slug]
 
 
 def _topic_faq(app: Sphinx, topic: Topic, fromdoc: str) -> tuple[str, list[tuple[dt.date, nodes.Node]]]:
     return "Frågor och svar", [
         dated_entry(entry.updated, _link(app, fromdoc, entry, entry.link_text()))
-        for entry in _entries(app, FAQ)
-        if entry.topic and normalise(entry.topic) == topic.slug
+        for entry in _topic_faq_records(app, topic)
     ]
 
 
@@ -143,6 +149,8 @@ def _new_faq(app: Sphinx, previous: Report | None, report: Report) -> list[NewIt
 def setup(app: Sphinx) -> None:
     app.connect(events.TOPIC_ENTRIES, _topic_decisions, priority=events.TOPIC_DECISIONS)
     app.connect(events.TOPIC_ENTRIES, _topic_faq, priority=events.TOPIC_FAQ)
+    app.connect(events.TOPIC_RECORDS, _topic_decision_records, priority=events.TOPIC_DECISIONS)
+    app.connect(events.TOPIC_RECORDS, _topic_faq_records, priority=events.TOPIC_FAQ)
     app.connect(events.TOPICS_USED, _decision_topics_used, priority=events.TOPIC_DECISIONS)
     app.connect(events.TOPICS_USED, _faq_topics_used, priority=events.TOPIC_FAQ)
     app.connect(events.NEW_SINCE, _new_decisions, priority=events.NEW_SINCE_DECISIONS)
