@@ -15,6 +15,7 @@ a new process, as sphinx-autobuild does it.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -65,6 +66,16 @@ class WarmBuilder(Builder):
         if code:
             print(f"Sphinx exited with exit code: {code}", flush=True)
         show_message(f"Serving on {self.uri}")
+        if not changed_paths:
+            # The first build runs in this server process, whose every rebuild is a fork
+            # of it. What the build left behind (the environment, every doctree, in
+            # reference cycles) stayed in the heap, and each rebuild's garbage collector
+            # walked it, copying page after page of it into the fork: the first save
+            # after a full first build at 520 reports took 4.4 s to rebuild, the same
+            # build alone 2.6 s. Collected once here, and the rest frozen out of the
+            # collector's reach (gc.freeze, as the gc docs advise before forking).
+            gc.collect()
+            gc.freeze()
 
 
 def main(argv: list[str]) -> int:
