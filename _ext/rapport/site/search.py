@@ -363,15 +363,6 @@ def _record_page(app: Sphinx, record: SearchRecord) -> str:
     )
 
 
-def write_record_pages(app: Sphinx, records: list[SearchRecord]) -> Path:
-    folder = Path(app.outdir) / RECORDS_DIR
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    for number, record in enumerate(records):
-        (folder / f"{number:06d}.html").write_text(_record_page(app, record), encoding="utf-8")
-    return folder
-
-
 def pagefind_executable() -> Path | None:
     try:
         from pagefind_bin import get_executable
@@ -1020,8 +1011,8 @@ def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
     # reloads as soon as the pages are written, and the search catches up a moment later.
     # Everything after the pages (which records, which parts changed, staging, Pagefind,
     # the list of parts) is done by a copy of this process in a session of its own, so
-    # the next save can stop it (half a second of every save at 520 reports).
-    _stop_previous_indexers(Path(app.doctreedir))
+    # the next save can stop it (half a second of every save at 520 reports); the next
+    # rebuild stops it at builder-inited.
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
