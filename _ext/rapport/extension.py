@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from rapport import (
     __version__,
     cache,
+    collector,
     config,
     email,
     events,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
 #: every module with a ``setup``, in the order they are set up
 MODULES = (
+    collector,
     events,
     cache,
     config,

@@ -1,0 +1,59 @@
+"""rapport.collector: the garbage collector's thresholds during a build, and the freeze at exit.
+
+The speed figures are in bench/run.py; these tests pin the behaviour the figures rest on.
+"""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from rapport.collector import BUILD_THRESHOLDS
+
+EXT = str(Path(__file__).resolve().parent.parent / "_ext")
+CONF = f"""
+import sys
+sys.path.insert(0, {EXT!r})
+extensions = ["myst_parser", "rapport"]
+language = "sv"
+rapport_search = "sphinx"
+"""
+
+
+def project(tmp_path: Path) -> Path:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(CONF, encoding="utf-8")
+    (src / "index.md").write_text("# Start\n\nEn sida.\n", encoding="utf-8")
+    return src
+
+
+def test_a_build_collects_rarely_and_gives_the_thresholds_back(make_app, tmp_path):
+    before = gc.get_threshold()
+    assert before != BUILD_THRESHOLDS
+    app = make_app("html", srcdir=project(tmp_path))
+    during = []
+    app.connect("env-updated", lambda app, env: during.append(gc.get_threshold()))
+    app.build()
+    assert during == [BUILD_THRESHOLDS]
+    assert gc.get_threshold() == before
+
+
+def test_what_is_alive_at_exit_is_frozen_so_the_interpreter_does_not_walk_it(tmp_path):
+    src = project(tmp_path)
+    # registered before the build, so it runs after the extension's own exit handler
+    script = textwrap.dedent(
+        f"""
+        import atexit, gc, sys
+        atexit.register(lambda: print("frozen at exit:", gc.get_freeze_count() > 0))
+        from sphinx.cmd.build import build_main
+        print("frozen before the build:", gc.get_freeze_count() > 0)
+        sys.exit(build_main(["-q", "-b", "html", {str(src)!r}, {str(tmp_path / "out")!r}]))
+        """
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split("\n")[:2] == ["frozen before the build: False", "frozen at exit: True"]
