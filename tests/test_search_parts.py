@@ -15,7 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from rapport.site.search import BUCKETS_STATE, IN_PROGRESS, PREVIEW_INDEXERS, WORDS_FILE, _read_chunk, year_bucket
+from rapport.site.search import (
+    BUCKETS_STATE,
+    IN_PROGRESS,
+    PREVIEW_INDEXERS,
+    STAGING_DIR,
+    WORDS_FILE,
+    _read_chunk,
+    year_bucket,
+)
 
 
 def test_parts_span_fixed_years() -> None:
@@ -116,3 +124,25 @@ def test_a_re_index_keeps_unchanged_files_and_leaves_nothing_stale(app) -> None:
     assert after == _referenced(bundle)
     new_fragments = {n for n in after - before if n.startswith("fragment/")}
     assert len(new_fragments) == 1
+
+
+@pytest.mark.sphinx("html", testroot="search", freshenv=True)
+def test_pagefind_is_given_the_indexed_part_of_each_page_and_the_site_keeps_its_pages(app) -> None:
+    """The staged copy of a page is its language and its indexed part only (Pagefind
+    parses every byte it is given); writing it never touches the page on the site."""
+    app.build()
+    name = "rapporter/2025/2025-09-18.html"
+    staged = app.doctreedir / STAGING_DIR / "2020-2029" / name
+    text = staged.read_text(encoding="utf-8")
+    assert text.startswith('<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title></title></head><body>')
+    assert text.endswith("</body></html>")
+    assert "<div data-pagefind-body>" in text
+    assert "bd-sidebar" not in text and "<script" not in text
+    page = app.outdir / name
+    assert "bd-sidebar" in page.read_text(encoding="utf-8")
+    report = app.srcdir / "rapporter" / "2025" / "2025-09-18.md"
+    report.write_text(report.read_text(encoding="utf-8") + "\nEn ny mening om fjällrävar.\n", encoding="utf-8")
+    app.build()
+    assert "fjällrävar" in staged.read_text(encoding="utf-8")
+    assert not os.path.samefile(staged, page)
+    assert "bd-sidebar" in page.read_text(encoding="utf-8") and "fjällrävar" in page.read_text(encoding="utf-8")
