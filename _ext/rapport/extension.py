@@ -24,6 +24,7 @@ from rapport import (
     reports,
     sections,
     series,
+    templatecache,
     topics,
 )
 from rapport.entries import actions, decisions, faq, overviews, references
@@ -40,6 +41,7 @@ MODULES = (
     collector,
     events,
     cache,
+    templatecache,
     config,
     registry,
     sections,
