@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -260,14 +261,10 @@ def stable(value: Any) -> Any:
     """``value`` without the line numbers in its records: a line number only places a
     warning, and an edit above a record moves it without changing what pages show."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (
-            type(value).__name__,
-            tuple(
-                stable(getattr(value, f.name))
-                for f in dataclasses.fields(value)
-                if f.name != "line" and not f.name.endswith("_line")
-            ),
-        )
+        try:
+            return _stable_record(value)
+        except TypeError:  # a record that cannot be hashed (a list among its fields)
+            return _stable_fields(value)
     if isinstance(value, (list, tuple)):
         return tuple(stable(v) for v in value)
     if isinstance(value, dict):
@@ -275,6 +272,26 @@ def stable(value: Any) -> Any:
     if isinstance(value, (set, frozenset)):
         return tuple(sorted(repr(stable(v)) for v in value))
     return value
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _stable_record(value: Any) -> Any:
+    """:func:`stable` of a frozen record, computed once per record: the inputs of the
+    aggregate pages go through the same records many times (16,500 times for 6,600
+    records at 520 reports). Records are frozen and compared by value, so an equal
+    record has the same answer."""
+    return _stable_fields(value)
+
+
+def _stable_fields(value: Any) -> Any:
+    return (
+        type(value).__name__,
+        tuple(
+            stable(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.name != "line" and not f.name.endswith("_line")
+        ),
+    )
 
 
 _NOT_DATA = (AGGREGATE_STORE, DIGEST_STORE, LAST_TODAY)
