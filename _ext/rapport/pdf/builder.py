@@ -71,7 +71,7 @@ DEFAULT_TEMPLATES = HERE / "templates"
 RENDERING_SOURCES = (HERE / "builder.py", HERE / "translator.py")
 
 #: archival variants are tagged ("a" conformance) so they stay accessible; the file also
-#: claims PDF/UA-1 in its XMP metadata (see :func:`claim_pdfua`)
+#: claims PDF/UA-1 in its XMP metadata (see :func:`~rapport.pdf.bundle.postprocess`)
 VARIANTS = ("pdf/ua-1", "pdf/a-2a", "pdf/a-3a")
 
 CACHE_DIR = ".cache"
