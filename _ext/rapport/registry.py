@@ -18,7 +18,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from docutils import nodes
@@ -261,10 +261,12 @@ def stable(value: Any) -> Any:
     """``value`` without the line numbers in its records: a line number only places a
     warning, and an edit above a record moves it without changing what pages show."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        try:
-            return _stable_record(value)
-        except TypeError:  # a record that cannot be hashed (a list among its fields)
-            return _stable_fields(value)
+        if isinstance(value, Hashable):  # frozen records are
+            try:
+                return _stable_record(value)
+            except TypeError:  # a list among its fields
+                pass
+        return _stable_fields(value)
     if isinstance(value, (list, tuple)):
         return tuple(stable(v) for v in value)
     if isinstance(value, dict):
