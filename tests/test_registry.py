@@ -14,6 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import warnings_of
+from rapport.entries import decisions
 from trusttools import root_fixture
 
 GOOD = "registry"
@@ -451,3 +452,33 @@ def test_real_faq_restates_the_seed_and_is_grouped_by_topic(site):
     assert text(page.select_one("section#faq-besparing .rapport-omnamnt")) == "Omnämnt i: 25 september 2025 ."
     exported = json.loads((site / "faq.json").read_text(encoding="utf-8"))
     assert {e["id"] for e in exported["faq"]} >= {"faq-neddragning-antal", "faq-besparing", "faq-lakemedelsverket"}
+
+
+def test_the_export_is_made_again_only_when_what_it_is_made_from_changes(make_app, tmp_path, rootdir, monkeypatch):
+    src = tmp_path / "src"
+    shutil.copytree(rootdir / "test-registry", src)
+    app = _build(make_app, src)
+    out = Path(app.outdir)
+    report = src / "rapporter/2025/2025-01-01.md"
+
+    # a text that no entry and no mention shows: the files are not made again
+    made = []
+    with monkeypatch.context() as patch:
+        patch.setattr(decisions, "export_records", lambda app: made.append(app) or [])
+        report.write_text(report.read_text(encoding="utf-8") + "\nEn mening till.\n", encoding="utf-8")
+        app = _build(make_app, src)
+        assert made == []
+        # the title of a report that mentions A-1 is part of A-1's mentions
+        report.write_text(report.read_text(encoding="utf-8").replace("# Rapport 1 januari", "# Rapport nyårsdagen"))
+        app = _build(make_app, src)
+        assert made == [app]
+
+    (Path(app.doctreedir) / "rapport-export.json").unlink()  # the patched build's state
+    app = _build(make_app, src)
+    a1 = next(d for d in json.loads((out / "beslut.json").read_text(encoding="utf-8"))["beslut"] if d["id"] == "A-1")
+    assert "Rapport nyårsdagen" in [m["titel"] for m in a1["omnamnt_i"]]
+
+    # a file removed from the output is made again, though nothing changed
+    (out / "faq.json").unlink()
+    app = _build(make_app, src)
+    assert json.loads((out / "faq.json").read_text(encoding="utf-8"))["faq"]
