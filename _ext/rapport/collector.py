@@ -27,6 +27,8 @@ import functools
 import gc
 from typing import TYPE_CHECKING
 
+from rapport import events
+
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
@@ -49,5 +51,5 @@ def setup(app: Sphinx) -> None:
     previous = gc.get_threshold()
     if previous != BUILD_THRESHOLDS:
         gc.set_threshold(*BUILD_THRESHOLDS)
-        app.connect("build-finished", functools.partial(_restore, previous), priority=999)
+        app.connect("build-finished", functools.partial(_restore, previous), priority=events.RESTORE_COLLECTOR)
     _freeze_at_exit()

@@ -155,6 +155,10 @@ CHECK_SAVE = 999
 REMOVE_STALE_OUTPUTS = 100
 REMOVE_STALE_PDF_COPIES = 900
 
+#: build-finished: the garbage collector's own thresholds come back after every other
+#: handler (rapport.collector), so the search index is still built with fewer collections
+RESTORE_COLLECTOR = 1000
+
 
 def setup(app: Sphinx) -> None:
     for name in EVENTS:
