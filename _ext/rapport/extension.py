@@ -29,7 +29,7 @@ from rapport import (
 )
 from rapport.entries import actions, decisions, faq, overviews, references
 from rapport.pdf import builder as pdf_builder
-from rapport.site import accessibility, export, feed, html, nav, pagetoc, pdflinks, readers, search
+from rapport.site import accessibility, export, feed, html, nav, pagetoc, pdflinks, readers, search, titles
 from rapport.trust import audience, confine, safety, sourceguard, sources, text
 from rapport.writer import carryover, checkcache, guide
 
@@ -64,6 +64,7 @@ MODULES = (
     search,
     nav,
     pagetoc,
+    titles,
     checkcache,
     audience,
     safety,
