@@ -10,15 +10,18 @@ import contextlib
 import gzip
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
 import pytest
 
+from rapport.site import search
 from rapport.site.search import (
     BUCKETS_STATE,
     IN_PROGRESS,
     PREVIEW_INDEXERS,
+    RECORDS_DIR,
     STAGING_DIR,
     WORDS_FILE,
     _read_chunk,
@@ -146,3 +149,18 @@ def test_pagefind_is_given_the_indexed_part_of_each_page_and_the_site_keeps_its_
     assert "fjällrävar" in staged.read_text(encoding="utf-8")
     assert not os.path.samefile(staged, page)
     assert "bd-sidebar" in page.read_text(encoding="utf-8") and "fjällrävar" in page.read_text(encoding="utf-8")
+
+
+@pytest.mark.sphinx("html", testroot="search", freshenv=True)
+def test_record_pages_are_staged_while_the_pages_are_written(app) -> None:
+    """At write-started a thread stages the record pages of every part, the same files
+    build-finished stages, so only what differs is written after the pages."""
+    app.build()
+    staging = app.doctreedir / STAGING_DIR
+    staged = {p.relative_to(staging): p.read_bytes() for p in staging.rglob(f"{RECORDS_DIR}/*.html")}
+    assert len(staged) >= 5
+    shutil.rmtree(staging)
+    search._on_write_started(app, app.builder)
+    search._wait_for_record_staging(app)
+    again = {p.relative_to(staging): p.read_bytes() for p in staging.rglob(f"{RECORDS_DIR}/*.html")}
+    assert again == staged

@@ -17,6 +17,8 @@ Build phases:
     (sidebars and navigation are not indexed), and hidden markup carries the title, the
     date (a report's compile date from :mod:`rapport.reports`), the sort key and the
     facets type, year and deciding body.
+``write-started``
+    the record pages (below) are staged in a thread while the pages are written.
 ``build-finished``
     the site is indexed in parts (see "Pagefind has no incremental mode" below). Each
     part's pages are staged, reduced to their indexed part, in a folder beside the
@@ -43,6 +45,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +55,7 @@ from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
+from rapport import cache
 from rapport.config import is_report
 from rapport.dates import format_date
 from rapport.messages import warn
@@ -708,12 +712,11 @@ def plan_buckets(app: Sphinx, records: list[SearchRecord]) -> tuple[dict[str, Bu
         if path.is_file():
             buckets.setdefault(name, Bucket(name)).pages.append((path.relative_to(site).as_posix(), path))
     undated = []
-    for record in records:
-        name = record_bucket(app, record)
+    for name, file, page in _record_pages(app, records):
         if name:
-            buckets.setdefault(name, Bucket(name)).records.append((_record_file(record), _record_page(app, record)))
+            buckets.setdefault(name, Bucket(name)).records.append((file, page))
         else:
-            undated.append((_record_file(record), _record_page(app, record)))
+            undated.append((file, page))
     years = sorted(n for n in buckets if n != BUCKET_PAGES)
     primary = years[-1] if years else BUCKET_PAGES
     if undated:
@@ -757,6 +760,79 @@ def _record_file(record: SearchRecord) -> str:
     return f"{name[:150]}-{hashlib.sha256(repr(record).encode()).hexdigest()[:8]}.html"
 
 
+def _record_pages(app: Sphinx, records: list[SearchRecord]) -> list[tuple[str, str, str]]:
+    """(bucket, staged file name, page) of every record; the bucket is "" for the
+    primary bundle. Computed once per build, for the same records."""
+    return cache.computed(
+        app.env,
+        ("search-record-pages", tuple(records)),
+        lambda: [(record_bucket(app, r), _record_file(r), _record_page(app, r)) for r in records],
+    )
+
+
+def _write_staged(target: Path, data: bytes, made: set[Path]) -> None:
+    """Write one staged file unless it holds ``data`` already."""
+    try:
+        if target.read_bytes() == data:
+            return
+        # a new file, never written through: the folder of an older version held hard
+        # links to the site's pages
+        target.unlink()
+    except FileNotFoundError:
+        if target.parent not in made:  # once per folder (3,900 files in a first build)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+    target.write_bytes(data)
+
+
+@dataclass
+class _RecordStaging:
+    """The record pages staged while the HTML pages are written (``write-started``)."""
+
+    thread: threading.Thread | None = None
+    error: BaseException | None = None
+
+
+def _on_write_started(app: Sphinx, builder: Any) -> None:
+    """Stage the record pages in a thread while the pages are written.
+
+    The records are known once the environment is (decisions, FAQ entries and actions,
+    from the stores), and creating their 3,300 small files took 1 to 2.5 s of a first
+    build at 520 reports, serially before Pagefind could start; file writes wait on the
+    disk, not on Python, so they overlap with writing the pages. At ``build-finished``,
+    :func:`_stage` finds them in place and writes only what differs (a record whose
+    part turned out to be another, when a new year became the primary part).
+    """
+    if not _enabled(app):
+        return
+    records = entry_records(app) + action_records(app)
+    years = {page_bucket(app, docname) or BUCKET_PAGES for docname in app.env.all_docs} - {BUCKET_PAGES}
+    primary = max(years) if years else BUCKET_PAGES
+    root = Path(app.doctreedir) / STAGING_DIR
+    files = [(root / (name or primary) / RECORDS_DIR / file, page) for name, file, page in _record_pages(app, records)]
+    staging = cache.computed(app.env, "search-record-staging", _RecordStaging)
+
+    def run() -> None:
+        made: set[Path] = set()
+        try:
+            for target, page in files:
+                _write_staged(target, page.encode("utf-8"), made)
+        except BaseException as exc:  # noqa: BLE001 - build-finished stages them again
+            staging.error = exc
+
+    staging.thread = threading.Thread(target=run, name="rapport-sokposter", daemon=True)
+    staging.thread.start()
+
+
+def _wait_for_record_staging(app: Sphinx) -> None:
+    staging = cache.computed(app.env, "search-record-staging", _RecordStaging)
+    if staging.thread is not None:
+        staging.thread.join()
+        staging.thread = None
+    if staging.error is not None:
+        logger.info("sökposterna skrivs om: %s", staging.error)
+
+
 def _stage(staging: Path, bucket: Bucket) -> None:
     """The bucket's pages (:func:`_staged_page`) and record pages in ``staging``, for
     Pagefind.
@@ -770,19 +846,11 @@ def _stage(staging: Path, bucket: Bucket) -> None:
     folder = staging / RECORDS_DIR
     if bucket.records:
         folder.mkdir(parents=True, exist_ok=True)
+    made: set[Path] = {folder}
     pages = [(staging / relative, bucket.staged[relative]) for relative, _ in bucket.pages]
     for target, page in pages + [(folder / file, page) for file, page in bucket.records]:
         wanted.add(target)
-        data = page.encode("utf-8")
-        try:
-            if target.read_bytes() == data:
-                continue
-        except OSError:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        # a new file, never written through: the folder of an older version held hard
-        # links to the site's pages
-        target.unlink(missing_ok=True)
-        target.write_bytes(data)
+        _write_staged(target, page.encode("utf-8"), made)
     for dirpath, _dirs, files in os.walk(staging):
         for name in files:
             path = Path(dirpath, name)
@@ -1016,7 +1084,10 @@ def _write_whole(path: Path, text: str) -> None:
 
 
 def _on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
-    if exception is not None or not _enabled(app):
+    if not _enabled(app):
+        return
+    _wait_for_record_staging(app)  # also after a failed build: no thread outlives it
+    if exception is not None:
         return
     if not app.config.rapport_preview:
         index_site(app)
@@ -1099,4 +1170,5 @@ def setup(app: Sphinx) -> None:
     app.add_post_transform(HeadingAnchors)
     app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_html_page_context)
+    app.connect("write-started", _on_write_started)
     app.connect("build-finished", _on_build_finished)
