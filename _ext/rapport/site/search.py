@@ -805,11 +805,13 @@ def _on_write_started(app: Sphinx, builder: Any) -> None:
     """
     if not _enabled(app):
         return
-    records = entry_records(app) + action_records(app)
-    years = {page_bucket(app, docname) or BUCKET_PAGES for docname in app.env.all_docs} - {BUCKET_PAGES}
+    records = _record_pages(app, entry_records(app) + action_records(app))
+    # the primary part as plan_buckets will choose it: the newest year of any page or record
+    years = {page_bucket(app, docname) or BUCKET_PAGES for docname in app.env.all_docs}
+    years = (years | {name for name, _, _ in records if name}) - {BUCKET_PAGES}
     primary = max(years) if years else BUCKET_PAGES
     root = Path(app.doctreedir) / STAGING_DIR
-    files = [(root / (name or primary) / RECORDS_DIR / file, page) for name, file, page in _record_pages(app, records)]
+    files = [(root / (name or primary) / RECORDS_DIR / file, page) for name, file, page in records]
     staging = cache.computed(app.env, "search-record-staging", _RecordStaging)
 
     def run() -> None:
