@@ -42,6 +42,25 @@ def warnings_of(app) -> list[str]:
     return [line.replace(src, "") for line in text.splitlines() if line.strip()]
 
 
+#: conf.py of a minimal project with this extension (Sphinx's own search, no Pagefind)
+MINIMAL_CONF = f"""
+import sys
+sys.path.insert(0, {str(ROOT / "_ext")!r})
+extensions = ["myst_parser", "rapport"]
+language = "sv"
+rapport_search = "sphinx"
+"""
+
+
+def minimal_project(tmp_path: Path, extra: str = "") -> Path:
+    """A one-page project in ``tmp_path/src``: ``MINIMAL_CONF`` plus ``extra``."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(MINIMAL_CONF + extra, encoding="utf-8")
+    (src / "index.md").write_text("# Start\n\nEn sida.\n", encoding="utf-8")
+    return src
+
+
 def sphinx_build(
     project: Path, builder: str, out: Path, doctrees: Path, *options: str, env: dict[str, str] | None = None
 ) -> str:

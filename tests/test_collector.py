@@ -9,26 +9,9 @@ import gc
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
+from conftest import minimal_project
 from rapport.collector import BUILD_THRESHOLDS
-
-EXT = str(Path(__file__).resolve().parent.parent / "_ext")
-CONF = f"""
-import sys
-sys.path.insert(0, {EXT!r})
-extensions = ["myst_parser", "rapport"]
-language = "sv"
-rapport_search = "sphinx"
-"""
-
-
-def project(tmp_path: Path) -> Path:
-    src = tmp_path / "src"
-    src.mkdir()
-    (src / "conf.py").write_text(CONF, encoding="utf-8")
-    (src / "index.md").write_text("# Start\n\nEn sida.\n", encoding="utf-8")
-    return src
 
 
 def test_a_build_collects_rarely_and_gives_the_thresholds_back(make_app, tmp_path):
@@ -38,7 +21,7 @@ def test_a_build_collects_rarely_and_gives_the_thresholds_back(make_app, tmp_pat
     outside = gc.get_threshold()
     gc.set_threshold(*before)
     try:
-        app = make_app("html", srcdir=project(tmp_path))
+        app = make_app("html", srcdir=minimal_project(tmp_path))
         during = []
         app.connect("env-updated", lambda app, env: during.append(gc.get_threshold()))
         app.build()
@@ -49,7 +32,7 @@ def test_a_build_collects_rarely_and_gives_the_thresholds_back(make_app, tmp_pat
 
 
 def test_what_is_alive_at_exit_is_frozen_so_the_interpreter_does_not_walk_it(tmp_path):
-    src = project(tmp_path)
+    src = minimal_project(tmp_path)
     # registered before the build, so it runs after the extension's own exit handler
     script = textwrap.dedent(
         f"""

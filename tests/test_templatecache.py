@@ -3,27 +3,15 @@ an edited template is compiled again."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from conftest import minimal_project
 from rapport.templatecache import CACHE_DIR
 
-EXT = str(Path(__file__).resolve().parent.parent / "_ext")
-CONF = f"""
-import sys
-sys.path.insert(0, {EXT!r})
-extensions = ["myst_parser", "rapport"]
-language = "sv"
-rapport_search = "sphinx"
-templates_path = ["_templates"]
-"""
 LAYOUT = '{%- extends "!layout.html" %}\n{%- block footer %}<p class="märke">MARK</p>{{ super() }}{%- endblock %}\n'
 
 
 def test_compiled_templates_are_kept_and_an_edited_template_is_compiled_again(make_app, tmp_path):
-    src = tmp_path / "src"
-    (src / "_templates").mkdir(parents=True)
-    (src / "conf.py").write_text(CONF, encoding="utf-8")
-    (src / "index.md").write_text("# Start\n\nEn sida.\n", encoding="utf-8")
+    src = minimal_project(tmp_path, 'templates_path = ["_templates"]\n')
+    (src / "_templates").mkdir()
     layout = src / "_templates" / "layout.html"
     layout.write_text(LAYOUT.replace("MARK", "första"), encoding="utf-8")
     app = make_app("html", srcdir=src)
