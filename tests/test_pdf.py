@@ -300,7 +300,7 @@ def test_a_failing_report_is_named_and_the_others_are_written(app, monkeypatch):
 
 @pytest.mark.sphinx("rapportpdf", testroot="pdf", srcdir="pdf-html", freshenv=True)
 def test_report_page_links_to_its_pdf_with_its_size_also_after_incremental_builds(app, make_app):
-    from rapport.pdf import format_size
+    from rapport.pdf.builder import format_size
 
     app.build()
     pdfs = app.outdir
@@ -345,7 +345,7 @@ def test_report_page_links_to_its_pdf_with_its_size_also_after_incremental_build
 
 
 def test_sizes_are_written_the_swedish_way():
-    from rapport.pdf import format_size
+    from rapport.pdf.builder import format_size
 
     assert [format_size(n) for n in (512, 1499, 120_400, 999_400, 1_460_000)] == [
         "512 B", "1 kB", "120 kB", "999 kB", "1,5 MB",
