@@ -10,13 +10,16 @@ that an untouched report is taken from the cache.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
 
+import pikepdf
 import pytest
 from trusttools import build, pdftotext
 
+from rapport.pdf import bundle
 from rapport.pdf.builder import DEFAULT_TEMPLATES
 
 pytestmark = [
@@ -100,3 +103,65 @@ def test_a_bundle_that_cannot_be_assembled_is_one_warning_and_the_reports_stay(t
     assert not (result.outdir / "samlingsvolym.pdf").exists()
     assert (result.outdir / "rapporter" / "2025" / "2025-01-01.pdf").is_file()
     assert "Traceback" not in "\n".join(result.warnings)
+
+
+def _bundle_summary(path: Path) -> dict:
+    """What a reader and a screen reader get from a bundle: pages, the structure's parts,
+    every link's target page, the outline, and a parent tree that holds every key."""
+    with pikepdf.open(path) as pdf:
+        index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
+        root = pdf.Root.StructTreeRoot
+        document = root.K[0] if isinstance(root.K, pikepdf.Array) else root.K
+        nums = root.ParentTree.Nums
+        keys = [int(nums[i]) for i in range(0, len(nums), 2)]
+        used, links = set(), []
+        for number, page in enumerate(pdf.pages):
+            if "/StructParents" in page.obj:
+                used.add(int(page.obj.StructParents))
+            for annot in page.obj.get("/Annots", []):
+                if "/StructParent" in annot:
+                    used.add(int(annot.StructParent))
+                action = annot.get("/A")
+                if action is not None and action.get("/S") == "/GoTo":
+                    links.append((number, index.get(action.D[0].objgen, "saknas")))
+        with pdf.open_outline() as outline:
+            entries = [(item.title, index.get(item.destination[0].objgen)) for item in outline.root]
+        return {
+            "pages": len(pdf.pages),
+            "parts": [str(kid.get("/T", kid.get("/S"))) for kid in document.K],
+            "links": links,
+            "outline": entries,
+            "keys sorted and unique": keys == sorted(set(keys)),
+            "keys used but missing": sorted(used - set(keys)),
+            "keys no page uses": len(set(keys) - used),
+            "title": str(pdf.open_metadata().get("dc:title")),
+        }
+
+
+def test_an_edit_splices_the_bundle_and_it_equals_one_made_from_scratch(tmp_path, rootdir):
+    """After an edit the bundle is made from the last one (bundle.splice): only the
+    changed report and the contents are copied in. It must be the bundle a build from
+    scratch makes: the same pages, parts, links, outline and parent tree."""
+    src = tmp_path / "src"
+    shutil.copytree(rootdir / "test-registry", src)
+    out = build(src, tmp_path / "b", "rapportpdf").outdir
+    entry = json.loads((out / ".cache" / "samlingsvolym.bundle.json").read_text(encoding="utf-8"))
+    assert len(entry["parts"]) >= 5 and entry["front_keys"][0] == 0
+    report = src / "rapporter" / "2025" / "2025-01-06.md"
+    report.write_text(report.read_text(encoding="utf-8") + "\nEn ny mening i rapporten.\n", encoding="utf-8")
+    out = build(src, tmp_path / "b", "rapportpdf").outdir
+    spliced = json.loads((out / ".cache" / "samlingsvolym.bundle.json").read_text(encoding="utf-8"))
+    # the front matter got keys after every old one: this bundle was spliced, not assembled
+    assert spliced["front_keys"][0] > max(part[4] for part in entry["parts"]) - 1
+    kept = [p for p, q in zip(entry["parts"], spliced["parts"], strict=True) if p == q]
+    assert len(kept) == len(entry["parts"]) - 1  # all but the edited report
+
+    spec = bundle.BundleSpec.load(out / ".cache" / "samlingsvolym.json")
+    fresh = tmp_path / "fresh.pdf"
+    bundle.assemble(dataclasses.replace(spec, target=str(fresh), final="", entry=""))
+    assert _bundle_summary(out / "samlingsvolym.pdf") == _bundle_summary(fresh)
+    summary = _bundle_summary(fresh)
+    assert summary["keys sorted and unique"] and summary["keys used but missing"] == []
+    assert summary["keys no page uses"] == 0
+    assert any(target != "saknas" for _, target in summary["links"])
+    assert "En ny mening i rapporten." in " ".join(pdftotext(out / "samlingsvolym.pdf").split())
