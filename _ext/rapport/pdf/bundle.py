@@ -373,9 +373,10 @@ def splice(spec: BundleSpec, last: Assembled, front_kids: int) -> Assembled | No
 
     A new report changes the contents, itself and its neighbour; opening and copying the
     other 527 parts again took most of the 5 s a 530-part bundle took. Kept pages keep
-    their structure parent keys, the front matter and the copied parts get new ones
-    after the highest, and the parent tree is written again in key order. Links between
-    parts are pointed again from the target each one remembers (:data:`TARGET_KEY`).
+    their structure parent keys; the front matter and the copied parts get new ones
+    after the highest, and the dropped ones are cut out of the parent tree, which so
+    stays in key order. Links between parts are pointed again from the target each one
+    remembers (:data:`TARGET_KEY`).
     """
     if {old.docname for old in last.parts} - {part.docname for part in spec.parts}:
         return None  # a part was removed: links to it cannot be undone here
@@ -384,6 +385,9 @@ def splice(spec: BundleSpec, last: Assembled, front_kids: int) -> Assembled | No
     for index, old in enumerate(last.parts):
         kept[old.docname] = (index, start, old)
         start += old.pages
+    stamps = {part.docname: _stamp(part.path) for part in spec.parts}
+    if 2 * sum(stamps[d] == old.stamp for d, (_, _, old) in kept.items()) < len(spec.parts):
+        return None  # most parts changed (a new stylesheet): copying them all is cheaper
     with pikepdf.open(spec.final) as bundle, pikepdf.open(spec.front) as front:
         root = bundle.Root.StructTreeRoot
         document = _first(root.K)
@@ -433,7 +437,7 @@ def splice(spec: BundleSpec, last: Assembled, front_kids: int) -> Assembled | No
             for part in spec.parts:
                 starts.append(len(bundle.pages))
                 found = kept.get(part.docname)
-                if found is not None and found[2].stamp == _stamp(part.path) and found[2].pages == part.pages:
+                if found is not None and found[2].stamp == stamps[part.docname] and found[2].pages == part.pages:
                     index, first, old = found
                     for obj in old_pages[old_front_pages + first : old_front_pages + first + old.pages]:
                         bundle.pages.append(pikepdf.Page(obj))
@@ -445,7 +449,7 @@ def splice(spec: BundleSpec, last: Assembled, front_kids: int) -> Assembled | No
                 src = pikepdf.open(part.path)
                 sources.append(src)
                 keys = merger.append(src, part.title)  # its entries go after the highest
-                layout.append(PartLayout(part.docname, _stamp(part.path), part.pages, keys))
+                layout.append(PartLayout(part.docname, stamps[part.docname], part.pages, keys))
             _drop_keys(nums, dropped)
             return Assembled(_finish(bundle, spec, starts), layout, front_keys)
         finally:
