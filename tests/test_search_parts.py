@@ -164,3 +164,28 @@ def test_record_pages_are_staged_while_the_pages_are_written(app) -> None:
     search._wait_for_record_staging(app)
     again = {p.relative_to(staging): p.read_bytes() for p in staging.rglob(f"{RECORDS_DIR}/*.html")}
     assert again == staged
+
+
+@pytest.mark.sphinx("html", testroot="search", srcdir="search-words", freshenv=True)
+def test_a_pages_words_are_counted_again_only_when_it_changed(app, monkeypatch) -> None:
+    """The suggestions ("Menade du …?") come from the pages that list everything; a
+    re-index counts only the pages whose text changed, and the list is the same as
+    when every page is counted."""
+    counted: list[int] = []
+    forms = search._page_forms
+    monkeypatch.setattr(search, "_page_forms", lambda text: counted.append(1) or forms(text))
+    app.build()
+    first = len(counted)
+    assert first >= 3
+    page = app.srcdir / "om-sidan.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nEn sista mening om fjällsippor.\n", encoding="utf-8")
+    counted.clear()
+    app.build()
+    assert len(counted) == 1  # the edited page, not the other pages of its part
+    words = (app.outdir / "pagefind" / WORDS_FILE).read_text(encoding="utf-8")
+    assert "fjällsippor" in {w.lower() for w, _ in json.loads(words)}
+    (app.doctreedir / BUCKETS_STATE).unlink()  # no state: every page counted, every part indexed
+    counted.clear()
+    app.build()
+    assert len(counted) == first
+    assert (app.outdir / "pagefind" / WORDS_FILE).read_text(encoding="utf-8") == words

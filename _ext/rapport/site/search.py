@@ -690,6 +690,13 @@ def count_words(text: str, counts: dict[str, int], forms: dict[str, dict[str, in
         seen[word] = seen.get(word, 0) + 1
 
 
+def _page_forms(text: str) -> dict[str, dict[str, int]]:
+    """The words of one page: lower case -> {form as written: count}."""
+    forms: dict[str, dict[str, int]] = {}
+    count_words(text, {}, forms)
+    return forms
+
+
 @dataclass
 class Bucket:
     name: str
@@ -698,6 +705,9 @@ class Bucket:
     staged: dict[str, str] = field(default_factory=dict)  # path in the site -> staged page, read once
     digest: str = ""
     words: dict[str, list] = field(default_factory=dict)  # lower -> [form, count]
+    #: the words of each page counted, by the digest of its staged text: path in the
+    #: site -> [digest, {lower: {form: count}}], kept in the buckets' state
+    page_words: dict[str, list] = field(default_factory=dict)
 
 
 def plan_buckets(app: Sphinx, records: list[SearchRecord]) -> tuple[dict[str, Bucket], str]:
@@ -736,7 +746,12 @@ def _digest_bucket(app: Sphinx, bucket: Bucket, folder: str) -> None:
     bucket.digest = digest.hexdigest()
 
 
-def _bucket_words(app: Sphinx, bucket: Bucket) -> dict[str, list]:
+def _bucket_words(app: Sphinx, bucket: Bucket, known: dict[str, list]) -> dict[str, list]:
+    """The bucket's words for "Menade du …?": lower case -> [most common form, count].
+
+    A page's words are counted again only when its staged text changed (``known``, from
+    the last build): the registers and the timeline were 0.25 s of every edit's index.
+    """
     counts: dict[str, int] = {}
     forms: dict[str, dict[str, int]] = {}
     for relative, path in bucket.pages:
@@ -747,9 +762,19 @@ def _bucket_words(app: Sphinx, bucket: Bucket) -> dict[str, list]:
             # from what readers find by default, so not from the writer's guide)
             continue
         staged = bucket.staged.get(relative)
-        count_words(_staged_page(path.read_text(encoding="utf-8")) if staged is None else staged, counts, forms)
-    for _, page in bucket.records:
-        count_words(page[page.find("<main") :], counts, forms)
+        if staged is None:
+            staged = _staged_page(path.read_text(encoding="utf-8"))
+        digest = hashlib.sha256(staged.encode("utf-8")).hexdigest()[:20]
+        last = known.get(relative)
+        page = last[1] if isinstance(last, list) and len(last) == 2 and last[0] == digest else _page_forms(staged)
+        bucket.page_words[relative] = [digest, page]
+        for key, written in page.items():
+            seen = forms.setdefault(key, {})
+            for form, n in written.items():
+                seen[form] = seen.get(form, 0) + n
+                counts[key] = counts.get(key, 0) + n
+    for _, page_html in bucket.records:
+        count_words(page_html[page_html.find("<main") :], counts, forms)
     return {key: [max(forms[key].items(), key=lambda kv: (kv[1], kv[0]))[0], n] for key, n in counts.items()}
 
 
@@ -977,6 +1002,7 @@ def index_buckets(app: Sphinx, buckets: dict[str, Bucket], primary: str, state: 
             and not (folder / IN_PROGRESS).exists()
         ):
             bucket.words = seen.get("words") or {}
+            bucket.page_words = seen.get("pages") or {}
             bucket.staged.clear()
             continue
         todo.append((name, folder))
@@ -1025,7 +1051,7 @@ def index_buckets(app: Sphinx, buckets: dict[str, Bucket], primary: str, state: 
             )
         )
         # the words are counted while Pagefind indexes (0.15 s of an edit at 520 reports)
-        bucket.words = _bucket_words(app, bucket)
+        bucket.words = _bucket_words(app, bucket, (state.get(name) or {}).get("pages") or {})
         bucket.staged.clear()
     while running:
         finish(running.pop(0))
@@ -1152,7 +1178,9 @@ def index_site(app: Sphinx) -> None:
     write_manifest(site, buckets, primary)
     state = {
         "primary": primary,
-        "buckets": {n: {"digest": b.digest, "words": b.words} for n, b in buckets.items() if b.digest},
+        "buckets": {
+            n: {"digest": b.digest, "words": b.words, "pages": b.page_words} for n, b in buckets.items() if b.digest
+        },
     }
     _write_whole(state_path, json.dumps(state, ensure_ascii=False))
     seconds = time.perf_counter() - started
