@@ -229,28 +229,30 @@ class TaggedMerger:
         for kid in kids:
             if isinstance(kid, pikepdf.Dictionary):
                 kid.P = part
-        copied = self.bundle.copy_foreign(part)
-        copied.P = self.document
-        self.document.K.append(copied)
-        src_nums = src_root.ParentTree.Nums
+        self.adopt(src, [part], first)
+        return (offset, self.next_key)
+
+    def adopt(self, src: Any, elements: list[Any], first: int) -> None:
+        """Put ``src``'s top-level structure ``elements`` under the bundle's document and
+        its parent tree after the highest key; ``src``'s pages are already the bundle's
+        pages from ``first`` on, and their keys are shifted to match."""
+        offset = self.next_key
+        for element in elements:
+            # copy_foreign takes indirect objects only
+            copied = self.bundle.copy_foreign(element if element.is_indirect else src.make_indirect(element))
+            copied.P = self.document
+            self.document.K.append(copied)
+        src_nums = src.Root.StructTreeRoot.ParentTree.Nums
         highest = -1
         for i in range(0, len(src_nums), 2):
             number = int(src_nums[i])
             highest = max(highest, number)
             self.nums.append(number + offset)
             value = src_nums[i + 1]
-            if not value.is_indirect:  # copy_foreign takes indirect objects only
-                value = src.make_indirect(value)
-            self.nums.append(self.bundle.copy_foreign(value))
+            self.nums.append(self.bundle.copy_foreign(value if value.is_indirect else src.make_indirect(value)))
         for page in self.bundle.pages[first:]:  # a slice: list() of all pages made this O(n²)
-            obj = page.obj
-            if "/StructParents" in obj:
-                obj.StructParents = int(obj.StructParents) + offset
-            for annot in obj.get("/Annots", []):
-                if "/StructParent" in annot:
-                    annot.StructParent = int(annot.StructParent) + offset
+            _shift_keys(page.obj, offset)
         self.next_key = offset + highest + 1
-        return (offset, self.next_key)
 
 
 def resolve_named_destinations(src: Any) -> None:
@@ -342,6 +344,7 @@ class Assembled:
     pages: int
     parts: list[PartLayout]
     front_keys: tuple[int, int]  # the front matter's structure parent keys, ``[start, end)``
+    front_kids: int  # the front matter's structure elements, first under the document
 
 
 def assemble(spec: BundleSpec) -> Assembled:
@@ -350,6 +353,7 @@ def assemble(spec: BundleSpec) -> Assembled:
     with pikepdf.open(spec.front) as bundle:
         merger = TaggedMerger(bundle)
         front_keys = (0, merger.next_key)
+        front_kids = len(merger.document.K)
         starts, layout, sources = [], [], []
         try:
             for part in spec.parts:
@@ -358,15 +362,14 @@ def assemble(spec: BundleSpec) -> Assembled:
                 starts.append(len(bundle.pages))
                 keys = merger.append(src, part.title)
                 layout.append(PartLayout(part.docname, _stamp(part.path), part.pages, keys))
-            return Assembled(_finish(bundle, spec, starts), layout, front_keys)
+            return Assembled(_finish(bundle, spec, starts), layout, front_keys, front_kids)
         finally:
             for src in sources:
                 src.close()
 
 
-def splice(spec: BundleSpec, last: Assembled, front_kids: int) -> Assembled | None:
-    """Write the bundle from the last one (``spec.final``, laid out as ``last``, its
-    front matter's ``front_kids`` structure elements first): the parts whose file did
+def splice(spec: BundleSpec, last: Assembled) -> Assembled | None:
+    """Write the bundle from the last one (``spec.final``, laid out as ``last``): the parts whose file did
     not change are kept where they are in that file, only the front matter and the
     changed or new parts are copied in. ``None`` when the last bundle cannot be used
     (the caller assembles from scratch).
@@ -393,6 +396,7 @@ def splice(spec: BundleSpec, last: Assembled, front_kids: int) -> Assembled | No
         document = _first(root.K)
         old_kids = list(document.K)
         old_front_pages = len(bundle.pages) - start
+        front_kids = last.front_kids
         if old_front_pages < 0 or len(old_kids) != front_kids + len(last.parts):
             return None
         old_pages = [page.obj for page in bundle.pages]
@@ -403,22 +407,10 @@ def splice(spec: BundleSpec, last: Assembled, front_kids: int) -> Assembled | No
         nums = merger.nums
         dropped = [last.front_keys]
         document.K = pikepdf.Array()
-        front_root = front.Root.StructTreeRoot
         offset = merger.next_key
         bundle.pages.extend(front.pages)
-        for kid in list(_first(front_root.K).K):
-            copied = bundle.copy_foreign(kid if kid.is_indirect else front.make_indirect(kid))
-            copied.P = document
-            document.K.append(copied)
-        front_nums = front_root.ParentTree.Nums
-        for i in range(0, len(front_nums), 2):
-            value = front_nums[i + 1]
-            nums.append(int(front_nums[i]) + offset)
-            nums.append(bundle.copy_foreign(value if value.is_indirect else front.make_indirect(value)))
-        highest = max((int(front_nums[i]) for i in range(0, len(front_nums), 2)), default=-1)
-        for page in bundle.pages:
-            _shift_keys(page.obj, offset)
-        merger.next_key = offset + highest + 1
+        new_front_kids = list(_first(front.Root.StructTreeRoot.K).K)
+        merger.adopt(front, new_front_kids, 0)
         front_keys = (offset, merger.next_key)
         # what the front matter's file brings as the bundle's own (as in assemble, where
         # the bundle is that file)
@@ -451,7 +443,7 @@ def splice(spec: BundleSpec, last: Assembled, front_kids: int) -> Assembled | No
                 keys = merger.append(src, part.title)  # its entries go after the highest
                 layout.append(PartLayout(part.docname, stamps[part.docname], part.pages, keys))
             _drop_keys(nums, dropped)
-            return Assembled(_finish(bundle, spec, starts), layout, front_keys)
+            return Assembled(_finish(bundle, spec, starts), layout, front_keys, len(new_front_kids))
         finally:
             for src in sources:
                 src.close()
@@ -525,11 +517,6 @@ def _finish(bundle: Any, spec: BundleSpec, starts: list[int]) -> int:
     return len(bundle.pages)
 
 
-def _front_kids(path: str) -> int:
-    with pikepdf.open(path) as front:
-        return len(list(_first(front.Root.StructTreeRoot.K).K))
-
-
 def build(spec: BundleSpec) -> int:
     """Assemble the bundle into its partial file and put it in place: the whole job of
     the bundle's process, so that the PDF build and ``rapport bygg`` (which may run it
@@ -547,8 +534,9 @@ def build(spec: BundleSpec) -> int:
                     0,
                     [PartLayout(p[0], p[1], p[2], (p[3], p[4])) for p in entry["parts"]],
                     (entry["front_keys"][0], entry["front_keys"][1]),
+                    int(entry["front_kids"]),
                 )
-                result = splice(spec, last, int(entry["front_kids"]))
+                result = splice(spec, last)
         except Exception:  # noqa: BLE001 - an entry or a file splice cannot use: from scratch
             result = None
     if result is None:
@@ -559,7 +547,7 @@ def build(spec: BundleSpec) -> int:
             entry = {
                 "key": spec.key,
                 "bundle": _stamp(spec.final),
-                "front_kids": _front_kids(spec.front),
+                "front_kids": result.front_kids,
                 "front_keys": list(result.front_keys),
                 "parts": [[p.docname, p.stamp, p.pages, *p.keys] for p in result.parts],
             }

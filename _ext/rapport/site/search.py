@@ -47,6 +47,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -710,7 +711,14 @@ class Bucket:
     page_words: dict[str, list] = field(default_factory=dict)
 
 
-def plan_buckets(app: Sphinx, records: list[SearchRecord]) -> tuple[dict[str, Bucket], str]:
+def _primary(names: Iterable[str]) -> str:
+    """The primary bucket among ``names``: the newest years (the pages' bucket when no
+    page or record has a year)."""
+    years = [n for n in names if n and n != BUCKET_PAGES]
+    return max(years) if years else BUCKET_PAGES
+
+
+def plan_buckets(app: Sphinx) -> tuple[dict[str, Bucket], str]:
     """Every bucket with the pages and records it indexes, and the primary bucket's name."""
     site = Path(app.outdir)
     buckets: dict[str, Bucket] = {}
@@ -722,13 +730,12 @@ def plan_buckets(app: Sphinx, records: list[SearchRecord]) -> tuple[dict[str, Bu
         if path.is_file():
             buckets.setdefault(name, Bucket(name)).pages.append((path.relative_to(site).as_posix(), path))
     undated = []
-    for name, file, page in _record_pages(app, records):
+    for name, file, page in _record_pages(app):
         if name:
             buckets.setdefault(name, Bucket(name)).records.append((file, page))
         else:
             undated.append((file, page))
-    years = sorted(n for n in buckets if n != BUCKET_PAGES)
-    primary = years[-1] if years else BUCKET_PAGES
+    primary = _primary(buckets)
     if undated:
         buckets.setdefault(primary, Bucket(primary)).records.extend(undated)
     buckets.setdefault(primary, Bucket(primary))
@@ -785,13 +792,20 @@ def _record_file(record: SearchRecord) -> str:
     return f"{name[:150]}-{hashlib.sha256(repr(record).encode()).hexdigest()[:8]}.html"
 
 
-def _record_pages(app: Sphinx, records: list[SearchRecord]) -> list[tuple[str, str, str]]:
+def search_records(app: Sphinx) -> list[SearchRecord]:
+    """Every decision, FAQ entry and action with a hit of its own; once per build (the
+    stores do not change after reading)."""
+    return cache.computed(app.env, "search-records", lambda: entry_records(app) + action_records(app))
+
+
+def _record_pages(app: Sphinx) -> list[tuple[str, str, str]]:
     """(bucket, staged file name, page) of every record; the bucket is "" for the
-    primary bundle. Computed once per build, for the same records."""
+    primary bundle. Once per build: ``write-started`` stages them, ``build-finished``
+    indexes them."""
     return cache.computed(
         app.env,
-        ("search-record-pages", tuple(records)),
-        lambda: [(record_bucket(app, r), _record_file(r), _record_page(app, r)) for r in records],
+        "search-record-pages",
+        lambda: [(record_bucket(app, r), _record_file(r), _record_page(app, r)) for r in search_records(app)],
     )
 
 
@@ -830,11 +844,9 @@ def _on_write_started(app: Sphinx, builder: Any) -> None:
     """
     if not _enabled(app):
         return
-    records = _record_pages(app, entry_records(app) + action_records(app))
+    records = _record_pages(app)
     # the primary part as plan_buckets will choose it: the newest year of any page or record
-    years = {page_bucket(app, docname) or BUCKET_PAGES for docname in app.env.all_docs}
-    years = (years | {name for name, _, _ in records if name}) - {BUCKET_PAGES}
-    primary = max(years) if years else BUCKET_PAGES
+    primary = _primary([page_bucket(app, docname) or "" for docname in app.env.all_docs] + [r[0] for r in records])
     root = Path(app.doctreedir) / STAGING_DIR
     files = [(root / (name or primary) / RECORDS_DIR / file, page) for name, file, page in records]
     staging = cache.computed(app.env, "search-record-staging", _RecordStaging)
@@ -1146,8 +1158,8 @@ def index_site(app: Sphinx) -> None:
     or a copy of the preview's process)."""
     site = Path(app.outdir)
     started = time.perf_counter()
-    records = entry_records(app) + action_records(app)
-    buckets, primary = plan_buckets(app, records)
+    records = search_records(app)
+    buckets, primary = plan_buckets(app)
     state_path = Path(app.doctreedir) / BUCKETS_STATE
     state = _load_state(state_path)
     if state.get("primary") != primary:
