@@ -27,6 +27,9 @@ event                       arguments -> result                          emitted
                             contnode)`` -> node or ``None``
 ``rapport-any-xref``        ``(fromdoc, builder, target, node,            :class:`rapport.registry.RapportDomain`
                             contnode)`` -> ``[(role, node)]``
+``rapport-search-records``  ``()`` -> ``list[SearchRecord]``: the        :mod:`rapport.site.search`, writing
+                            handler's entries with a search hit of
+                            their own
 ==========================  ============================================  =====================================
 
 The priorities below are the only ones a module passes to ``app.connect``: where two
@@ -36,6 +39,7 @@ order is written here, once, with the reason.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -51,6 +55,7 @@ ARCHIVE_INPUTS = "rapport-archive-inputs"
 STANDING_READ = "rapport-standing-read"
 RESOLVE_XREF = "rapport-resolve-xref"
 ANY_XREF = "rapport-any-xref"
+SEARCH_RECORDS = "rapport-search-records"
 
 EVENTS = (
     REPORT_READ,
@@ -63,6 +68,7 @@ EVENTS = (
     STANDING_READ,
     RESOLVE_XREF,
     ANY_XREF,
+    SEARCH_RECORDS,
 )
 
 # -- our events ----------------------------------------------------------------------------
@@ -80,6 +86,30 @@ TOPIC_ACTIONS = 600
 #: decides whether it is shown, as an included file is
 STANDING_CLEAN = 50
 STANDING_AUDIENCE = 600
+#: the search's records come as the registers list them: decisions, questions, actions
+#: (one stable order for the staged record pages and the build's statistics)
+SEARCH_DECISIONS = 400
+SEARCH_FAQ = 410
+SEARCH_ACTIONS = 600
+
+
+@dataclass(frozen=True)
+class SearchRecord:
+    """One search hit that is not a page of its own (``rapport-search-records``).
+
+    Offered by the room that owns the entry (a decision, FAQ entry or action); here in
+    the core so that any room can offer one and the search reads no other room's store.
+    """
+
+    kind: str  # the search's Typ facet: "beslut", "FAQ", "åtgärd"
+    docname: str  # the page the entry is rendered on
+    anchor: str  # HTML id on that page ("" for the top of the page)
+    title: str
+    text: str
+    date: str = ""  # ISO date, for sorting and the year facet
+    bodies: tuple[str, ...] = field(default_factory=tuple)
+    date_text: str = ""  # as shown, when it says more than the date ("senast 25 september 2025")
+
 
 # -- Sphinx's events -----------------------------------------------------------------------
 
@@ -112,6 +142,9 @@ RENDER_AGGREGATES = 400
 #: doctree-resolved: a report's downloads block takes in the PDF link that
 #: rapport.site.pdflinks put on the page at Sphinx's default (500)
 READER_DOWNLOADS = 600
+#: doctree-resolved: the e-mail builder's version text is taken last, from the page as
+#: every other handler left it (what readers get)
+VERSION_TEXT = 900
 
 #: source-read and include-read: the source guard cleans the text before anything else
 #: reads it (the encoding check, MyST); the audience looks at an included file after

@@ -17,6 +17,7 @@ from rapport import (
     cache,
     collector,
     config,
+    corrections,
     email,
     events,
     links,
@@ -32,6 +33,7 @@ from rapport.pdf import builder as pdf_builder
 from rapport.site import accessibility, export, feed, html, nav, pagetoc, pdflinks, readers, search, titles
 from rapport.trust import audience, confine, safety, sourceguard, sources, text
 from rapport.writer import carryover, checkcache, guide
+from rapport.writer.release import version
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -46,6 +48,7 @@ MODULES = (
     registry,
     sections,
     reports,
+    corrections,
     series,
     topics,
     actions,
@@ -75,6 +78,7 @@ MODULES = (
     sourceguard,
     text,
     email,
+    version,
 )
 
 

@@ -237,6 +237,10 @@ SUBTYPES: dict[str, tuple[str, str]] = {
         "PDF:erna eller flödet byggs med den lokala förhandsadressen (http://127.0.0.1:8000/).",
         "Ange webbplatsens publicerade adress: make site RAPPORT_BASE_URL=https://… (eller html_baseurl i conf.py).",
     ),
+    "correction-invalid": (
+        "En rättelse (:::{rattelse}) har ett datum som inte går att läsa eller säger inte vad som gäller.",
+        "Skriv :::{rattelse} ÅÅÅÅ-MM-DD och raderna :fel: (vad som stod) och :ratt: (vad som gäller).",
+    ),
     "contact-missing": (
         "Kontaktuppgifter saknas: seriens kontakt (rapport_contact) eller kontaktvägen i tillgänglighetsredogörelsen.",
         "Fyll i rapport_contact eller rapport_accessibility_contact i conf.py (namn, epost, telefon eller webbadress).",

@@ -171,7 +171,11 @@ def personalise(
         subject = EmailMessage(policy=policy.SMTP)
         subject["Subject"] = subject_prefix + _stored_subject(stored)
         head += subject.as_bytes()[:-2]
-    return head + body, message_id
+    data = head + body
+    # every copy is parsed back before it leaves (see verify_message)
+    address = to.rsplit("<", 1)[-1].rstrip(">").strip()
+    verify_message(data, address)
+    return data, message_id
 
 
 def _stored_subject(stored: bytes) -> str:
@@ -200,3 +204,141 @@ def _strip_headers(stored: bytes, names: tuple[str, ...]) -> bytes:
         if not skipping:
             kept.append(line)
     return b"\r\n".join(kept) + b"\r\n" + rest
+
+
+# -- proofs, corrections and the check of every message before it leaves -------------------
+
+#: the top-level headers a message of ours may have; anything else (a Bcc: smuggled in by
+#: a title, an encoded word that decodes to a line break) stops the message
+ALLOWED_HEADERS = frozenset(
+    {
+        "from",
+        "to",
+        "date",
+        "message-id",
+        "subject",
+        "mime-version",
+        "content-type",
+        "content-transfer-encoding",
+        "content-language",
+        "x-rapport-version",
+    }
+)
+_SINGLE = ("from", "to", "date", "message-id", "subject")
+
+
+def verify_message(data: bytes, to: str | None = None) -> None:
+    """Parse ``data`` back and refuse it unless its headers are exactly what we meant.
+
+    Not relying on the ``email`` package's folding: some versions fold an RFC 2047
+    encoded word that decodes to CR/LF into a real header (CVE-2024-6923). Every header
+    name must be one of :data:`ALLOWED_HEADERS`, the single ones present at most once,
+    and no decoded value may hold a line break or another control character.
+    """
+    from email import message_from_bytes
+
+    end = data.find(b"\r\n\r\n")
+    if end < 0:
+        raise HeaderError("meddelandet har inget huvud")
+    head = data[: end + 2]
+    if b"\n" in head.replace(b"\r\n", b"") or b"\r" in head.replace(b"\r\n", b""):
+        raise HeaderError("meddelandets huvud har en ensam radbrytning")
+    parsed = message_from_bytes(data[: end + 4], policy=policy.default)
+    names = [name.lower() for name in parsed.keys()]
+    for name in names:
+        if name not in ALLOWED_HEADERS:
+            raise HeaderError(f"meddelandet skulle få huvudet ”{name}”, som inte hör dit; inget skickas")
+    for name in _SINGLE:
+        if names.count(name) > 1:
+            raise HeaderError(f"meddelandet skulle få huvudet ”{name}” två gånger; inget skickas")
+    for name, value in parsed.items():
+        text = str(value)
+        if has_line_break(text) or any(unicodedata.category(ch) == "Cc" for ch in text):
+            raise HeaderError(f"huvudet ”{name}” skulle innehålla en radbrytning eller ett styrtecken; inget skickas")
+    if to is not None:
+        got = parsed.get("To")
+        addresses = [a.addr_spec.lower() for a in getattr(got, "addresses", ())] if got is not None else []
+        if addresses != [to.lower()]:
+            raise HeaderError("meddelandets To: är inte mottagarens egen adress; inget skickas")
+
+
+def _replace_parts(stored: bytes, edit_text, edit_html) -> bytes:  # noqa: ANN001
+    from email import message_from_bytes
+
+    message = message_from_bytes(stored, policy=policy.SMTP)
+    for part in message.walk():
+        if part.get_content_maintype() == "multipart" or part.get_content_disposition() == "attachment":
+            continue
+        kind = part.get_content_type()
+        if kind == "text/plain":
+            part.set_content(edit_text(part.get_content()), subtype="plain", charset="utf-8", cte="quoted-printable")
+        elif kind == "text/html":
+            part.set_content(edit_html(part.get_content()), subtype="html", charset="utf-8", cte="quoted-printable")
+        else:
+            continue
+        part["Content-Language"] = "sv"
+    return message.as_bytes()
+
+
+PROOF_LABEL = "Korrektur – ej godkänd"
+
+
+def mark_proof(stored: bytes, code: str, how_to_approve: str) -> bytes:
+    """The edition as a proof: a banner with the version code on top of both parts."""
+    line = f"{PROOF_LABEL}. Version {code}. Skicka inte vidare."
+    text_banner = f"{line}\nGodkänns med: {how_to_approve}\n{'=' * 60}\n\n"
+    html_banner = (
+        '<div style="border:3px solid #b00020;padding:12px;margin:0 0 16px 0;'
+        'font-family:Arial,Helvetica,sans-serif;font-size:16px;color:#1a1a1a;background:#fff4f4">'
+        f'<p style="margin:0;font-weight:bold;font-family:Arial,Helvetica,sans-serif">{_esc(PROOF_LABEL)}</p>'
+        f'<p style="margin:4px 0 0 0;font-family:Arial,Helvetica,sans-serif">Version {_esc(code)}. '
+        "Skicka inte vidare.</p></div>"
+    )
+
+    def in_html(document: str) -> str:
+        return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + html_banner, document, count=1)
+
+    return _replace_parts(stored, lambda t: text_banner + t, in_html)
+
+
+def correction_message(title: str, correction: dict[str, str], page_url: str, sender: str = "") -> bytes:
+    """The short message "Rättelse: <title>": what was wrong, what is right, a link."""
+    subject = header_text(f"Rättelse: {title}", "Ämnesraden")
+    lines = [f"Rättelse {correction['datum']} i {title}", ""]
+    if correction.get("fel"):
+        lines.append(f"Tidigare stod det: {correction['fel']}")
+    if correction.get("ratt"):
+        lines.append(f"Rätt är: {correction['ratt']}")
+    lines += ["", f"Den rättade rapporten: {page_url}", ""]
+    font = "font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a"
+    paragraphs = "".join(
+        f'<p style="margin:0 0 12px 0;{font}">{body}</p>'
+        for body in (
+            (f"<strong>Tidigare stod det:</strong> {_esc(correction['fel'])}" if correction.get("fel") else ""),
+            (f"<strong>Rätt är:</strong> {_esc(correction['ratt'])}" if correction.get("ratt") else ""),
+            f'<a href="{_esc(page_url)}" style="color:#0b57a4;{font}">Läs den rättade rapporten</a>',
+        )
+        if body
+    )
+    document = f"""<!DOCTYPE html>
+<html lang="sv" xml:lang="sv">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_esc(subject)}</title></head>
+<body style="margin:0;padding:16px;background:#ffffff">
+<div lang="sv" style="max-width:{MAX_WIDTH}px;margin:0 auto">
+<h1 style="margin:0 0 12px 0;font-family:Arial,Helvetica,sans-serif;font-size:20px;color:#1a1a1a">{_esc(f"Rättelse {correction['datum']}")}</h1>
+<p style="margin:0 0 12px 0;{font}">{_esc(title)}</p>
+{paragraphs}
+</div>
+</body>
+</html>
+"""
+    message = EmailMessage(policy=policy.SMTP)
+    message["Subject"] = subject
+    if sender:
+        message["From"] = sender
+    message.set_content("\n".join(lines), subtype="plain", charset="utf-8", cte="quoted-printable")
+    message.add_alternative(document, subtype="html", charset="utf-8", cte="quoted-printable")
+    for part in message.iter_parts():
+        part["Content-Language"] = "sv"
+    return message.as_bytes()

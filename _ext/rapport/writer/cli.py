@@ -36,12 +36,12 @@ from sphinx.errors import SphinxError
 from rapport import compat
 from rapport.config import ConfigError, parse_series
 from rapport.dates import DateError, format_datetime, parse_datetime
-from rapport.email import send as email_send
-from rapport.writer import kontroll, publish
+from rapport.writer import kontroll
 from rapport.writer.build import line_process, run_steps, site_steps
 from rapport.writer.carryover import MARKER
 from rapport.writer.kontroll import EncodingProblem, check_encodings, read_utf8
 from rapport.writer.newreport import NewReportError, create
+from rapport.writer.release import commands as release_commands
 
 PROG = "rapport"
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -96,19 +96,11 @@ def _sv_n(singular: str, plural: str, n: int) -> str:
     return singular if n == 1 else plural
 
 
-class _Formatter(argparse.HelpFormatter):
-    def _format_action(self, action: argparse.Action) -> str:
-        text = super()._format_action(action)
-        if action.nargs == argparse.PARSER:  # drop the bare "kommando" line above the list
-            text = "\n".join(text.split("\n")[1:])
-        return text
-
-
 class SwedishParser(argparse.ArgumentParser):
     """An argument parser whose errors are one Swedish line and exit code 2."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("formatter_class", compat.SubcommandListFormatter)
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
@@ -160,16 +152,31 @@ def build_parser() -> SwedishParser:
 
     kontroll = commands.add_parser(
         "kontroll",
-        help="kontrollera hela webbplatsen och lista fynd med fil och rad",
+        help="kontrollera hela webbplatsen, eller en rapport, och lista fynd med fil och rad",
         description="Kontrollerar hela webbplatsen utan att bygga den: allt som bygget varnar för, "
         "platshållarlänkar, personnummer, mobilnummer och e-postadresser, rå HTML och datum och "
-        "klockslag som inte följer skrivreglerna. Slutstatus 0: inga fynd, 1: fynd, 2: fel i anropet.",
+        "klockslag som inte följer skrivreglerna. Med RAPPORT kontrolleras bara den rapporten och det "
+        "den visar (stående avsnitt, beslut och frågor den hänvisar till), och även [BEKRÄFTA] och "
+        "utkast: true räknas som fynd. Platshållare som är kvitterade i kontroll-kvitterade.toml visas "
+        "inte. Slutstatus 0: inga fynd, 1: fynd, 2: fel i anropet.",
+    )
+    kontroll.add_argument(
+        "rapport",
+        nargs="?",
+        metavar="RAPPORT",
+        help="en rapport: filen i docs/ eller dess datum, till exempel 2025-09-25 (standard: hela webbplatsen)",
     )
     kontroll.add_argument(
         "--format",
         choices=("text", "json"),
         default="text",
         help="utdata som text (standard) eller json för verktyg",
+    )
+    kontroll.add_argument(
+        "--visa-kvitterade",
+        dest="visa_kvitterade",
+        action="store_true",
+        help="visa även de kvitterade platshållarna (märkta ”(kvitterad)”)",
     )
 
     for name, aliases in (("förhandsgranska", ["forhandsgranska"]),):
@@ -194,27 +201,9 @@ def build_parser() -> SwedishParser:
         action="store_true",
         help="bygg den publika webbplatsen i _build/publik (samma som make site-publik)",
     )
-    publicera = commands.add_parser(
-        "publicera",
-        help="publicera den byggda webbplatsen i intranätets mapp",
-        description="Kopierar den byggda webbplatsen (_build/html med PDF:erna) till MÅL, till exempel "
-        "intranätets webbmapp. Läsarna ser hela tiden antingen den gamla eller den nya webbplatsen, aldrig "
-        "en halvkopierad. Den tidigare versionen sparas och kan tas tillbaka med --återställ.",
-    )
-    publicera.add_argument("mal", metavar="MÅL", help="mappen som webbservern visar")
-    publicera.add_argument(
-        "--återställ",
-        "--aterstall",
-        dest="aterstall",
-        action="store_true",
-        help="ta tillbaka den version som fanns före den senaste publiceringen",
-    )
-    publicera.add_argument(
-        "--publik", action="store_true", help="publicera den publika webbplatsen (_build/publik/html)"
-    )
-    COMMANDS["publicera"] = publish.cmd_publicera
-    # rapport skicka: its module adds its parser and returns its command
-    COMMANDS.update(email_send.add_parsers(commands))
+    # rapport skicka, godkänn, status, rättelse, historik and publicera: the release
+    # operations' own module adds their parsers and returns their commands
+    COMMANDS.update(release_commands.add_parsers(commands))
     return parser
 
 
@@ -342,15 +331,23 @@ def cmd_ny(project: Project, args: argparse.Namespace) -> int:
 
 def cmd_kontroll(project: Project, args: argparse.Namespace) -> int:
 
-    findings = kontroll.run(
-        project.root,
-        project.srcdir,
-        project.config.get("myst_enable_extensions", []),
-        project.config.get("rapport_kontroll_tillatna", []),
-    )
+    extensions = project.config.get("myst_enable_extensions", [])
+    allowed = project.config.get("rapport_kontroll_tillatna", [])
+    if args.rapport:
+        try:
+            report = kontroll.find_report(project.root, project.srcdir, args.rapport)
+        except kontroll.ReportNotFound as exc:
+            raise UsageError(str(exc)) from None
+        found = kontroll.run_report(project.root, project.srcdir, report, extensions, allowed)
+    else:
+        found = kontroll.run(project.root, project.srcdir, extensions, allowed)
+    # acknowledged placeholders are known; they are counted, not repeated
+    acknowledged = [f for f in found if f.acknowledged]
+    findings = found if args.visa_kvitterade else [f for f in found if not f.acknowledged]
+    counted = [f for f in findings if not f.acknowledged]
     if args.format == "json":
         json.dump(
-            {"antal": len(findings), "fynd": [f.as_dict() for f in findings]},
+            {"antal": len(counted), "fynd": [f.as_dict() for f in findings]},
             sys.stdout,
             ensure_ascii=False,
             indent=2,
@@ -359,13 +356,23 @@ def cmd_kontroll(project: Project, args: argparse.Namespace) -> int:
     else:
         for finding in findings:
             print(finding.as_line())
-        if findings:
-            files = len({f.file for f in findings})
+        known = ""
+        if acknowledged:
+            known = (
+                f" {len(acknowledged)} kvitterade platshållare visas inte (--visa-kvitterade visar dem)."
+                if not args.visa_kvitterade
+                else f" {len(acknowledged)} kvitterade platshållare visas också men räknas inte."
+            )
+        if counted:
+            files = len({f.file for f in counted})
             noun = "fil" if files == 1 else "filer"
-            print(f"{len(findings)} fynd i {files} {noun}. Skrivguiden förklarar varje slag av fynd.", file=sys.stderr)
+            print(
+                f"{len(counted)} fynd i {files} {noun}. Skrivguiden förklarar varje slag av fynd.{known}",
+                file=sys.stderr,
+            )
         else:
-            print("Inga fynd.", file=sys.stderr)
-    return EXIT_FINDINGS if findings else EXIT_OK
+            print(f"Inga fynd.{known}", file=sys.stderr)
+    return EXIT_FINDINGS if counted else EXIT_OK
 
 
 _AUTOBUILD_MESSAGES = (
