@@ -1,8 +1,10 @@
 """Sphinx configuration of the site "Regional rapport Samordning vårdinformationsmiljö".
 
 Build with ``make site`` (or ``sphinx-build -c . docs _build/html``): the content lives
-in ``docs/``, the extension in ``_ext/rapport``. Everything specific to the report
-series (sections, their order, which are required, standing content) is set here.
+in ``docs/``, the extension in ``_ext/rapport``. The structure of the report series
+(sections, their order, which are required, standing content) is set here; what a writer
+changes (site address, contacts, sender, SMTP server, lists, sign-off) is in the data
+file ``rapport.toml`` beside this one, read below and validated by the extension.
 """
 
 from __future__ import annotations
@@ -13,6 +15,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).parent.resolve()
 sys.path.insert(0, str(ROOT / "_ext"))
+
+from rapport import settingsfile  # noqa: E402
+
+# rapport_contact, rapport_email_from, rapport_smtp_host, ... from rapport.toml
+_writer_settings = settingsfile.load(ROOT)
+globals().update(_writer_settings)
 
 project = "Regional rapport Samordning vårdinformationsmiljö"
 author = "Koncernstab kommunikation, Koncernkontoret"
@@ -84,18 +92,13 @@ rapport_series = {
 }
 rapport_report_patterns = ["rapporter/*/*"]
 
-# Who readers contact about the series (shown on every report page) and where they report
-# accessibility problems (the accessibility statement; else rapport_contact). Keys: namn,
-# epost, telefon, webbadress. The source material names no contact route, so these are
-# empty and the build says so until they are filled in.
-rapport_contact: dict[str, str] = {}
-rapport_accessibility_contact: dict[str, str] = {}
-
 # -- HTML ------------------------------------------------------------------------------
 
-# Absolute links in the Atom feed and the sitemap; set RAPPORT_BASE_URL to the address the
-# site is published at (the default is the local preview).
-html_baseurl = os.environ.get("RAPPORT_BASE_URL", "http://127.0.0.1:8000/")
+# Absolute links in the Atom feed and the sitemap: RAPPORT_BASE_URL, else webbadress in
+# rapport.toml, else the local preview.
+html_baseurl = (
+    os.environ.get("RAPPORT_BASE_URL") or _writer_settings.get("rapport_site_url") or "http://127.0.0.1:8000/"
+)
 
 html_theme = "sphinx_book_theme"
 html_title = "Samordning vårdinformationsmiljö"
@@ -137,21 +140,3 @@ html_theme_options = {
 # the general index is empty (the reports have no index entries); a page titled "Index"
 # with nothing on it only confuses readers
 html_use_index = False
-
-# -- e-mail and intranet (rapport skicka, rapport publicera) ------------------------------
-
-# The e-mail edition (`rapport bygg` writes _build/epost/<rapport>.eml) and `rapport skicka`;
-# the Skrivguide page "Skicka och publicera" explains them. The values below are the
-# defaults. The SMTP password is never set here: only in the environment variable
-# RAPPORT_SMTP_LOSENORD. Links in the e-mail go to html_baseurl (RAPPORT_BASE_URL).
-rapport_email_from = ""  # the sender, e.g. "Koncernstab kommunikation <rapport@example.se>"
-rapport_email_attach_pdf = False  # attach the report's PDF (the link to it is always at the top)
-rapport_email_public_base_url = ""  # where public lists' links go (the public site); "" = html_baseurl
-rapport_email_lists = "utskick/listor.txt"  # distribution lists, outside docs/: never published
-rapport_email_log = "utskick/skicklogg.jsonl"  # who got which report; a re-run sends only the rest
-rapport_smtp_host = ""  # e.g. "smtp.example.se"
-rapport_smtp_port = 587  # 587 with starttls, 465 with tls
-rapport_smtp_security = "starttls"  # "starttls", "tls" or "none" (no login without encryption)
-rapport_smtp_user = ""  # empty: the server needs no login
-rapport_smtp_cafile = ""  # the organisation's CA certificate, if the system does not trust the server
-rapport_smtp_timeout = 30  # seconds to wait for the server

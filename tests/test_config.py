@@ -40,9 +40,8 @@ def test_every_setting_is_declared_once_with_type_default_and_rebuild_flag(make_
     app = make_app("dummy", srcdir=project(tmp_path, ""))
     names = {f"rapport_{f.name}" for f in config_fields()}
     registered = {name for name in app.config._options if name.startswith("rapport_")}
-    # every setting but the e-mail edition's own (rapport.email declares those) is typed here
-    assert registered - names == {n for n in registered if n.startswith(("rapport_email_", "rapport_smtp_"))}
-    assert names <= registered
+    # every setting, the e-mail edition's and the SMTP server's included, is typed here
+    assert registered == names
     for spec in config_fields():
         registered = app.config._options[f"rapport_{spec.name}"]
         assert registered.rebuild == spec.metadata["rebuild"], spec.name
@@ -86,3 +85,94 @@ def test_a_search_engine_that_does_not_exist_falls_back_to_pagefind(make_app, tm
 def test_a_setting_that_would_build_the_wrong_site_stops_the_build(make_app, tmp_path, extra, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
         make_app("dummy", srcdir=project(tmp_path, extra))
+
+
+# -- rapport.toml: the writer's settings in a data file ------------------------------------
+
+TOML_CONF = """
+import sys
+sys.path.insert(0, {ext!r})
+from pathlib import Path
+from rapport import settingsfile
+globals().update(settingsfile.load(Path(__file__).parent))
+extensions = ["myst_parser", "rapport"]
+language = "sv"
+rapport_search = "sphinx"
+"""
+
+
+def toml_project(tmp_path: Path, toml: str) -> Path:
+    src = tmp_path / "src"
+    src.mkdir()
+    ext = str(Path(__file__).resolve().parent.parent / "_ext")
+    (src / "conf.py").write_text(TOML_CONF.format(ext=ext), encoding="utf-8")
+    (src / "rapport.toml").write_text(toml, encoding="utf-8")
+    (src / "index.md").write_text("# Start\n", encoding="utf-8")
+    return src
+
+
+def test_a_wrong_value_in_rapport_toml_is_a_warning_naming_the_file_and_line(make_app, tmp_path):
+    src = toml_project(
+        tmp_path,
+        '# kommentar\n[epost]\navsandare = "Kommunikation"\n\n[smtp]\nport = 99999\nserver = "smtp.example.se"\n'
+        '[godkannande]\ngodkannare = ["Anna Alm <anna@example.se>"]\nkravs = true\nokand = 1\n',
+    )
+    app = make_app("dummy", srcdir=src)
+    toml = str(src / "rapport.toml")
+    assert sorted(line.replace(toml, "rapport.toml") for line in warnings_of(app)) == [
+        "rapport.toml:11: WARNING: okänd inställning ”godkannande.okand” i rapport.toml [rapport.config]",
+        "rapport.toml:3: WARNING: epost.avsandare = 'Kommunikation' ska vara en avsändare på en rad, till exempel "
+        "”Kommunikation <rapport@example.se>” (eller tom); standardvärdet '' används [rapport.config]",
+        "rapport.toml:6: WARNING: smtp.port = 99999 ska vara ett portnummer (1–65535); standardvärdet 587 används "
+        "[rapport.config]",
+    ]
+    values = settings(app.config).values
+    assert (values.smtp_host, values.smtp_port, values.email_from) == ("smtp.example.se", 587, "")
+    assert values.approvers == ["Anna Alm <anna@example.se>"] and values.signoff_required is True
+
+
+def test_the_command_line_gets_the_same_typed_settings_without_sphinx(tmp_path):
+    from rapport.config import settings_from
+    from rapport.writer.cli import load_conf
+
+    src = toml_project(tmp_path, '[smtp]\nsakerhet = "STARTTLS "\ntidsgrans = "lång"\n')
+    checked = settings_from(load_conf(src))
+    assert checked.values.smtp_security == "starttls"  # normalised as the build does
+    assert checked.values.smtp_timeout == 30
+    assert [p.refusal() for p in checked.problems] == [
+        "rapport.toml:3: smtp.tidsgrans = 'lång' ska vara ett antal sekunder större än 0"
+    ]
+
+
+def test_a_broken_rapport_toml_is_one_swedish_warning_with_the_line(make_app, tmp_path):
+    src = toml_project(tmp_path, '[kontakt]\nnamn = Anna\n')
+    app = make_app("dummy", srcdir=src)
+    assert [line.replace(str(src) + "/", "") for line in warnings_of(app)] == [
+        "rapport.toml:2: WARNING: ogiltigt värde (en text ska stå inom citattecken) [rapport.config]"
+    ]
+
+
+def test_the_shipped_project_reads_its_settings_from_rapport_toml_without_a_problem():
+    from rapport.config import settings_from
+    from rapport.writer.cli import load_conf
+
+    root = Path(__file__).resolve().parent.parent
+    checked = settings_from(load_conf(root))
+    assert checked.problems == ()
+    assert checked.values.settings_file == str(root / "rapport.toml")
+    # the project ships no approvers (the source material names none) and says so
+    assert checked.values.approvers == [] and checked.values.signoff_required is False
+    assert "namnger ingen person" in (root / "rapport.toml").read_text(encoding="utf-8")
+    conf = (root / "conf.py").read_text(encoding="utf-8")
+    assert not re.search(r"^rapport_(smtp|email|contact)", conf, re.MULTILINE)
+
+
+def test_writing_rapport_toml_back_keeps_its_comments(tmp_path):
+    from rapport import settingsfile
+
+    path = tmp_path / "rapport.toml"
+    path.write_text('# överst\n[smtp]\n# servern\nserver = ""  # till exempel\nport = 587\n', encoding="utf-8")
+    text = settingsfile.write(path, {"smtp.server": "smtp.example.se", "kontakt": {"namn": "Anna"}})
+    assert text.startswith('# överst\n[smtp]\n# servern\nserver = "smtp.example.se"  # till exempel\nport = 587\n')
+    path.write_text(text, encoding="utf-8")
+    assert settingsfile.current(path) == {"kontakt": {"namn": "Anna"}, "smtp.server": "smtp.example.se", "smtp.port": 587}

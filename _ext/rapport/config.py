@@ -8,8 +8,13 @@ default, its type, a validator and Sphinx's rebuild flag in the field's metadata
 checks them all: a value of the wrong kind is a Swedish warning naming the setting
 (``rapport.config``) and the default is used, except where building with the default
 would build the wrong thing (the series, the audience): that stops the build with a
-Sphinx ``ConfigError``. The e-mail edition declares its own ``rapport_email_*`` and
-``rapport_smtp_*`` settings (:mod:`rapport.email`).
+Sphinx ``ConfigError``. The e-mail and SMTP settings, the sign-off and the site address
+are fields here too.
+
+The settings a writer changes live in ``rapport.toml`` (:mod:`rapport.settingsfile`),
+which ``conf.py`` reads; a wrong value there is a warning naming ``rapport.toml`` and the
+line. The ``rapport`` command, which runs without Sphinx, gets the same typed and
+validated values from :func:`settings_from` (conf.py's namespace in, the same checks).
 
 A series is declared in ``conf.py``::
 
@@ -34,14 +39,16 @@ import datetime as dt
 import fnmatch
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import Field, dataclass, field, fields
+from email.utils import parseaddr
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sphinx.errors import ConfigError as SphinxConfigError
 
-from rapport import events
+from rapport import events, settingsfile
 from rapport.messages import warn
 
 if TYPE_CHECKING:
@@ -237,17 +244,87 @@ def _contact_or_none(value: Any) -> str | None:
     return None if all(isinstance(v, str) for v in value.values()) else described
 
 
+def _url_or_empty(value: Any) -> str | None:
+    described = "en webbadress som börjar med https:// eller http:// (eller tom)"
+    if value == "":
+        return None
+    if not isinstance(value, str) or any(c in value for c in "\r\n \t"):
+        return described
+    parts = urlsplit(value)
+    return None if parts.scheme in ("http", "https") and parts.hostname else described
+
+
+_ADDRESS_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+def is_address(value: str) -> bool:
+    """Whether ``value`` is one address, with or without a name ("Namn <a@b.se>")."""
+    if not value.strip() or any(c in value for c in "\r\n\0"):
+        return False
+    _, address = parseaddr(value)
+    return bool(_ADDRESS_RE.match(address)) and value.count("@") == 1
+
+
+def _address_or_empty(value: Any) -> str | None:
+    if value == "" or (isinstance(value, str) and is_address(value)):
+        return None
+    return "en avsändare på en rad, till exempel ”Kommunikation <rapport@example.se>” (eller tom)"
+
+
+def _addresses(value: Any) -> str | None:
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) and is_address(v) for v in value):
+        return None
+    return "en lista av adresser på formen ”Namn <adress@example.se>”"
+
+
+def _port(value: Any) -> str | None:
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value < 65536
+    return None if ok else "ett portnummer (1–65535)"
+
+
+def _seconds(value: Any) -> str | None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+    return None if ok else "ett antal sekunder större än 0"
+
+
+def _outside_docs(value: Any) -> str | None:
+    described = "en sökväg i projektmappen utanför docs/ (den publiceras aldrig)"
+    if not isinstance(value, str) or not value.strip() or os.path.isabs(value):
+        return described
+    first = Path(value).parts[0] if Path(value).parts else ""
+    return described if first in ("docs", "..") else None
+
+
+def _audience(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "en text"
+    return None if value in ("internt", "publik") else f"”internt” eller ”publik”, inte ”{value}”"
+
+
+def _normal_word(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
 _TEXT = _of(str, "en text")
 _FLAG = _of(bool, "True eller False")
 _NUMBER = _of(int, "ett heltal")
 _NAMES = _list_of(str, "en lista av texter")
 
 
-def setting(default: Any, rebuild: str, validator: Validator, *, fatal: bool = False, doc: str = "") -> Any:
+def setting(
+    default: Any,
+    rebuild: str,
+    validator: Validator,
+    *,
+    fatal: bool = False,
+    doc: str = "",
+    normalize: Callable[[Any], Any] | None = None,
+) -> Any:
     """A field of :class:`RapportConfig`: default, Sphinx's rebuild flag ("env": pages
-    must be read again, "html": written again, "": neither), validator, and whether a
-    wrong value stops the build (``fatal``) instead of falling back to the default."""
-    metadata = {"rebuild": rebuild, "validator": validator, "fatal": fatal, "doc": doc}
+    must be read again, "html": written again, "": neither), validator, whether a
+    wrong value stops the build (``fatal``) instead of falling back to the default, and
+    what the value is made of before it is checked (``normalize``)."""
+    metadata = {"rebuild": rebuild, "validator": validator, "fatal": fatal, "doc": doc, "normalize": normalize}
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda: _copy(default), metadata=metadata)
     return field(default=default, metadata=metadata)
@@ -272,7 +349,14 @@ class RapportConfig:
     report_patterns: list[str] = setting(["rapporter/*/*"], "env", _NAMES, doc="docname patterns of reports")
     today: str = setting("", "env", _iso_date_or_empty, doc="publication day (ISO); empty: today")
     preview: bool = setting(False, "env", _FLAG, doc="show drafts and future reports")
-    audience: str = setting("internt", "env", _TEXT, fatal=True, doc="internt or publik (rapport.trust.audience)")
+    audience: str = setting(
+        "internt",
+        "env",
+        _audience,
+        fatal=True,
+        doc="internt or publik (rapport.trust.audience)",
+        normalize=_normal_word,
+    )
     allow_raw_html: bool = setting(False, "env", _FLAG, doc="let raw HTML through (rapport.trust.safety)")
     search: str = setting("pagefind", "html", _choice("pagefind", "sphinx"), doc="the site's search engine")
     search_years_per_part: int = setting(
@@ -304,6 +388,23 @@ class RapportConfig:
     pdf_max_columns: int = setting(6, "", _NUMBER, doc="table columns that fit a page")
     pdf_workers: int = setting(0, "", _NUMBER, doc="processes laying out PDFs; 0: one per CPU (at most 4) or -j")
     pdf_fonts: list[dict[str, str]] = setting(DEFAULT_FONTS, "", _list_of(dict, "en lista av dict"), doc="fonts")
+    # -- from rapport.toml (rapport.settingsfile); "" rebuild: none changes what a page says
+    site_url: str = setting("", "", _url_or_empty, doc="the published site's address (conf.py: html_baseurl)")
+    settings_file: str = setting("", "", _TEXT, doc="the rapport.toml conf.py read (set by settingsfile.load)")
+    settings_error: str = setting("", "", _TEXT, doc="why rapport.toml could not be read (settingsfile.load)")
+    email_from: str = setting("", "", _address_or_empty, doc="the e-mail edition's sender")
+    email_attach_pdf: bool = setting(False, "", _FLAG, doc="attach the report's PDF to the e-mail")
+    email_public_base_url: str = setting("", "", _url_or_empty, doc="public lists' links; empty: html_baseurl")
+    email_lists: str = setting("utskick/listor.txt", "", _outside_docs, doc="the distribution lists file")
+    email_log: str = setting("utskick/skicklogg.jsonl", "", _outside_docs, doc="the send log")
+    smtp_host: str = setting("", "", _TEXT, doc="the SMTP server")
+    smtp_port: int = setting(587, "", _port, doc="587 with starttls, 465 with tls")
+    smtp_security: str = setting("starttls", "", _choice("starttls", "tls", "none"), normalize=_normal_word)
+    smtp_user: str = setting("", "", _TEXT, doc="empty: no login; the password is never a setting")
+    smtp_cafile: str = setting("", "", _TEXT, doc="the organisation's CA certificate")
+    smtp_timeout: float = setting(30, "", _seconds, doc="seconds to wait for the SMTP server")
+    approvers: list[str] = setting([], "", _addresses, doc="who approves a report: 'Namn <adress>'")
+    signoff_required: bool = setting(False, "", _FLAG, doc="sending and publishing need an approved version")
 
 
 def config_fields() -> tuple[Field[Any], ...]:
@@ -329,6 +430,10 @@ def _default(spec: Field[Any]) -> Any:
     return factory() if callable(factory) else spec.default
 
 
+#: where the public PDFs go unless rapport_pdf_dir is set: never the internal PDFs' folder
+PUBLIC_PDF_DIR = "_build/publik/pdf"
+
+
 def _setting_line(conf: str, name: str) -> str | None:
     """``conf.py:12`` where ``name`` is assigned, or ``None`` (a ``-D`` override)."""
     try:
@@ -341,22 +446,116 @@ def _setting_line(conf: str, name: str) -> str | None:
     return None
 
 
-def _validate(app: Sphinx, config: Config) -> RapportConfig:
-    values = {}
-    conf = os.path.join(app.confdir, "conf.py")
+@dataclass(frozen=True)
+class Problem:
+    """A setting that is wrong: the Swedish message, where, and whether it stops the build."""
+
+    name: str  # rapport_...
+    message: str  # what the build warns (with the default it uses instead)
+    location: str | None
+    fatal: bool
+    text: str = ""  # what is wrong, without the default: a command's refusal
+
+    def refusal(self) -> str:
+        """One line for a command that refuses to work with this value: file:line: what."""
+        where = ""
+        if self.location:
+            path, _, line = self.location.rpartition(":")
+            where = f"{os.path.basename(path)}:{line}: " if line.isdigit() else f"{os.path.basename(self.location)}: "
+        return where + (self.text or self.message)
+
+
+def _where(name: str, settings_file: str, conf: str) -> tuple[str, str | None]:
+    """How the writer knows the setting (its rapport.toml key, else its name) and where."""
+    entry = settingsfile.BY_SETTING.get(name.removeprefix("rapport_"))
+    if entry is not None and settings_file:
+        line = settingsfile.line_of(settings_file, entry.key)
+        if line is not None:
+            return entry.key, f"{settings_file}:{line}"
+    return name, _setting_line(conf, name)
+
+
+def check_values(get: Callable[[str], Any], conf: str) -> tuple[dict[str, Any], list[Problem]]:
+    """Every field's value from ``get("rapport_x")``, checked; wrong ones replaced by the
+    default (or, where fatal, kept and named in a fatal problem)."""
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    settings_file = str(get("rapport_settings_file") or "")
     for spec in config_fields():
         name = f"rapport_{spec.name}"
-        value = getattr(config, name)
+        value = get(name)
+        if spec.metadata["normalize"] is not None:
+            value = spec.metadata["normalize"](value)
         problem = spec.metadata["validator"](value)
         if problem is not None:
-            message = f"{name} = {value!r} ska vara {problem}"
-            if spec.metadata["fatal"]:
-                raise SphinxConfigError(f"rapport: {message}")
-            value = _default(spec)
-            warn("config", f"{message}; standardvärdet {value!r} används", _setting_line(conf, name))
-            setattr(config, name, value)
+            shown, location = _where(name, settings_file, conf)
+            # a problem that names the wrong value itself ("…, inte ”x”") needs no "= x"
+            text = f"{shown} ska vara {problem}" if ", inte ”" in problem else f"{shown} = {value!r} ska vara {problem}"
+            message = text
+            if not spec.metadata["fatal"]:
+                value = _default(spec)
+                message += f"; standardvärdet {value!r} används"
+            problems.append(Problem(name, message, location, bool(spec.metadata["fatal"]), text))
         values[spec.name] = value
+    if values["settings_error"]:
+        # "rapport.toml:2: what": the file's full path as the location, like every other warning
+        line, _, what = values["settings_error"].partition(": ")
+        where = os.path.join(os.path.dirname(settings_file), line) if settings_file else line
+        problems.append(Problem("rapport_settings_file", what, where, False, what))
+    elif settings_file:
+        for key, line in settingsfile.unknown_keys(settings_file):
+            where = f"{settings_file}:{line}" if line else settings_file
+            problems.append(Problem("rapport_settings_file", f"okänd inställning ”{key}” i rapport.toml", where, False))
+    if values["audience"] == "publik" and values["pdf_dir"] == "_build/pdf":
+        # the HTML build copies rapport_pdf_dir into the site: never the internal PDFs
+        values["pdf_dir"] = PUBLIC_PDF_DIR
+    return values, problems
+
+
+def _validate(app: Sphinx, config: Config) -> RapportConfig:
+    conf = os.path.join(app.confdir, "conf.py")
+    values, problems = check_values(lambda name: getattr(config, name), conf)
+    for problem in problems:
+        if problem.fatal:
+            raise SphinxConfigError(f"rapport: {problem.message}")
+        warn("config", problem.message, problem.location)
+    raw_site_url = config.rapport_site_url
+    if values["site_url"] != raw_site_url and config.html_baseurl == raw_site_url:
+        config.html_baseurl = LOCAL_BASE_URL  # an address that is not one is not linked to
+    for name, value in values.items():
+        # the attribute and the frozen copy agree: code not yet reading settings() sees the checked value
+        if getattr(config, f"rapport_{name}") != value:
+            setattr(config, f"rapport_{name}", value)
     return RapportConfig(**values)
+
+
+@dataclass(frozen=True)
+class CommandSettings:
+    """The typed settings for the ``rapport`` command and the desk (no Sphinx app)."""
+
+    values: RapportConfig
+    series: dict[str, SeriesSpec]
+    problems: tuple[Problem, ...]
+
+    def problem(self, *names: str) -> Problem | None:
+        """The first problem with one of the settings ``names`` (``rapport_smtp_port``, ...)."""
+        return next((p for p in self.problems if p.name in names or p.fatal), None)
+
+
+def settings_from(namespace: Mapping[str, Any], confdir: Path | str | None = None) -> CommandSettings:
+    """conf.py's values (``rapport.writer.cli.load_conf``) checked as ``config-inited``
+    checks them, for code that runs without Sphinx: the same types, defaults, messages."""
+    defaults = {f"rapport_{spec.name}": _default(spec) for spec in config_fields()}
+    if confdir is None and namespace.get("rapport_settings_file"):
+        confdir = Path(str(namespace["rapport_settings_file"])).parent  # rapport.toml is beside conf.py
+    conf = os.path.join(str(confdir), "conf.py") if confdir is not None else "conf.py"
+    values, problems = check_values(lambda name: namespace.get(name, defaults[name]), conf)
+    try:
+        series = parse_series(values["series"])
+    except ConfigError as exc:
+        series = {}
+        problems.append(Problem("rapport_series", str(exc), _setting_line(conf, "rapport_series"), True))
+    return CommandSettings(RapportConfig(**values), series, tuple(problems))
 
 
 def _on_config_inited(app: Sphinx, config: Config) -> None:
@@ -380,5 +579,7 @@ def setup(app: Sphinx) -> None:
         default = _default(spec)
         # a None default (a setting that is off unless given) takes any type; the validator checks it
         types = [type(default)] if default is not None else []
+        if type(default) is int:
+            types = [int, float]  # the validator says what is wrong, in Swedish
         app.add_config_value(f"rapport_{spec.name}", default, spec.metadata["rebuild"], types=types)
     app.connect("config-inited", _on_config_inited, priority=events.CONFIG)

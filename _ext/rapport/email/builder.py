@@ -28,7 +28,7 @@ from docutils import nodes
 from sphinx.util import logging
 
 from rapport import compat
-from rapport.config import get_series, is_report
+from rapport.config import get_series, is_report, settings
 from rapport.messages import warn
 from rapport.pdf.builder import format_size, pdf_dir
 from rapport.pdf.translator import StandaloneTranslator
@@ -36,7 +36,7 @@ from rapport.registry import get_domain
 from rapport.reports import STORE as REPORT_STORE
 from rapport.reports import Report, is_published, today
 
-from .message import CSS_PATH, Edition, HeaderError, build_message, has_line_break, header_text, where
+from .message import CSS_PATH, Edition, HeaderError, build_message, header_text, where
 from .text import render_text
 
 if TYPE_CHECKING:
@@ -87,15 +87,15 @@ class RapportEmailBuilder(compat.HtmlDocumentBuilder):
     def init(self) -> None:
         super().init()
         self._written: set[str] = set()
-        public_base = self.config.rapport_email_public_base_url if self.config.rapport_audience == "publik" else ""
+        # the typed settings (rapport.config), validated once at config-inited
+        self.typed = settings(self.config).values
+        public_base = self.typed.email_public_base_url if self.typed.audience == "publik" else ""
         # a public list's readers may not reach the intranet: their links go to the public site
         self.base_url = public_base or self.config.html_baseurl or ""
         if self.base_url and not self.base_url.endswith("/"):
             self.base_url += "/"
-        self.sender = str(self.config.rapport_email_from or "")
-        if self.sender and has_line_break(self.sender):
-            warn("email-config", "rapport_email_from innehåller en radbrytning och används inte", None)
-            self.sender = ""
+        # a sender with a line break was refused (and named) by the validation
+        self.sender = self.typed.email_from
 
     # which documents ------------------------------------------------------------------
 
@@ -104,8 +104,8 @@ class RapportEmailBuilder(compat.HtmlDocumentBuilder):
         parts = [
             self.base_url,
             self.sender,
-            str(self.config.rapport_email_attach_pdf),
-            str(self.config.rapport_audience),
+            str(self.typed.email_attach_pdf),
+            str(self.typed.audience),
             CSS_PATH.read_text(encoding="utf-8"),
             Path(__file__).with_name("message.py").read_text(encoding="utf-8"),
         ]
@@ -183,8 +183,8 @@ class RapportEmailBuilder(compat.HtmlDocumentBuilder):
             "rapport": docname,
             "kalla": str(self.env.doc2path(docname)),
             "titel": report.title,
-            "publik": self.config.rapport_audience == "publik",
-            "utgava": self.config.rapport_audience,
+            "publik": self.typed.audience == "publik",
+            "utgava": self.typed.audience,
             "publicerad": published,
             "utkast": report.draft,
             "framtida": bool(report.compiled and report.compiled.date() > today(self.config)),
@@ -192,7 +192,7 @@ class RapportEmailBuilder(compat.HtmlDocumentBuilder):
             "webbadress": self.page_url(docname),
             "basadress": self.base_url,
             "pdf": None,
-            "pdf_kravs": bool(self.config.rapport_email_attach_pdf),
+            "pdf_kravs": bool(self.typed.email_attach_pdf),
             "pdf_saknas": False,
             "eml": None,
         }
@@ -202,7 +202,7 @@ class RapportEmailBuilder(compat.HtmlDocumentBuilder):
             return
         self.current_docname = docname
         edition, pdf = self.edition(docname, doctree, report)
-        attach = bool(self.config.rapport_email_attach_pdf)
+        attach = bool(self.typed.email_attach_pdf)
         if attach and pdf is None:
             warn(
                 "email-pdf",
@@ -252,11 +252,11 @@ class RapportEmailBuilder(compat.HtmlDocumentBuilder):
         pdf_url = urljoin(self.base_url, "pdf/" + quote(docname) + ".pdf") if pdf is not None and self.base_url else ""
         pdf_label = f"PDF, {format_size(pdf.stat().st_size)}" if pdf is not None else ""
 
-        site = where(self.config.rapport_audience)
+        site = where(self.typed.audience)
         head = [series_title, f"Läs rapporten på {site}:\n{page}"]
         if pdf_url:
             head.append(f"Ladda ner rapporten ({pdf_label}):\n{pdf_url}")
-        public = self.config.rapport_audience == "publik"
+        public = self.typed.audience == "publik"
         note = (
             "Utgåvan för externa mottagare: den innehåller inget internt material."
             if public
@@ -277,7 +277,7 @@ class RapportEmailBuilder(compat.HtmlDocumentBuilder):
             pdf_label=pdf_label,
             body_html=body,
             text=text,
-            audience=self.config.rapport_audience,
+            audience=self.typed.audience,
         )
         return edition, pdf
 

@@ -39,12 +39,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from docutils import nodes
-from sphinx.errors import ConfigError
 from sphinx.project import Project
 from sphinx.util.docutils import SphinxDirective
 
 from rapport import events, frontmatter
-from rapport.config import is_report
+from rapport.config import PUBLIC_PDF_DIR as _PUBLIC_PDF_DIR
+from rapport.config import is_report, settings
 from rapport.dates import DateError, parse_datetime
 from rapport.messages import warn
 from rapport.trust.sourceguard import CONTROL_RE, is_internal_key
@@ -62,7 +62,7 @@ LABEL = "Internt"
 CLASS = "rapport-internt"
 LABEL_CLASS = "rapport-internt-etikett"
 #: where the public PDFs go unless rapport_pdf_dir is set: never the internal PDFs' folder
-PUBLIC_PDF_DIR = "_build/publik/pdf"
+PUBLIC_PDF_DIR = _PUBLIC_PDF_DIR
 _FENCE_RE = re.compile(r"^\s*(:{3,})\s*(\{[^}]*\})?")
 
 
@@ -400,13 +400,8 @@ def _warn_reasons(config: Config) -> None:
 
 def _on_config_inited(app: Sphinx, config: Config) -> None:
 
-    audience = str(config.rapport_audience).strip().lower()
-    if audience not in AUDIENCES:
-        # a misspelt audience must not silently build the internal site as "public"
-        raise ConfigError(
-            f"rapport: rapport_audience ska vara ”{INTERNAL}” eller ”{PUBLIC}”, inte ”{config.rapport_audience}”"
-        )
-    config.rapport_audience = audience
+    # rapport.config checked and normalised it (a misspelt audience stops the build there)
+    audience = settings(config).values.audience
     # MyST registers ".md" after config-inited, so the usual suffixes are always looked at
     suffixes = sorted({".md", ".rst", *config.source_suffix, *app.registry.source_suffix})
     config._rapport_internal_reasons = {}
@@ -436,9 +431,6 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
         # a toctree that lists an internal page is expected, not a writer's mistake
         if "toc.excluded" not in config.suppress_warnings:
             config.suppress_warnings = [*config.suppress_warnings, "toc.excluded"]
-        if getattr(config, "rapport_pdf_dir", None) == "_build/pdf":
-            # the HTML build copies rapport_pdf_dir into the site: never the internal PDFs
-            config.rapport_pdf_dir = PUBLIC_PDF_DIR
 
 
 def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
