@@ -24,7 +24,6 @@ non-zero exit; no traceback reaches the writer.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import datetime as dt
 import errno
@@ -38,17 +37,16 @@ import ssl
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from rapport import command
 from rapport.command import EXIT_OK, EXIT_USAGE, CommandError
 from rapport.config import LOCAL_BASE_URL, CommandSettings, settings_from
 
-from .lists import INTERNAL, PUBLIC, ListProblem, MailingList, Recipient, check_address, read_lists
-from .message import has_line_break, personalise
+from .lists import PUBLIC, Recipient, check_address
+from .message import HeaderError, has_line_break, personalise
 
 PASSWORD_ENV = "RAPPORT_SMTP_LOSENORD"
 SECURITY = ("starttls", "tls", "none")
@@ -59,46 +57,6 @@ _WARNING_RE = re.compile(r"(WARNING|ERROR|VARNING|FEL):")
 
 class SendError(CommandError):
     """Why ``rapport skicka`` stops: one Swedish line for the writer, and the exit code."""
-
-
-# -- the command line ------------------------------------------------------------------
-
-
-def add_parsers(commands: Any) -> dict[str, Any]:
-    """``rapport skicka``'s parser; returns the command for the CLI's table."""
-    parser = commands.add_parser(
-        "skicka",
-        help="skicka en rapport med e-post till en eller flera sändlistor",
-        description="Skickar rapportens e-postutgåva till sändlistorna i utskick/listor.txt: ett eget "
-        "meddelande till varje mottagare. Utkast och rapporter med ett framtida datum skickas inte, och "
-        "inte heller en rapport som bygget varnar för. Skickloggen minns vem som har fått rapporten, så "
-        "ett nytt försök efter ett fel skickar bara det som inte kom fram.",
-    )
-    parser.add_argument(
-        "rapport",
-        metavar="RAPPORT",
-        help="rapportens fil (docs/rapporter/2025/2025-09-25.md) eller datum (2025-09-25)",
-    )
-    parser.add_argument(
-        "--lista", action="append", default=[], metavar="NAMN", help="sändlistans namn; kan anges flera gånger"
-    )
-    parser.add_argument(
-        "--prov", action="store_true", help="skriv meddelandena till _build/epost/prov utan att skicka något"
-    )
-    parser.add_argument("--test", metavar="ADRESS", help="skicka ett exemplar till en adress (till exempel din egen)")
-    parser.add_argument(
-        "--trots-varningar", dest="trots_varningar", action="store_true", help="skicka fast bygget varnar för rapporten"
-    )
-    parser.add_argument(
-        "--igen", action="store_true", help="skicka också till dem som redan har fått rapporten enligt skickloggen"
-    )
-    return {"skicka": cmd_skicka}
-
-
-def cmd_skicka(project: Any, args: argparse.Namespace) -> int:
-    return command.run(
-        "rapport skicka", lambda: run(project.root, project.srcdir, project.config, args, sys.stdout, sys.stderr)
-    )
 
 
 # -- settings ------------------------------------------------------------------------
@@ -337,20 +295,27 @@ class LogEntry:
     list_name: str
     audience: str
     test: bool = False
+    version: str = ""
+    kind: str = "rapport"  # rapport, korrektur, rättelse, test
+    correction: str = ""  # the correction's key, for kind "rättelse"
+    status: str = "skickat"  # "skickar": written before the message goes out
 
     def as_json(self) -> str:
-        return json.dumps(
-            {
-                "rapport": self.report,
-                "adress": self.address,
-                "message_id": self.message_id,
-                "tid": self.time,
-                "lista": self.list_name,
-                "utgava": self.audience,
-                "test": self.test,
-            },
-            ensure_ascii=False,
-        )
+        entry = {
+            "rapport": self.report,
+            "adress": self.address,
+            "message_id": self.message_id,
+            "tid": self.time,
+            "lista": self.list_name,
+            "utgava": self.audience,
+            "test": self.test,
+            "version": self.version,
+            "typ": self.kind,
+            "status": self.status,
+        }
+        if self.correction:
+            entry["rattelse"] = self.correction
+        return json.dumps(entry, ensure_ascii=False)
 
 
 def sent_before(log: Path, report: str) -> set[str]:
@@ -366,9 +331,11 @@ def sent_before(log: Path, report: str) -> set[str]:
         try:
             entry = json.loads(line)
         except ValueError:
-            continue  # a line cut short by a crash: that message was not confirmed
+            continue  # a line cut short by a crash: its "skickar" line, if any, still counts
         if isinstance(entry, dict) and entry.get("rapport") == report and not entry.get("test"):
-            done.add(str(entry.get("adress", "")).lower())
+            if entry.get("typ", "rapport") == "rapport":
+                # "skickar" without "skickat": perhaps delivered; never sent twice unasked
+                done.add(str(entry.get("adress", "")).lower())
     return done
 
 
@@ -383,6 +350,12 @@ class SendLog:
         if self.handle is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.handle = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
+            # a last line cut off by a crash must not swallow the first new one
+            if self.path.stat().st_size:
+                with open(self.path, "rb") as reader:
+                    reader.seek(-1, os.SEEK_END)
+                    if reader.read(1) != b"\n":
+                        self.handle.write("\n")
         self.handle.write(entry.as_json() + "\n")
         self.handle.flush()
         os.fsync(self.handle.fileno())
@@ -516,22 +489,54 @@ def send_all(
     err: TextIO,
     test: bool = False,
     subject_prefix: str = "",
+    *,
+    version: str = "",
+    kind: str = "rapport",
+    correction: str = "",
+    progress: Callable[[int, int], None] | None = None,
 ) -> Outcome:
-    """Send each (recipient, audience, stored message); log each the server accepted."""
+    """Send each (recipient, audience, stored message); log each in two steps.
+
+    A ``"skickar"`` line is durable before the message goes to the server and a
+    ``"skickat"`` line after it accepted it: a crash in between leaves the address
+    marked as perhaps delivered, never silently sent again.
+    """
     outcome = Outcome()
-    progress = Progress(err, len(jobs))
+    shown = Progress(err, len(jobs))
     smtp = connect(settings)
     consecutive = 0
+
+    def entry(recipient: Recipient, audience: str, message_id: str, now: dt.datetime, status: str) -> LogEntry:
+        return LogEntry(
+            report,
+            recipient.address,
+            message_id,
+            now.isoformat(timespec="seconds"),
+            recipient.list_name,
+            audience,
+            test,
+            version,
+            kind,
+            correction,
+            status,
+        )
+
     try:
         for index, (recipient, audience, stored) in enumerate(jobs, start=1):
             now = dt.datetime.now(dt.UTC)
-            data, message_id = personalise(stored, recipient.display, settings.sender, domain, now, subject_prefix)
+            try:
+                data, message_id = personalise(stored, recipient.display, settings.sender, domain, now, subject_prefix)
+            except HeaderError as exc:
+                outcome.failed.append(recipient.address)
+                outcome.stopped = f"Meddelandet till {recipient.address} stoppades: {exc}"
+                break
+            log.append(entry(recipient, audience, message_id, now, "skickar"))
             try:
                 smtp.sendmail(settings.sender_address, [recipient.address], data)
             except smtplib.SMTPRecipientsRefused as exc:
                 code, reply = next(iter(exc.recipients.values()), (0, b""))
                 outcome.failed.append(recipient.address)
-                progress.message(f"Servern tog inte emot {recipient.address}: {code} {_reply(reply)}")
+                shown.message(f"Servern tog inte emot {recipient.address}: {code} {_reply(reply)}")
                 consecutive += 1
             except smtplib.SMTPSenderRefused as exc:
                 outcome.failed.append(recipient.address)
@@ -544,7 +549,7 @@ def send_all(
             except smtplib.SMTPResponseException as exc:
                 outcome.failed.append(recipient.address)
                 kind = "tillfälligt" if 400 <= exc.smtp_code < 500 else "permanent"
-                progress.message(
+                shown.message(
                     f"Servern avvisade meddelandet till {recipient.address} ({kind} fel {exc.smtp_code}: {_reply(exc.smtp_error)})"
                 )
                 consecutive += 1
@@ -555,18 +560,10 @@ def send_all(
             else:
                 consecutive = 0
                 outcome.sent += 1
-                log.append(
-                    LogEntry(
-                        report,
-                        recipient.address,
-                        message_id,
-                        now.isoformat(timespec="seconds"),
-                        recipient.list_name,
-                        audience,
-                        test,
-                    )
-                )
-            progress.update(index)
+                log.append(entry(recipient, audience, message_id, now, "skickat"))
+            shown.update(index)
+            if progress is not None:
+                progress(index, len(jobs))
             if consecutive >= MAX_CONSECUTIVE_FAILURES:
                 outcome.stopped = f"Servern avvisade {consecutive} meddelanden i rad; utskicket avbröts"
                 break
@@ -602,120 +599,7 @@ def send_lock(log: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def run(root: Path, srcdir: Path, config: dict[str, Any], args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    if args.prov:  # writes files only: nothing to keep apart
-        return _run(root, srcdir, config, args, out, err)
-    with send_lock(root / str(setting(config, "rapport_email_log"))):
-        return _run(root, srcdir, config, args, out, err)
-
-
-def _run(root: Path, srcdir: Path, config: dict[str, Any], args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    if not args.lista and not args.test:
-        raise SendError(
-            "Ange minst en sändlista med --lista NAMN (eller --test ADRESS för ett provexemplar)", EXIT_USAGE
-        )
-    report_file = find_report(root, srcdir, args.rapport)
-    report_shown = _shown(root, report_file)
-    sender, sender_address, domain = sender_of(config)
-
-    # 1. the lists, every address, before anything else
-    recipients: dict[str, tuple[Recipient, str]] = {}
-    chosen: list[MailingList] = []
-    if args.lista:
-        lists_path = root / str(setting(config, "rapport_email_lists"))
-        lists, problems = read_lists(lists_path, _shown(root, lists_path))
-        for name in args.lista:
-            if name.lower() not in lists and not any(p.line == 0 for p in problems):
-                known = ", ".join(sorted(lists)) or "inga"
-                problems.append(
-                    ListProblem(_shown(root, lists_path), 0, f"sändlistan ”{name}” finns inte (listorna är: {known})")
-                )
-        if problems:
-            for problem in problems:
-                print(problem.as_line(), file=err)
-            raise SendError(f"{len(problems)} fel i sändlistorna; inget har skickats. Rätta filen och försök igen")
-        chosen = [lists[name.lower()] for name in dict.fromkeys(args.lista)]
-        for mailing_list in chosen:
-            for recipient in mailing_list.recipients:
-                key = recipient.address.lower()
-                # an address on an internal list is an internal reader, whatever else it is on
-                if key not in recipients or mailing_list.audience == INTERNAL:
-                    recipients[key] = (recipients.get(key, (recipient, ""))[0], mailing_list.audience)
-    test_recipient: Recipient | None = None
-    if args.test:
-        checked = check_address(args.test)
-        if isinstance(checked, str):
-            raise SendError(f"--test: {checked}", EXIT_USAGE)
-        test_recipient = Recipient(checked[0], checked[1], "test", 0)
-
-    settings = None if args.prov else smtp_settings(config, sender, sender_address)
-
-    # 2. the edition(s)
-    if test_recipient is not None:
-        audiences = {PUBLIC} if any(m.audience == PUBLIC for m in chosen) else {INTERNAL}
-    else:
-        audiences = {audience for _, audience in recipients.values()}
-    built: dict[str, Built] = {}
-    for audience in sorted(audiences):
-        label = "den publika utgåvan" if audience == PUBLIC else "den interna utgåvan"
-        print(f"Bygger e-postutgåvan av {report_shown} ({label}) …", file=err, flush=True)
-        built[audience] = build_edition(root, srcdir, report_file, audience)
-        check_edition(built[audience], report_shown, args.trots_varningar, bool(args.prov), err)
-    stored = {a: Path(b.manifest["eml"]).read_bytes() for a, b in built.items()}
-    manifest = next(iter(built.values())).manifest
-    docname, title = manifest["rapport"], manifest.get("titel", "")
-
-    # 3. who gets it
-    if test_recipient is not None:
-        audience = next(iter(audiences))
-        jobs = [(test_recipient, audience, stored[audience])]
-        skipped = 0
-    else:
-        log_path = root / str(setting(config, "rapport_email_log"))
-        done = set() if args.igen else sent_before(log_path, docname)
-        jobs = [(r, a, stored[a]) for key, (r, a) in recipients.items() if key not in done]
-        skipped = len(recipients) - len(jobs)
-        if skipped:
-            print(
-                f"{skipped} av {len(recipients)} mottagare har redan fått rapporten enligt skickloggen och hoppas över "
-                "(skicka till dem igen med --igen).",
-                file=err,
-            )
-    prefix = "[Test] " if test_recipient is not None else ""
-
-    if args.prov:
-        return _trial(root, docname, jobs, sender, domain, prefix, out)
-    if not jobs:
-        print(f"Inget att skicka: alla på listorna har redan fått ”{title}”.", file=out)
-        return EXIT_OK
-
-    assert settings is not None
-    log = SendLog(root / str(setting(config, "rapport_email_log")))
-    try:
-        outcome = send_all(settings, jobs, docname, domain, log, err, test_recipient is not None, prefix)
-    finally:
-        log.close()
-    names = ", ".join(m.name for m in chosen) if chosen else "test"
-    if outcome.stopped or outcome.failed:
-        rest = len(jobs) - outcome.sent
-        reason = f"{outcome.stopped}. " if outcome.stopped else ""
-        raise SendError(
-            f"{reason}Skickade {outcome.sent} av {len(jobs)} meddelanden; {rest} skickades inte och är inte "
-            "markerade som skickade. Kör samma kommando igen för att skicka dem"
-        )
-    if test_recipient is not None:
-        print(f"Klart: ett provexemplar av ”{title}” skickades till {test_recipient.address}.", file=out)
-    else:
-        noun = "mottagare"
-        print(
-            f"Klart: ”{title}” skickades till {outcome.sent} {noun} (listorna {names}). "
-            f"Skickloggen: {_shown(root, root / str(setting(config, 'rapport_email_log')))}",
-            file=out,
-        )
-    return EXIT_OK
-
-
-def _trial(
+def trial(
     root: Path,
     docname: str,
     jobs: list[tuple[Recipient, str, bytes]],
