@@ -18,7 +18,7 @@ import pytest
 from stdnum import luhn
 from stdnum.se import orgnr, personnummer
 
-from rapport.writer import kontroll
+from rapport.writer import kontroll, sourcescan
 
 REPO = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).parent / "roots"
@@ -59,7 +59,9 @@ SPELLINGS = [
 
 def test_each_spelling_is_found_on_its_line_and_masked(tmp_path: Path) -> None:
     assert personnummer.is_valid("121212-1212")  # the library agrees the number is valid
-    text = "# Sida\n\n" + "".join(f"- Kontakt {i}: Anna, {written}, ringde.\n" for i, (written, _) in enumerate(SPELLINGS))
+    text = "# Sida\n\n" + "".join(
+        f"- Kontakt {i}: Anna, {written}, ringde.\n" for i, (written, _) in enumerate(SPELLINGS)
+    )
     lines = scan(tmp_path, text)
     assert lines == [
         f"docs/sida.md:{3 + i}: Troligt personnummer ({masked}); personnummer får inte publiceras [personnummer]"
@@ -114,7 +116,9 @@ def test_samordningsnummer(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("number", ["556036-0793", "212000-1355", "802002-4280", "969663-7033", "5560360793", "16556036-0793"])
+@pytest.mark.parametrize(
+    "number", ["556036-0793", "212000-1355", "802002-4280", "969663-7033", "5560360793", "16556036-0793"]
+)
 def test_organisation_numbers_are_not_findings(tmp_path: Path, number: str) -> None:
     assert orgnr.is_valid(number[-11:] if "-" in number else number)  # they pass the same Luhn check
     assert scan(tmp_path, f"# Sida\n\nLeverantören har organisationsnummer {number}.\n") == []
@@ -194,14 +198,14 @@ def test_a_failing_check_names_its_file_and_the_others_are_checked(tmp_path: Pat
     (docs / "a.md").write_text("# A\n\nRing 070-123 45 67.\n", encoding="utf-8")
     (docs / "b.md").write_text("# B\n\nUTLÖSER FELET\n", encoding="utf-8")
     (docs / "c.md").write_text("# C\n\nRing 08-12 34 56.\n", encoding="utf-8")
-    real = kontroll._check_inline
+    real = sourcescan._check_inline
 
     def faulty(ctx, content, first_line, dates):  # noqa: ANN001, ANN202 - a bug of ours, on one file
         if "UTLÖSER" in content:
             raise KeyError("oväntat")
         return real(ctx, content, first_line, dates)
 
-    monkeypatch.setattr(kontroll, "_check_inline", faulty)
+    monkeypatch.setattr(sourcescan, "_check_inline", faulty)
     lines = [f.as_line() for f in kontroll.scan_sources(tmp_path, docs, EXTENSIONS)]
     assert lines == [
         "docs/a.md:3: Mobilnummer ”070-123 45 67” i texten; privata telefonnummer ska inte publiceras [telefon]",
@@ -229,7 +233,7 @@ def test_deep_nesting_is_cut_short_with_a_finding(tmp_path: Path) -> None:
     ]
 
 
-CRASHING_EXTENSION = '''
+CRASHING_EXTENSION = """
 
 # a directive with a bug, standing in for any extension that fails on one page
 from docutils.parsers.rst import Directive
@@ -242,7 +246,7 @@ class Krasch(Directive):
 
 def setup(app):
     app.add_directive("krasch", Krasch)
-'''
+"""
 
 
 def test_build_failure_is_a_finding_not_a_traceback(tmp_path: Path) -> None:
@@ -255,7 +259,11 @@ def test_build_failure_is_a_finding_not_a_traceback(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     result = subprocess.run(
         [*RAPPORT, "--katalog", str(project), "kontroll"],
-        capture_output=True, text=True, encoding="utf-8", timeout=120, env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        env=env,
     )
     assert "Traceback" not in result.stdout + result.stderr
     assert result.returncode == 1
