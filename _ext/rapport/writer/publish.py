@@ -11,13 +11,27 @@ new folder beside ``MÅL`` and only then swaps it in:
   renamed aside and the new one renamed in: two renames, a gap of microseconds in which
   ``MÅL`` does not exist, but still never a half-copied site.
 
-The replaced version is kept beside ``MÅL`` as ``.MÅL.tidigare``; ``rapport publicera
---återställ MÅL`` exchanges it back, byte for byte (nothing is copied, the folders are
-renamed). A publish that fails on the way (disk full, permissions, an interrupted copy)
-removes its half-made folder and leaves the old site in place. A build whose base URL
-is the local preview address is refused: its feed, sitemap and e-mail links would
-point at the writer's own computer. ``MÅL`` must be empty, missing or a site this
-command put there (it leaves a marker file), so a typo cannot replace another folder.
+The replaced version is kept in a private folder beside ``MÅL``,
+``.rapport-publicera/`` (mode 0700: only the user who publishes can open it, so a web
+server that serves ``MÅL``'s parent folder can neither list nor serve the old version);
+the new version is copied there too before the swap, so a half-copied site is never in
+a served folder. It is on the same file system as ``MÅL``, so the swap stays one rename.
+``rapport publicera --återställ MÅL`` exchanges the kept version back, byte for byte
+(nothing is copied, the folders are renamed). A publish that fails on the way (disk
+full, permissions, an interrupted copy) removes its half-made folder and leaves the old
+site in place; what a publish that was killed left behind (a half-copied folder, an
+old site renamed aside between two renames, the previous version where older versions
+of this command kept it) is tidied up by the next publish or restore, under the lock.
+
+Refused, each with one Swedish line and nothing changed: a build whose base URL is the
+local preview address (its feed, sitemap and e-mail links would point at the writer's
+own computer); a ``MÅL`` that is not empty, missing or a site this command put there
+(it leaves a marker file), so a typo cannot replace another folder; a ``MÅL`` inside
+the build folder, or one that contains it (the swap would move the build itself).
+A ``MÅL`` that is a symbolic link is published where it points: the link stays, the
+folder it names gets the new site (a web server configured with the link keeps
+serving it); a broken link is refused. The release gate (``gate``) runs after these
+checks and before anything is copied.
 """
 
 from __future__ import annotations
@@ -29,12 +43,14 @@ import ctypes.util
 import datetime as dt
 import errno
 import fcntl
+import glob
 import json
 import os
 import re
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +60,8 @@ from rapport.config import LOCAL_BASE_URL
 from rapport.dates import format_datetime
 
 MARKER = ".rapport-publicerad"
+#: the private folder beside the target: the previous version, the copy being made, the lock
+PRIVATE = ".rapport-publicera"
 _CANONICAL_RE = re.compile(r'<link rel="canonical" href="([^"]*)"')
 
 
@@ -141,56 +159,114 @@ def base_url_of(site: Path) -> str:
     return url[: -len("index.html")] if url.endswith("index.html") else url
 
 
-def _paths(target: Path) -> tuple[Path, Path, Path]:
-    target = Path(os.path.abspath(target))
-    if target.name in ("", ".", ".."):
+@dataclass(frozen=True)
+class _Paths:
+    target: Path  # the folder readers get (where a link named on the command line points)
+    private: Path  # .rapport-publicera beside it, mode 0700
+    previous: Path  # the version before the last publish
+    staging: Path  # this process's copy of the new version
+    named: Path  # the target as the writer named it
+
+
+def _paths(target: Path) -> _Paths:
+    named = Path(os.path.abspath(target))
+    if named.name in ("", ".", ".."):
         raise PublishError("Ange mappen som ska publiceras till, till exempel /srv/intranat/rapport", EXIT_USAGE)
-    previous = target.with_name(f".{target.name}.tidigare")
-    staging = target.with_name(f".{target.name}.ny-{os.getpid()}")
-    return target, previous, staging
+    if named.is_symlink():
+        if not named.exists():
+            raise PublishError(f"{named} är en trasig länk; ta bort den eller ange en annan mapp", EXIT_USAGE)
+        # published where it points: the link, and a web server configured with it, stay
+        real = Path(os.path.realpath(named))
+    else:
+        real = Path(os.path.realpath(named.parent)) / named.name if named.parent.is_dir() else named
+    private = real.parent / PRIVATE
+    return _Paths(real, private, private / f"{real.name}.tidigare", private / f"{real.name}.ny-{os.getpid()}", named)
 
 
-def _check_target(target: Path) -> None:
-    if target.is_symlink() and not target.exists():
-        raise PublishError(f"{target} är en trasig länk; ta bort den eller ange en annan mapp", EXIT_USAGE)
+def _check_placement(paths: _Paths, source: Path) -> None:
+    """Refuse a target in the build folder, or around it (checked before anything is made)."""
+    target = paths.target
+    # the build folder: _build, above _build/html and _build/publik/html
+    real_source = Path(os.path.realpath(source))
+    build = next((p for p in (real_source, *real_source.parents) if p.name == "_build"), real_source)
+    if target == build or target.is_relative_to(build):
+        raise PublishError(
+            f"{paths.named} ligger i byggmappen {build}, som skrivs om vid varje bygge; ange en mapp utanför projektet",
+            EXIT_USAGE,
+        )
+    if build.is_relative_to(target):
+        raise PublishError(
+            f"{paths.named} innehåller byggmappen {build}; publiceringen skulle flytta själva bygget. "
+            "Ange en mapp utanför projektet",
+            EXIT_USAGE,
+        )
+
+
+def _check_target(paths: _Paths) -> None:
+    target = paths.target
     if target.exists() and not target.is_dir():
         raise PublishError(f"{target} är en fil, inte en mapp", EXIT_USAGE)
+    if not target.parent.is_dir():
+        raise PublishError(f"Mappen {target.parent} finns inte", EXIT_USAGE)
+    if target.name == PRIVATE or target.parent.name == PRIVATE:
+        raise PublishError(f"{target} är publiceringens egen mapp för tidigare versioner; ange en annan", EXIT_USAGE)
     if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
         raise PublishError(
             f"{target} innehåller redan annat än en webbplats som rapport publicera har lagt dit; "
             "ange en ny eller tom mapp (inget har ändrats)",
             EXIT_USAGE,
         )
-    if not target.parent.is_dir():
-        raise PublishError(f"Mappen {target.parent} finns inte", EXIT_USAGE)
 
 
-def publish(source: Path, target: Path, now: dt.datetime | None = None) -> str:
-    with _lock(target):
-        return _publish(source, target, now)
+def publish(source: Path, target: Path, now: dt.datetime | None = None, gate: Callable[[], None] | None = None) -> str:
+    """Publish the site in ``source`` to ``target``. ``gate`` (the release gate) is called
+    after the target is checked and before anything is copied; it stops the publish by
+    raising (a :class:`rapport.command.CommandError`), and then nothing has changed."""
+    paths = _paths(target)
+    _check_placement(paths, source)
+    with _lock(paths):
+        return _publish(source, paths, now, gate)
 
 
 def restore(target: Path) -> str:
-    with _lock(target):
-        return _restore(target)
+    paths = _paths(target)
+    with _lock(paths):
+        return _restore(paths)
+
+
+def _private_folder(paths: _Paths) -> None:
+    """Make ``.rapport-publicera`` (0700), or check the one there: a link or a file there
+    could send the previous version somewhere else, so it is refused."""
+    private = paths.private
+    if not paths.target.parent.is_dir():
+        raise PublishError(f"Mappen {paths.target.parent} finns inte", EXIT_USAGE)
+    if private.is_symlink() or (private.exists() and not private.is_dir()):
+        raise PublishError(
+            f"{private} är inte en mapp som rapport publicera har gjort; ta bort den (inget har ändrats)", EXIT_USAGE
+        )
+    try:
+        private.mkdir(mode=0o700, exist_ok=True)
+        if private.stat().st_mode & 0o077:
+            private.chmod(0o700)
+    except OSError as exc:
+        raise PublishError(f"Kan inte skriva i {paths.target.parent} ({exc.strerror}); inget har ändrats") from None
 
 
 @contextlib.contextmanager
-def _lock(target: Path) -> Iterator[None]:
-    """One publish or restore at a time per target (two would swap each other's folders)."""
-    target = Path(os.path.abspath(target))
-    if not target.parent.is_dir():
-        raise PublishError(f"Mappen {target.parent} finns inte", EXIT_USAGE)
+def _lock(paths: _Paths) -> Iterator[None]:
+    """One publish or restore at a time per target (two would swap each other's folders).
+    The lock is the kernel's (flock): a killed publish leaves a file, never a held lock."""
+    _private_folder(paths)
     try:
-        handle = open(target.with_name(f".{target.name}.las"), "a+")  # noqa: SIM115, PTH123
+        handle = open(paths.private / f"{paths.target.name}.las", "a+")  # noqa: SIM115, PTH123
     except OSError as exc:
-        raise PublishError(f"Kan inte skriva i {target.parent} ({exc.strerror}); inget har ändrats") from None
+        raise PublishError(f"Kan inte skriva i {paths.private} ({exc.strerror}); inget har ändrats") from None
     with handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise PublishError(
-                f"En annan publicering till {target} pågår redan; vänta tills den är klar och försök igen"
+                f"En annan publicering till {paths.named} pågår redan; vänta tills den är klar och försök igen"
             ) from None
         try:
             yield
@@ -198,7 +274,40 @@ def _lock(target: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def _publish(source: Path, target: Path, now: dt.datetime | None) -> str:
+def recover(paths: _Paths, publishing: bool = True) -> list[str]:
+    """Tidy up what a killed publish or restore left (under the lock, so none is running).
+    Returns a Swedish sentence for each thing done."""
+    target, done = paths.target, []
+    legacy_previous = target.with_name(f".{target.name}.tidigare")  # where versions before this kept it
+    if legacy_previous.is_dir() and not legacy_previous.is_symlink() and (legacy_previous / MARKER).is_file():
+        if not paths.previous.exists():
+            os.rename(legacy_previous, paths.previous)
+            done.append(f"Flyttade den tidigare versionen från {legacy_previous} till {paths.private}.")
+    # an old site renamed aside between two renames (a swap or restore without exchange)
+    for aside in sorted(paths.private.glob(f"{glob.escape(target.name)}.byte-*")):
+        if not target.exists():
+            os.rename(aside, target)
+            done.append(f"Lade tillbaka webbplatsen i {target} efter en avbruten återställning.")
+        elif not paths.previous.exists():
+            os.rename(aside, paths.previous)
+        else:
+            _remove(aside)
+    # a publish killed between its two renames: the old site back (a restore does this itself)
+    if publishing and not target.exists() and paths.previous.is_dir() and (paths.previous / MARKER).is_file():
+        os.rename(paths.previous, target)
+        done.append(f"Lade tillbaka den tidigare webbplatsen i {target} efter en avbruten publicering.")
+    stale = [
+        *paths.private.glob(f"{glob.escape(target.name)}.ny-*"),
+        *target.parent.glob(f".{glob.escape(target.name)}.ny-*"),  # where versions before this made it
+    ]
+    for folder in stale:
+        _remove(folder)
+    if stale:
+        done.append(f"Tog bort {len(stale)} halvkopierade mappar från en avbruten publicering.")
+    return done
+
+
+def _publish(source: Path, paths: _Paths, now: dt.datetime | None, gate: Callable[[], None] | None) -> str:
     if not (source / "index.html").is_file():
         raise PublishError(f"Det finns ingen byggd webbplats i {source}: kör rapport bygg först", EXIT_USAGE)
     base = base_url_of(source)
@@ -209,12 +318,13 @@ def _publish(source: Path, target: Path, now: dt.datetime | None) -> str:
             "RAPPORT_BASE_URL=https://intranat.example/rapport/ rapport bygg",
             EXIT_USAGE,
         )
-    target, previous, staging = _paths(target)
-    _check_target(target)
+    _check_target(paths)
+    if gate is not None:
+        gate()
+    target, previous, staging = paths.target, paths.previous, paths.staging
     moment = now or dt.datetime.now(dt.UTC)
     try:
-        if staging.exists():
-            _remove(staging)
+        tidied = recover(paths)
         count = copy_site(source, staging)
         (staging / MARKER).write_text(
             json.dumps({"publicerad": moment.isoformat(timespec="seconds"), "adress": base, "filer": count}) + "\n",
@@ -236,7 +346,8 @@ def _publish(source: Path, target: Path, now: dt.datetime | None) -> str:
         if previous.exists()
         else ""
     )
-    return f"Publicerat: {count} filer i {target} (adress {base}).{kept}"
+    via = f" (via länken {paths.named})" if paths.named != target else ""
+    return " ".join([*tidied, f"Publicerat: {count} filer i {target}{via} (adress {base}).{kept}"])
 
 
 def _cleanup(staging: Path) -> None:
@@ -246,10 +357,17 @@ def _cleanup(staging: Path) -> None:
         pass
 
 
-def _restore(target: Path) -> str:
-    target, previous, _ = _paths(target)
+def _restore(paths: _Paths) -> str:
+    _check_target(paths)
+    try:
+        tidied = recover(paths)
+    except OSError as exc:
+        raise PublishError(
+            f"Återställningen avbröts: {exc.strerror}. Webbplatsen i {paths.target} är oförändrad"
+        ) from None
+    target, previous = paths.target, paths.previous
     if not previous.is_dir():
-        raise PublishError(f"Det finns ingen tidigare version av {target} att återställa", EXIT_USAGE)
+        raise PublishError(f"Det finns ingen tidigare version av {paths.named} att återställa", EXIT_USAGE)
     if not (previous / MARKER).is_file():
         raise PublishError(
             f"{previous} är inte en version som rapport publicera har sparat; inget har ändrats", EXIT_USAGE
@@ -258,7 +376,7 @@ def _restore(target: Path) -> str:
         if not target.exists():
             os.rename(previous, target)
         elif not _exchange(previous, target):
-            aside = target.with_name(f".{target.name}.byte-{os.getpid()}")
+            aside = paths.private / f"{target.name}.byte-{os.getpid()}"
             os.rename(target, aside)
             os.rename(previous, target)
             os.rename(aside, previous)
@@ -272,7 +390,10 @@ def _restore(target: Path) -> str:
         when = f" från {format_datetime(moment.replace(tzinfo=None))}"
     except (OSError, ValueError, KeyError, TypeError):
         when = ""
-    return (
-        f"Återställt: {target} visar åter versionen{when}. "
-        "Den ersatta versionen är sparad; kör --återställ igen för att ta tillbaka den."
+    return " ".join(
+        [
+            *tidied,
+            f"Återställt: {target} visar åter versionen{when}. "
+            "Den ersatta versionen är sparad; kör --återställ igen för att ta tillbaka den.",
+        ]
     )
