@@ -16,7 +16,8 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from rapport.pdf.bundle import RELATIVE_PREFIX, TaggedMerger, link_contents, link_parts, postprocess
+from rapport.pdf.bundle import TaggedMerger, link_contents, link_parts
+from rapport.pdf.tagging import LINK_PREFIX, RELATIVE_PREFIX, PdfLink, drop_duplicate_links, postprocess
 
 weasyprint = pytest.importorskip("weasyprint")
 
@@ -32,8 +33,9 @@ def parts(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     tmp_path = tmp_path_factory.mktemp("bundle")
     cover = tagged_pdf(tmp_path / "framsida.pdf", '<h1>Samlingsvolym</h1><p><a href="https://toc.invalid/1">Del B</a></p>', "Framsida")
     # a link from part A to part B's PDF, as the print translator writes it
-    a = tagged_pdf(tmp_path / "a.pdf", f'<h1>Del A</h1><p><a href="{RELATIVE_PREFIX}b.pdf">Till B</a></p>', "Del A")
-    postprocess(a, claim_ua=False)  # the placeholder becomes a relative GoToR link
+    a = tagged_pdf(tmp_path / "a.pdf", f'<h1>Del A</h1><p><a href="{LINK_PREFIX}0">Till B</a></p>', "Del A")
+    # the placeholder becomes a relative GoToR link
+    postprocess(a, claim_ua=False, links=[PdfLink(f"{RELATIVE_PREFIX}b.pdf", "Till B")])
     b = tagged_pdf(tmp_path / "b.pdf", "<h1>Del B</h1><p>Text.</p>" + "<p style='break-before: page'>Sida två.</p>", "Del B")
     return cover, a, b
 
@@ -85,3 +87,22 @@ def test_the_bundles_own_process_imports_neither_sphinx_nor_weasyprint():
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"
+
+
+def test_an_annotation_inside_another_of_the_same_link_goes_from_page_and_structure(tmp_path):
+    # WeasyPrint 70 gives the <span> inside the link an annotation of its own, tagged too
+    path = tagged_pdf(tmp_path / "dubbel.pdf", '<h1>Dubbel</h1><p><a href="https://x.se/"><span>Text</span></a> och '
+                      '<a href="https://y.se/">annan</a></p>', "Dubbel")
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        before = len(pdf.pages[0].obj.Annots)
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        keys_before = len(nums) // 2
+        assert drop_duplicate_links(pdf) == 1
+        annots = pdf.pages[0].obj.Annots
+        assert (before, len(annots)) == (3, 2)
+        kept = {int(a.StructParent) for a in annots}
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        assert len(nums) // 2 == keys_before - 1
+        assert kept <= {int(nums[i]) for i in range(0, len(nums), 2)}
+        pdf.save(path)
+    assert drop_duplicate_links(pikepdf.open(path)) == 0

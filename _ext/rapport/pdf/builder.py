@@ -41,9 +41,10 @@ from sphinx.util.display import status_iterator
 
 from rapport.config import get_series, is_report, published_base_url
 from rapport.messages import warn
-from rapport.pdf.bundle import RELATIVE_PREFIX, BundleSpec
+from rapport.pdf.bundle import BundleSpec
 from rapport.pdf.layout import DEFAULT_TEMPLATES
 from rapport.pdf.records import CACHE_DIR, Rendered, css_string, format_size, pdf_dir
+from rapport.pdf.tagging import RELATIVE_PREFIX, links_script
 from rapport.pdf.translator import PrintTranslator, location
 from rapport.pdf.volume import BundleWriter, assemble_command, assemble_env
 from rapport.registry import get_domain
@@ -69,7 +70,7 @@ __all__ = [
 
 
 #: archival variants are tagged ("a" conformance) so they stay accessible; the file also
-#: claims PDF/UA-1 in its XMP metadata (see :func:`~rapport.pdf.bundle.postprocess`)
+#: claims PDF/UA-1 in its XMP metadata (see :func:`~rapport.pdf.tagging.postprocess`)
 VARIANTS = ("pdf/ua-1", "pdf/a-2a", "pdf/a-3a")
 
 LONG_WORD = 40  # characters; a longer "word" outside a link is almost always a paste error
@@ -250,10 +251,9 @@ class RapportPdfBuilder(BundleWriter):
         docname = target[: -len(".html")]
         # the local preview address (conf.py's default) is no address for a PDF that
         # travels: then links go to the sibling PDFs instead (rapport.site.readers warns)
-        baseurl = published_base_url(self.config)
-        if baseurl:
-            suffix = self.config.html_file_suffix or ".html"
-            return baseurl.rstrip("/") + "/" + quote(docname) + suffix + fragment
+        address = self.web_address(docname)
+        if address:
+            return address + fragment
         if docname in self.pdf_target_set:
             here = posixpath.dirname(self.current_docname)
             # WeasyPrint would make a relative href absolute (file:// of the source dir);
@@ -277,10 +277,12 @@ class RapportPdfBuilder(BundleWriter):
         heading = next(iter(doctree.findall(nodes.title)), None)  # for the page-count warning
         self.title_line = heading.line if heading is not None and heading.line else 1
         self._check_words(doctree, docname)
+        self._add_web_address(doctree, docname)
         doctree.settings = self.docsettings
         visitor = self.create_translator(doctree, self)
         doctree.walkabout(visitor)
-        body = "".join(visitor.fragment)
+        # the links' real targets and descriptions, for rapport.pdf.tagging after writing
+        body = "".join(visitor.fragment) + links_script(getattr(visitor, "pdf_links", []))
 
         report = get_domain(self.env).store(REPORT_STORE).get(docname)
         title_node = self.env.titles.get(docname)
@@ -302,6 +304,36 @@ class RapportPdfBuilder(BundleWriter):
             is_report=isinstance(report, Report),
         )
         return html, title, compiled
+
+    def web_address(self, docname: str) -> str:
+        """The page's address on the published site, or "" when none is known."""
+        base = published_base_url(self.config)
+        if not base:
+            return ""
+        return base.rstrip("/") + "/" + quote(docname) + (self.config.html_file_suffix or ".html")
+
+    def _add_web_address(self, doctree: nodes.document, docname: str) -> None:
+        """ "Webbversion: <address>" under the title (after the report's date line), so a
+        downloaded PDF says where it is kept up to date; nothing without a published
+        address (the local preview's would lead nowhere)."""
+        address = self.web_address(docname)
+        if not address:
+            return
+        para = nodes.paragraph(classes=["rapport-webbversion"])
+        para += nodes.Text("Webbversion: ")
+        title = self.env.titles.get(docname)
+        # its description in the PDF names what it is (rapport.pdf.tagging.describe)
+        reftitle = f"webbversionen av {title.astext()}" if title is not None else "webbversionen"
+        para += nodes.reference(address, address, refuri=address, internal=False, reftitle=reftitle)
+        meta = next(
+            iter(doctree.findall(lambda n: isinstance(n, nodes.paragraph) and "rapport-meta" in n["classes"])), None
+        )
+        if meta is not None:
+            meta.parent.insert(meta.parent.index(meta) + 1, para)
+            return
+        section = next(iter(doctree.findall(nodes.section)), None)
+        if section is not None:
+            section.insert(1, para)
 
     def _check_words(self, doctree: nodes.document, docname: str) -> None:
         for text in doctree.findall(nodes.Text):

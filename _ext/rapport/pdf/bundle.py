@@ -32,6 +32,8 @@ from urllib.parse import unquote
 
 import pikepdf
 
+from rapport.pdf.tagging import claim_pdfua, drop_duplicate_links
+
 #: set by ``rapport bygg`` for the PDF step: the path of a JSON file where the builder
 #: leaves the bundle's spec instead of assembling it (when a bundle exists already)
 DEFER_ENV = "RAPPORT_SAMLINGSVOLYM_SENARE"
@@ -39,7 +41,6 @@ DEFER_ENV = "RAPPORT_SAMLINGSVOLYM_SENARE"
 #: (not "-m rapport.pdf.bundle": the package imports that module first, and runpy warns)
 ASSEMBLE = "import sys; from rapport.pdf.bundle import main; sys.exit(main(sys.argv[1:]))"
 
-RELATIVE_PREFIX = "https://pdf.invalid/rel/"  # placeholder for a link to a sibling PDF
 #: on a link annotation that leads to another part of the bundle: that part's docname
 #: and fragment, so a later bundle that keeps the page can point the link again
 TARGET_KEY = "/RapportTarget"
@@ -49,42 +50,6 @@ def bundle_pages(path: Path) -> list[int]:
 
     with pikepdf.open(path) as pdf:
         return list(range(len(pdf.pages)))
-
-
-def postprocess(path: Path, claim_ua: bool) -> None:
-    """Small changes WeasyPrint cannot make, in place.
-
-    * links to a sibling report's PDF become relative ``GoToR`` actions (WeasyPrint
-      resolves every href against the base URL, which would point into the sources);
-    * an archival (PDF/A-2a/3a) file is tagged too: say so with the PDF/UA-1 identifier.
-    """
-
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        for page in pdf.pages:
-            for annot in page.obj.get("/Annots", []):
-                action = annot.get("/A")
-                if action is None or action.get("/S") != "/URI":
-                    continue
-                uri = str(action.get("/URI"))
-                if uri.startswith(RELATIVE_PREFIX):
-                    relative, _, fragment = uri[len(RELATIVE_PREFIX) :].partition("#")
-                    # "faq.pdf#faq-x": the other file's named destination (WeasyPrint names
-                    # one after every id), else its first page
-                    annot.A = pikepdf.Dictionary(
-                        S=pikepdf.Name.GoToR,
-                        F=pikepdf.Dictionary(Type=pikepdf.Name.Filespec, F=relative, UF=relative),
-                        D=pikepdf.String(fragment) if fragment else pikepdf.Array([0, pikepdf.Name.Fit]),
-                    )
-        if claim_ua:
-            with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
-                _claim_ua(meta)
-        pdf.save(path)
-
-
-def _claim_ua(meta: Any) -> None:
-    """The PDF/UA-1 identifier in a file's XMP metadata (an open ``PdfMetadata``)."""
-    meta.register_xml_namespace("http://www.aiim.org/pdfua/ns/id/", "pdfuaid")
-    meta["pdfuaid:part"] = "1"
 
 
 #: a named destination: (page index in its file, the rest of the explicit destination)
@@ -143,6 +108,11 @@ def link_parts(
                     target = posixpath.normpath(posixpath.join(here, str(action.F.F)))
                     if not target.endswith(".pdf"):
                         continue
+                    if target[:-4] not in first_page:
+                        # a PDF that is not a part (a page a report links to): the
+                        # bundle lies at the root of the PDF folder, the part did not
+                        action.F.F = action.F.UF = pikepdf.String(target)
+                        continue
                     target = target[:-4]
                     if isinstance(action.get("/D"), pikepdf.String):
                         fragment = str(action.D)
@@ -165,15 +135,16 @@ def link_parts(
                 annot.A = pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=pikepdf.Array(dest))
 
 
-def link_contents(bundle: Any, front_pages: int, targets: list[int]) -> None:
+def link_contents(bundle: Any, front_pages: int, targets: list[int], labels: list[str] | None = None) -> None:
     """Point the contents' entries at their pages.
 
     The contents are rendered before the parts exist in the same file, so each entry
-    links to a placeholder URI ``rapport-toc:N``; here the URI action becomes a GoTo to
-    the real page. The link annotations stay tagged (their Link structure elements and
-    StructParent come from WeasyPrint).
+    links to a placeholder URI ``https://toc.invalid/N``; here the URI action becomes a
+    GoTo to the real page, described by the entry's label and page (``labels``). The
+    link annotations stay tagged (their Link structure elements and StructParent come
+    from WeasyPrint); the duplicates WeasyPrint makes for the entry's inner boxes go.
     """
-
+    drop_duplicate_links(bundle, range(min(front_pages, len(bundle.pages))))
     for page in bundle.pages[:front_pages]:
         for annot in page.obj.get("/Annots", []):
             action = annot.get("/A")
@@ -183,8 +154,11 @@ def link_contents(bundle: Any, front_pages: int, targets: list[int]) -> None:
             match = re.fullmatch(r"https://toc\.invalid/(\d+)", uri)
             if not match or int(match.group(1)) >= len(targets):
                 continue
-            dest_page = bundle.pages[targets[int(match.group(1))]].obj
+            number = int(match.group(1))
+            dest_page = bundle.pages[targets[number]].obj
             annot.A = pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=pikepdf.Array([dest_page, pikepdf.Name.Fit]))
+            if labels and number < len(labels):
+                annot.Contents = pikepdf.String(f"{labels[number]}, sidan {targets[number] + 1}")
 
 
 class TaggedMerger:
@@ -480,7 +454,7 @@ def _finish(bundle: Any, spec: BundleSpec, starts: list[int]) -> int:
     """Links, outline and metadata of an assembled bundle; saves it to ``spec.target``."""
     parts = spec.parts
     by_docname = {p.docname: p for p in parts}
-    link_contents(bundle, spec.front_pages, spec.contents or starts)
+    link_contents(bundle, spec.front_pages, spec.contents or starts, [p.label for p in parts])
     link_parts(
         bundle,
         [(p.docname, start, start + p.pages) for p, start in zip(parts, starts, strict=True)],
@@ -502,7 +476,7 @@ def _finish(bundle: Any, spec: BundleSpec, starts: list[int]) -> int:
         if spec.claim_ua:
             # here, not by opening and saving the finished file again (2.4 s of
             # the 7.7 s a 530-part bundle took)
-            _claim_ua(meta)
+            claim_pdfua(meta)
     bundle.docinfo["/Title"] = spec.title
     # object streams: the parts' many small structure objects otherwise triple the
     # size. The parts' streams are compressed already: passed through as they are

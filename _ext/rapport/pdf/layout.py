@@ -25,8 +25,8 @@ from sphinx.util import logging
 
 from rapport import compat
 from rapport.messages import warn
-from rapport.pdf.bundle import RELATIVE_PREFIX, postprocess
 from rapport.pdf.records import CACHE_DIR, Bookmark, Rendered
+from rapport.pdf.tagging import links_table, postprocess
 from rapport.trust.text import strip_controls
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_TEMPLATES = HERE / "templates"
 #: the code that turns a doctree into print HTML and lays it out: part of every cached PDF's key
 RENDERING_SOURCES = tuple(
-    HERE / name for name in ("builder.py", "layout.py", "volume.py", "records.py", "translator.py")
+    HERE / name for name in ("builder.py", "layout.py", "volume.py", "records.py", "tagging.py", "translator.py")
 )
 CACHE_VERSION = "1"  # bump when the cached record or the rendering pipeline changes
 
@@ -246,8 +246,8 @@ class PdfLayout(compat.HtmlDocumentBuilder):
         partial = target.with_suffix(".pdf.part")
         document.write_pdf(partial, pdf_variant=self.variant, pdf_tags=True, uncompressed_pdf=False)
         del document
-        if self.variant != "pdf/ua-1" or RELATIVE_PREFIX in html:
-            postprocess(partial, claim_ua=self.variant != "pdf/ua-1")
+        # every PDF: its links carry placeholder addresses until here (rapport.pdf.tagging)
+        postprocess(partial, claim_ua=self.variant != "pdf/ua-1", links=links_table(html))
         os.replace(partial, target)
         return Rendered(docname, title, str(target), pages, bookmarks, key, rendered=True)
 

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 from sphinx.writers.html5 import HTML5Translator
 
+from rapport.pdf.tagging import LINK_PREFIX, PdfLink, describe
+
 if TYPE_CHECKING:
     from rapport.pdf.builder import RapportPdfBuilder
 
@@ -56,14 +58,31 @@ class PrintTranslator(StandaloneTranslator):
 
     _LOCATED = (nodes.paragraph, nodes.table, nodes.image, nodes.literal_block, nodes.figure, nodes.title)
 
+    def __init__(self, document: nodes.document, builder: Any) -> None:
+        super().__init__(document, builder)
+        #: every <a> written, in order; its href is LINK_PREFIX + its index (rapport.pdf.tagging)
+        self.pdf_links: list[PdfLink] = []
+
     def starttag(
         self, node: nodes.Element, tagname: str, suffix: str = "\n", empty: bool = False, **attributes: Any
     ) -> str:
+        if tagname == "a" and attributes.get("href"):
+            attributes["href"] = self._pdf_link(node, str(attributes["href"]), str(attributes.get("title") or ""))
         if isinstance(node, self._LOCATED):
             loc = location(node, "")
             if loc:
                 attributes["data-loc"] = loc
         return super().starttag(node, tagname, suffix, empty, **attributes)
+
+    def _pdf_link(self, node: nodes.Element, href: str, title: str) -> str:
+        """A placeholder address for one link, its real one and description kept aside:
+        WeasyPrint writes an address as the annotation's description and doubles the
+        annotation of a link with inner elements (:mod:`rapport.pdf.tagging` mends both)."""
+        text = node.astext()
+        if isinstance(node, nodes.footnote_reference):
+            text = f"Fotnot {text}"
+        self.pdf_links.append(PdfLink(href, describe(text, title or node.get("reftitle", ""))))
+        return f"{LINK_PREFIX}{len(self.pdf_links) - 1}"
 
     def visit_table(self, node: nodes.Element) -> None:
         # a table with many columns gets a fixed layout (equal columns, words broken
