@@ -160,9 +160,9 @@ def has_builder(name: str) -> bool:
 
 
 def pagefind_in_build() -> bool:
-    """Whether the extension runs Pagefind itself (rapport/search.py)."""
-    path = next((p for p in corpus.active_modules() if p.name == "search.py"), None)
-    return path is not None and "pagefind" in path.read_text(encoding="utf-8").lower()
+    """Whether the extension runs Pagefind itself (rapport.site.search, a module or a package)."""
+    paths = [p for p in corpus.active_modules() if p.name == "search.py" or p.parent.name == "search"]
+    return any("pagefind" in p.read_text(encoding="utf-8").lower() for p in paths)
 
 
 def pagefind(site: Path, output: Path) -> Step:

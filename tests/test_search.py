@@ -51,7 +51,9 @@ def test_other_pages_are_type_sida_and_generated_pages_are_not_indexed(app):
     assert hidden_values(body, "data-pagefind-filter") == ["Typ:sida"]
     assert hidden_values(body, "data-pagefind-meta") == ["title:Om webbplatsen"]
     # the site builds no general index (html_use_index = False); if a project does, it is not indexed
-    assert not (app.outdir / "genindex.html").exists() or soup(app, "genindex.html").select("[data-pagefind-body]") == []
+    assert (
+        not (app.outdir / "genindex.html").exists() or soup(app, "genindex.html").select("[data-pagefind-body]") == []
+    )
     assert soup(app, "search.html").select("[data-pagefind-body]") == []
 
 
@@ -78,10 +80,14 @@ def test_sphinx_search_is_replaced_and_the_index_is_built(app):
 
 @pytest.mark.sphinx("html", testroot="search", freshenv=True)
 def test_records_carry_entry_type_date_body_and_link(app):
-    from rapport.site.search import action_records, entry_records
+    """The rooms that own the entries offer them (rapport-search-records)."""
+    from rapport.site.search.collect import search_records
 
     app.build()
-    every = entry_records(app) + action_records(app)
+    every = search_records(app)
+    # decisions, then questions, then actions (their priorities in rapport.events)
+    kinds = [r.kind for r in every]
+    assert kinds == sorted(kinds, key=["beslut", "FAQ", "åtgärd"].index)
     records = {(r.kind, r.anchor): r for r in every}
     decision = records[("beslut", "beslut-hsn-2025-03-04")]
     assert decision.docname == "rapporter/2025/2025-03-06"
@@ -102,9 +108,9 @@ def test_records_carry_entry_type_date_body_and_link(app):
 
 @pytest.mark.sphinx("html", testroot="search", freshenv=True)
 def test_missing_pagefind_is_a_swedish_warning_and_the_build_goes_on(app, monkeypatch):
-    import rapport.site.search
+    from rapport.site.search import collect
 
-    monkeypatch.setattr(rapport.site.search, "pagefind_executable", lambda: None)
+    monkeypatch.setattr(collect, "pagefind_executable", lambda: None)
     app.build()
     assert warnings_of(app) == [
         "WARNING: Sökindexet kunde inte byggas: programmet Pagefind (paketet pagefind-bin) saknas [rapport.search-index]"
@@ -126,11 +132,11 @@ def test_sphinx_search_can_be_kept_for_comparison(app):
 
 @pytest.mark.sphinx("html", testroot="search", freshenv=True)
 def test_a_draft_report_and_its_entries_are_not_searchable(app):
-    from rapport.site.search import action_records, entry_records
+    from rapport.site.search.collect import search_records
 
     app.build()
     assert soup(app, "rapporter/2025/2025-10-02.html").select("[data-pagefind-body]") == []
-    every = entry_records(app) + action_records(app)
+    every = search_records(app)
     assert [r for r in every if r.docname == "rapporter/2025/2025-10-02"] == []
     assert "beslut-rf-2025-09-16" in {r.anchor for r in every}
 
@@ -142,7 +148,7 @@ def _bundle_files(folder) -> dict[str, bytes]:
 @pytest.mark.sphinx("html", testroot="search", freshenv=True)
 def test_the_index_is_byte_identical_when_built_again(app):
     """Pagefind writes filters in hash-map order; the build rewrites them sorted."""
-    from rapport.site.search import _on_build_finished
+    from rapport.site.search.indexing import on_build_finished
 
     app.build()
     bundle = app.outdir / "pagefind"
@@ -150,35 +156,41 @@ def test_the_index_is_byte_identical_when_built_again(app):
     # the index step again over the same output: Pagefind's own filter order differs
     # from run to run (seen in 2 of 3 runs on this project)
     for _ in range(3):
-        _on_build_finished(app, None)
+        on_build_finished(app, None)
         assert _bundle_files(bundle) == first
 
 
 @pytest.mark.sphinx("html", testroot="search", freshenv=True)
-def test_the_cbor_codec_reproduces_every_file_pagefind_wrote(app):
+def test_cbor2_writes_back_every_file_pagefind_wrote(app, tmp_path):
+    """The build rewrites Pagefind's filter chunks and meta file with cbor2: it must
+    write back, byte for byte, what Pagefind wrote. Pagefind is run here with the
+    build's own command line on the build's staged pages."""
     import gzip
+    import subprocess
 
-    from rapport.site.search import _SIGNATURE, _cbor_read, _cbor_write
+    import cbor2
+
+    from rapport.site.search.canonical import SIGNATURE, canonicalise_bundle
+    from rapport.site.search.pagefind import pagefind_command, pagefind_executable
+    from rapport.site.search.staging import STAGING_DIR
 
     app.build()
-    assert run_plain_pagefind(app) == 0
+    plain = tmp_path / "pagefind"
+    staged = app.doctreedir / STAGING_DIR / "2020-2029"
+    run = subprocess.run(pagefind_command(pagefind_executable(), staged, plain), capture_output=True, check=False)
+    assert run.returncode == 0, run.stderr
     checked = 0
-    for path in (app.outdir / "pagefind").rglob("*"):
-        if path.suffix not in (".pf_meta", ".pf_filter", ".pf_index", ".pf_fragment"):
-            continue
-        data = gzip.decompress(path.read_bytes())
-        if path.suffix == ".pf_fragment":
+    for path in plain.rglob("*"):
+        if path.suffix not in (".pf_meta", ".pf_filter", ".pf_index"):
             continue  # fragments are JSON, and Pagefind writes them deterministically
-        assert data.startswith(_SIGNATURE)
-        value, end = _cbor_read(data, len(_SIGNATURE))
-        assert end == len(data)
-        assert _SIGNATURE + _cbor_write(value) == data
+        data = gzip.decompress(path.read_bytes())
+        assert data.startswith(SIGNATURE)
+        assert SIGNATURE + cbor2.dumps(cbor2.loads(data[len(SIGNATURE) :])) == data
         checked += 1
-    assert checked >= 5
-
-
-def run_plain_pagefind(app) -> int:
-    """Pagefind's own output, before the build's rewrite."""
-    from rapport.site.search import run_pagefind
-
-    return run_pagefind(app.outdir).returncode
+    assert checked >= 4
+    # Pagefind's own order is rewritten into the same files the build published
+    assert canonicalise_bundle(plain) == ""
+    published = app.outdir / "pagefind"
+    assert (plain / "pagefind-entry.json").read_bytes() == (published / "pagefind-entry.json").read_bytes()
+    filters = sorted(p.name for p in (plain / "filter").iterdir())
+    assert filters == sorted(p.name for p in (published / "filter").iterdir())

@@ -6,7 +6,7 @@ and 2025) is built with Sphinx's testing fixtures.
 
 from __future__ import annotations
 
-import contextlib
+import ast
 import gzip
 import json
 import os
@@ -16,17 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from rapport.site import search
-from rapport.site.search import (
-    BUCKETS_STATE,
-    IN_PROGRESS,
-    PREVIEW_INDEXERS,
-    RECORDS_DIR,
-    STAGING_DIR,
-    WORDS_FILE,
-    _read_chunk,
-    year_bucket,
-)
+from rapport.site.search import background, indexing
+from rapport.site.search import words as word_list
+from rapport.site.search.bundle import IN_PROGRESS
+from rapport.site.search.canonical import read_chunk
+from rapport.site.search.indexer import BUCKETS_STATE
+from rapport.site.search.plan import IndexPlan, PartPlan, year_bucket
+from rapport.site.search.staging import RECORDS_DIR, STAGING_DIR
+from rapport.site.search.words import WORDS_FILE
 
 
 def test_parts_span_fixed_years() -> None:
@@ -37,24 +34,23 @@ def test_parts_span_fixed_years() -> None:
 
 @pytest.mark.sphinx("html", testroot="search", freshenv=True, confoverrides={"rapport_preview": True})
 def test_the_preview_does_not_wait_for_the_index(app) -> None:
-    """In the live preview the index is made by a copy of the build's process: the build
-    is done when the pages are; the index follows, in the same folders as in a full
-    build, and a save while it runs stops it and starts again."""
+    """In the live preview the index is made by a process of its own: the build is done
+    when the pages are; the index follows, in the same folders as in a full build. A
+    save while it runs tells it to stop, and the next indexer starts only after it
+    has ended."""
     app.build()
-    bundle = app.outdir / "pagefind"
-    pid = int((app.doctreedir / PREVIEW_INDEXERS).read_text(encoding="utf-8"))
-    assert pid != os.getpid()
+    first = background.started(app.doctreedir)
+    assert first is not None and first.pid != os.getpid()
     report = app.srcdir / "rapporter" / "2025" / "2025-09-18.md"
     report.write_text(report.read_text(encoding="utf-8") + "\nEn andra sparning.\n", encoding="utf-8")
-    app.build()  # the next save: the first indexer is stopped
-    second = int((app.doctreedir / PREVIEW_INDEXERS).read_text(encoding="utf-8"))
-    assert second != pid
-    # the indexers are copies of this process (forked in app.build): wait for the second
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and os.waitpid(second, os.WNOHANG) == (0, 0):
-        time.sleep(0.1)
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, 0)
+    app.build()  # the next save
+    second = background.started(app.doctreedir)
+    assert second is not first
+    # the first indexer had ended (indexed, or stopped for the newer build) before the
+    # second was started: they never write into the same folders
+    assert first.returncode in (0, 3)
+    assert second.wait(timeout=60) == 0
+    bundle = app.outdir / "pagefind"
     state_path = app.doctreedir / BUCKETS_STATE
     state = json.loads(state_path.read_text(encoding="utf-8"))
     assert sorted(state["buckets"]) == ["2020-2029", "sidor"]
@@ -64,7 +60,68 @@ def test_the_preview_does_not_wait_for_the_index(app) -> None:
     assert _bundle_files(bundle) == _referenced(bundle)
     assert not (bundle / IN_PROGRESS).exists()
     fragments = [gzip.decompress((bundle / n).read_bytes()) for n in _bundle_files(bundle) if n.startswith("fragment/")]
-    assert sum("En andra sparning.".encode() in f for f in fragments) == 1
+    assert sum(b"En andra sparning." in f for f in fragments) == 1
+
+
+def _slow_pagefind(folder: Path) -> Path:
+    """A stand-in for Pagefind that notes its process id and waits (so it is still
+    running when the next build comes)."""
+    script = folder / "langsam-pagefind"
+    script.write_text(f"#!/bin/sh\necho $$ > {folder / 'pid'}\nexec sleep 60\n", encoding="utf-8")
+    script.chmod(0o755)
+    return script
+
+
+def test_a_newer_build_stops_the_preview_indexer_and_its_pagefind(tmp_path: Path) -> None:
+    """The indexer stops its own Pagefind run (a process it started) and exits when a
+    newer build has written its token; the lock is free again afterwards. No process
+    id is read to be signalled."""
+    doctrees, site = tmp_path / "doctrees", tmp_path / "html"
+    site.mkdir()
+    page = '<!DOCTYPE html><html lang="sv"><body><main data-pagefind-body><p>Fjällsippor.</p></main></body></html>'
+    plan = IndexPlan(
+        site=str(site),
+        doctreedir=str(doctrees),
+        primary="2020-2029",
+        parts={"2020-2029": PartPlan("2020-2029", records=[("post.html", page)])},
+        records=1,
+        executable=str(_slow_pagefind(tmp_path)),
+    )
+    token = background.supersede(doctrees)
+    lock = background.take_lock(doctrees)
+    assert lock is not None
+    indexer = background.start(plan, token, lock)
+    deadline = time.monotonic() + 30
+    while not (tmp_path / "pid").is_file() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pagefind = int((tmp_path / "pid").read_text(encoding="utf-8"))
+    assert Path(f"/proc/{pagefind}").exists()
+    assert background.take_lock(doctrees, wait=0.2) is None  # held by the running indexer
+    background.supersede(doctrees)  # the next save's build
+    assert indexer.wait(timeout=20) == 3
+    assert not Path(f"/proc/{pagefind}").exists()  # ended and reaped by the indexer
+    lock = background.take_lock(doctrees, wait=1)
+    assert lock is not None
+    os.close(lock)
+    # the stopped run left its mark: the next run starts from an empty folder
+    assert (site / "pagefind" / IN_PROGRESS).exists()
+    assert not list(doctrees.glob("rapport-sokindex-*.json"))  # the plan was taken
+
+
+def test_the_search_code_never_forks_or_signals_by_process_id() -> None:
+    """Processes are started with subprocess and ended through their handles only: no
+    os.fork, os.kill or os.killpg, no signal module, anywhere in the search's code."""
+    found = []
+    for path in Path(background.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                if node.value.id == "os" and node.attr in ("fork", "kill", "killpg", "forkpty"):
+                    found.append(f"{path.name}:{node.lineno} os.{node.attr}")
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
+                if "signal" in names:
+                    found.append(f"{path.name}:{node.lineno} import signal")
+    assert found == []
 
 
 def _bundle_files(bundle: Path) -> set[str]:
@@ -82,7 +139,7 @@ def _referenced(bundle: Path) -> set[str]:
     for info in entry["languages"].values():
         meta_name = f"pagefind.{info['hash']}.pf_meta"
         names.add(meta_name)
-        meta = _read_chunk(bundle / meta_name)
+        meta = read_chunk(bundle / meta_name)
         names |= {f"fragment/{page[0]}.pf_fragment" for page in meta[1]}
         names |= {f"index/{chunk[-1]}.pf_index" for chunk in meta[2]}
         names |= {f"filter/{item[1]}.pf_filter" for item in meta[3]}
@@ -160,8 +217,8 @@ def test_record_pages_are_staged_while_the_pages_are_written(app) -> None:
     staged = {p.relative_to(staging): p.read_bytes() for p in staging.rglob(f"{RECORDS_DIR}/*.html")}
     assert len(staged) >= 5
     shutil.rmtree(staging)
-    search._on_write_started(app, app.builder)
-    search._wait_for_record_staging(app)
+    indexing.on_write_started(app, app.builder)
+    indexing._early(app).wait()
     again = {p.relative_to(staging): p.read_bytes() for p in staging.rglob(f"{RECORDS_DIR}/*.html")}
     assert again == staged
 
@@ -172,8 +229,8 @@ def test_a_pages_words_are_counted_again_only_when_it_changed(app, monkeypatch) 
     re-index counts only the pages whose text changed, and the list is the same as
     when every page is counted."""
     counted: list[int] = []
-    forms = search._page_forms
-    monkeypatch.setattr(search, "_page_forms", lambda text: counted.append(1) or forms(text))
+    forms = word_list.page_forms
+    monkeypatch.setattr(word_list, "page_forms", lambda text: counted.append(1) or forms(text))
     app.build()
     first = len(counted)
     assert first >= 3

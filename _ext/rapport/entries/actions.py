@@ -28,6 +28,7 @@ from docutils import nodes
 from rapport import cache, events
 from rapport.config import get_series
 from rapport.dates import MONTHS, format_date
+from rapport.events import SearchRecord
 from rapport.links import classify_link, find_link
 from rapport.messages import warn
 from rapport.registry import (
@@ -259,6 +260,26 @@ def _topic_actions(app: Sphinx, topic: Topic, fromdoc: str) -> tuple[str, list[t
     return "Kommunikativa åtgärder", entries
 
 
+def search_records(app: Sphinx) -> list[SearchRecord]:
+    """One search hit per communication action (``rapport-search-records``), linked to
+    its report's action section; actions of pages that are not reports have none."""
+    store = get_domain(app.env).store(STORE)
+    reports = get_domain(app.env).store("reports")
+    return [
+        SearchRecord(
+            kind="åtgärd",
+            docname=docname,
+            anchor="atgarder",
+            title=action.title,
+            text=" ".join(p for p in (action.channel, action.title, action.comment) if p),
+            date=action.date.isoformat(),
+        )
+        for docname in sorted(store)
+        if docname in reports
+        for action in store[docname]
+    ]
+
+
 def setup(app: Sphinx) -> None:
     register_store(STORE)
     app.connect(events.REPORT_READ, extract_actions)
@@ -267,3 +288,4 @@ def setup(app: Sphinx) -> None:
     app.connect(events.TOPIC_RECORDS, _topic_action_records, priority=events.TOPIC_ACTIONS)
     app.add_directive("tidslinje", TimelineDirective)
     add_aggregate_renderer("timeline", render_timeline, timeline_inputs)
+    app.connect(events.SEARCH_RECORDS, search_records, priority=events.SEARCH_ACTIONS)

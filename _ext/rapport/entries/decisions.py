@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 
+from rapport import events
 from rapport.dates import format_date
 from rapport.entries.entry import (
     EntryDirective,
@@ -49,6 +50,7 @@ from rapport.entries.references import (
     register_kind,
     source_path,
 )
+from rapport.events import SearchRecord
 from rapport.messages import warn
 from rapport.registry import (
     AggregateDirective,
@@ -385,6 +387,26 @@ def export_records(app: Sphinx) -> list[dict[str, Any]]:
     return result
 
 
+def search_records(app: Sphinx) -> list[SearchRecord]:
+    """One search hit per decision (``rapport-search-records``), linked to its block."""
+    store = get_domain(app.env).store(STORE)
+    return [
+        SearchRecord(
+            kind=KIND,
+            docname=docname,
+            anchor=decision.anchor,
+            title=decision.title or decision.id,
+            # the id and the body are searchable too ("RS-2025-09-23", "Regionstyrelsen")
+            text=" ".join(p for p in (decision.text, decision.id, decision.organ) if p),
+            date=decision.date.isoformat() if decision.date else "",
+            bodies=(decision.organ,) if decision.organ else (),
+            date_text=decision.date_text,
+        )
+        for docname in sorted(store)
+        for decision in store[docname]
+    ]
+
+
 def _add_filter_script(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
     if doctree is not None and "beslutsregister" in aggregate_kinds(app.env, pagename):
         app.add_js_file("rapport-register.js", loading_method="defer")
@@ -398,3 +420,4 @@ def setup(app: Sphinx) -> None:
     app.add_role("beslut", EntryRole(KIND))
     add_aggregate_renderer("beslutsregister", render_register, register_inputs)
     app.connect("html-page-context", _add_filter_script)
+    app.connect(events.SEARCH_RECORDS, search_records, priority=events.SEARCH_DECISIONS)

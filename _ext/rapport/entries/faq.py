@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 
+from rapport import events
 from rapport.config import is_report
 from rapport.dates import format_date
 from rapport.entries.entry import EntryDirective, EntryRecord, Source, entry_options, slug, source_list
@@ -32,6 +33,7 @@ from rapport.entries.references import (
     mentions_placeholder,
     register_kind,
 )
+from rapport.events import SearchRecord
 from rapport.registry import (
     AggregateDirective,
     add_aggregate_renderer,
@@ -158,6 +160,24 @@ def export_records(app: Sphinx) -> list[dict[str, Any]]:
     ]
 
 
+def search_records(app: Sphinx) -> list[SearchRecord]:
+    """One search hit per FAQ entry (``rapport-search-records``), linked to its block."""
+    store = get_domain(app.env).store(STORE)
+    return [
+        SearchRecord(
+            # the search's facet value; readers see it as "Frågor och svar"
+            kind="FAQ",
+            docname=docname,
+            anchor=entry.anchor,
+            title=entry.question or entry.id,
+            text=" ".join(p for p in (entry.text, entry.topic) if p),
+            date=entry.updated.isoformat() if entry.updated else "",
+        )
+        for docname in sorted(store)
+        for entry in store[docname]
+    ]
+
+
 def setup(app: Sphinx) -> None:
     register_store(STORE)
     register_kind(Kind(KIND, STORE, "okänd FAQ-post", "en FAQ-post", "FAQ-posten"))
@@ -165,3 +185,4 @@ def setup(app: Sphinx) -> None:
     app.add_directive("faq-lista", FaqListDirective)
     app.add_role("faq", EntryRole(KIND))
     add_aggregate_renderer("faq-lista", render_faq_list, inputs="stores")
+    app.connect(events.SEARCH_RECORDS, search_records, priority=events.SEARCH_FAQ)
