@@ -6,9 +6,8 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from docutils import nodes
-
 from conftest import warnings_of
+from docutils import nodes
 from trusttools import root_fixture
 
 ROOT = "sections"
@@ -22,16 +21,13 @@ EXPECTED_WARNINGS = [
     "gånger (första gången på rad 7) [rapport.section-duplicate]",
     "rapporter/2025/2025-01-04.md:11: WARNING: Avsnittet ”Sammanfattande lägesbild” ska stå före "
     "”Kommunikativ lägesbild” [rapport.section-order]",
-    "rapporter/2025/2025-01-05.md:11: WARNING: Avsnittet ”Kommunikativ lägesbild” är tomt "
-    "[rapport.section-empty]",
-    "rapporter/2025/2025-01-06.md:3: WARNING: Sammanställt: ”2025-13-45” är inget giltigt datum "
-    "[rapport.date-invalid]",
+    "rapporter/2025/2025-01-05.md:11: WARNING: Avsnittet ”Kommunikativ lägesbild” är tomt [rapport.section-empty]",
+    "rapporter/2025/2025-01-06.md:3: WARNING: Sammanställt: ”2025-13-45” är inget giltigt datum [rapport.date-invalid]",
     "rapporter/2025/2025-01-07.md:1: WARNING: Uppgift om när rapporten sammanställdes saknas "
     "(lägg till sammanstallt: ÅÅÅÅ-MM-DD TT:MM i front matter) [rapport.date-missing]",
     "rapporter/2025/2025-01-08.md:3: WARNING: Front matter går inte att läsa: raden kan inte tolkas "
     "(kontrollera kolon, citattecken och hakparenteser) [rapport.frontmatter]",
-    "rapporter/2025/2025-01-12.md:2: WARNING: Okänd serie ”okand”; kända serier: annan, test "
-    "[rapport.series-unknown]",
+    "rapporter/2025/2025-01-12.md:2: WARNING: Okänd serie ”okand”; kända serier: annan, test [rapport.series-unknown]",
 ]
 
 
@@ -165,3 +161,73 @@ def test_no_traceback_and_strict_build_fails(tmp_path):
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert len(re.findall(r"\[rapport\.", result.stderr)) == len(EXPECTED_WARNINGS)
+
+
+# -- a block nested with too few colons ----------------------------------------------------
+
+NESTED = """\
+---
+serie: test
+sammanstallt: 2025-10-02 08:30
+---
+
+# Testrapporten 2 oktober 2025
+
+{outer}{{avsnitt}} sammanfattning
+- En punkt före beslutet.
+
+:::{{beslut}} RS-TEST-1
+:datum: 2025-10-01
+:organ: Regionstyrelsen
+:titel: Ett beslut i avsnittet
+:status: fattat
+Beslutets text.
+:::
+
+- En punkt efter beslutet.
+{outer}
+
+:::{{avsnitt}} atgarder
+- 1/10: [Sidan](https://example.org/sidan)
+:::
+"""
+
+
+def test_fence_traps_follow_the_nesting_the_writer_meant() -> None:
+    from rapport.sections import FenceTrap, fence_traps
+
+    text = (
+        ":::{avsnitt} a\n:::{beslut} X\n:::\n:::\n"  # a trap
+        "```md\n:::{avsnitt} b\n:::{faq} Y\n:::\n:::\n```\n"  # shown as code: none
+        "::::{avsnitt} c\n:::{beslut} Z\n:::\n::::\n"  # nested right
+        ":::{avsnitt} d\n::::{note}\n::::\n:::\n"  # more colons inside: a trap too
+    )
+    assert fence_traps(text) == [FenceTrap(2, "beslut", "avsnitt", 1, 3), FenceTrap(16, "note", "avsnitt", 15, 3)]
+    assert fence_traps("Ingen text med kolon.\n") == []
+
+
+def test_a_decision_nested_with_as_many_colons_warns_at_its_line(tmp_path) -> None:  # noqa: ANN001
+    import shutil
+
+    from conftest import sphinx_build
+    from test_cli import ROOTS
+
+    project = tmp_path / "projekt"
+    shutil.copytree(ROOTS / "test-cli", project)
+    report = project / "docs/rapporter/2025/2025-10-02.md"
+    report.write_text(NESTED.format(outer=":::"), encoding="utf-8")
+    warnings = sphinx_build(project, "html", tmp_path / "html", tmp_path / "doctrees")
+    assert (
+        "rapporter/2025/2025-10-02.md:11: WARNING: Blocket :::{beslut} står inne i :::{avsnitt} (rad 8) med lika "
+        "många kolon, så dess avslutande ::: avslutar det yttre blocket: texten efter hamnar utanför och nästa "
+        "avsnitt kan försvinna från sidan. Skriv fler kolon på det yttre blocket, till exempel ::::{avsnitt} … "
+        "::::" + " [rapport.block-nesting]"
+    ) in warnings.splitlines()
+
+    # nested as the warning says: no warning, and both sections are on the page
+    report.write_text(NESTED.format(outer="::::"), encoding="utf-8")
+    warnings = sphinx_build(project, "html", tmp_path / "html2", tmp_path / "doctrees2")
+    assert "block-nesting" not in warnings
+    page = BeautifulSoup((tmp_path / "html2/rapporter/2025/2025-10-02.html").read_text(encoding="utf-8"), "html.parser")
+    assert [s["id"] for s in page.select("section.rapport-avsnitt")][:2] == ["sammanfattning", "atgarder"]
+    assert "En punkt efter beslutet." in page.select_one("section#sammanfattning").get_text()

@@ -82,6 +82,12 @@ SUBTYPES: dict[str, tuple[str, str]] = {
         "Sökindexet kunde inte byggas; webbplatsen fungerar men sökningen hittar ingenting.",
         "Kontrollera att paketet pagefind-bin är installerat (make venv) och bygg igen.",
     ),
+    "block-nesting": (
+        "Ett block (till exempel :::{beslut}) står inne i ett annat (:::{avsnitt}) med lika många kolon. "
+        "Det inre blockets avslutande ::: avslutar då det yttre, så texten efter hamnar utanför och nästa "
+        "avsnitt kan försvinna från sidan.",
+        "Skriv fler kolon på det yttre blocket än på det inre: ::::{avsnitt} … :::{beslut} … ::: … ::::.",
+    ),
     "option-invalid": (
         "Ett direktiv har ett ogiltigt eller saknat alternativ.",
         "Rätta alternativet som nämns i meddelandet.",

@@ -11,11 +11,19 @@ Two phases:
   empty, missing). Every check looks at one document only, so serial and parallel
   builds warn alike. It runs before Sphinx's own ``doctree-read`` collectors
   (priority 500), so inserted sections reach the table of contents.
+
+And one check at ``source-read`` (:func:`check_fence_nesting`), for every page: a block
+opened inside another with as many colons (``:::{beslut}`` inside ``:::{avsnitt}``) is
+closed by the inner block's ``:::``, so the rest of the section falls outside it and the
+next section disappears from the page's contents. MyST parses that without a word; the
+writer gets a warning at the inner block's line and how to nest.
 """
 
 from __future__ import annotations
 
 import os
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -255,6 +263,80 @@ def _insert_in_order(container: nodes.Element, new: nodes.section, series: Serie
     container.insert(index, new)
 
 
+# -- blocks nested with too few colons ---------------------------------------------------
+
+_COLON_FENCE_RE = re.compile(r"^\s*(:{3,})(.*)$")
+_CODE_FENCE_RE = re.compile(r"^\s*(`{3,}|~{3,})")
+_NAME_RE = re.compile(r"^\{([\w:-]+)\}")
+
+
+@dataclass(frozen=True)
+class FenceTrap:
+    line: int  # of the inner block's opening fence (1-based)
+    inner: str  # its directive name ("" for a plain ::: block)
+    outer: str
+    outer_line: int
+    colons: int  # of the outer block
+
+
+def fence_traps(text: str) -> list[FenceTrap]:
+    """Every block opened inside a colon-fenced block with at least as many colons.
+
+    Follows the nesting the writer meant (each ``:::`` closes the innermost open block),
+    so every such block on the page is found, not only the first; code blocks (``` and
+    ~~~) are skipped, they show MyST as written."""
+    if ":::" not in text:
+        return []
+    traps: list[FenceTrap] = []
+    stack: list[tuple[int, str, int]] = []  # (colons, name, line) of the open blocks
+    code: tuple[str, int] | None = None  # the open code fence's character and length
+    for number, line in enumerate(text.split("\n"), start=1):
+        fence = _CODE_FENCE_RE.match(line)
+        if code is not None:
+            closing = fence is not None and line.strip() == line.strip()[0] * len(line.strip())
+            if closing and fence and fence.group(1)[0] == code[0] and len(fence.group(1)) >= code[1]:
+                code = None
+            continue
+        if fence:
+            code = (fence.group(1)[0], len(fence.group(1)))
+            continue
+        match = _COLON_FENCE_RE.match(line)
+        if not match:
+            continue
+        colons, info = len(match.group(1)), match.group(2).strip()
+        if not info:  # a closing fence: closes the innermost block if it is as long
+            if stack and colons >= stack[-1][0]:
+                stack.pop()
+            continue
+        name = _NAME_RE.match(info)
+        inner = name.group(1) if name else ""
+        if stack and colons >= stack[-1][0]:
+            outer_colons, outer, outer_line = stack[-1]
+            traps.append(FenceTrap(number, inner, outer, outer_line, outer_colons))
+        stack.append((colons, inner, number))
+    return traps
+
+
+def _shown(name: str) -> str:
+    return f"{{{name}}}" if name else ""
+
+
+def check_fence_nesting(app: Sphinx, docname: str, source: list[str]) -> None:
+    """``source-read``: warn about each block nested with too few colons."""
+    for trap in fence_traps(source[0]):
+        fence = ":" * trap.colons
+        wider = ":" * (trap.colons + 1)
+        warn(
+            "block-nesting",
+            f"Blocket {fence}{_shown(trap.inner)} står inne i {fence}{_shown(trap.outer)} (rad {trap.outer_line}) "
+            f"med lika många kolon, så dess avslutande {fence} avslutar det yttre blocket: texten efter hamnar "
+            f"utanför och nästa avsnitt kan försvinna från sidan. Skriv fler kolon på det yttre blocket, "
+            f"till exempel {wider}{_shown(trap.outer)} … {wider}",
+            (docname, trap.line),
+        )
+
+
 def setup(app: Sphinx) -> None:
     app.add_directive("avsnitt", SectionDirective)
+    app.connect("source-read", check_fence_nesting)
     app.connect("builder-inited", check_standing_files)
