@@ -89,7 +89,8 @@ def check_address(raw: str) -> tuple[str, str] | str:
     elif _PLAIN_RE.match(raw):
         name, address = "", raw
     else:
-        return f"”{raw}” är ingen e-postadress (skriv adress@domän.se eller Namn <adress@domän.se>)"
+        shown = raw if len(raw) <= 80 else raw[:77] + "…"
+        return f"”{shown}” är ingen e-postadress (skriv adress@domän.se eller Namn <adress@domän.se>)"
     if "@" not in address:
         return f"”{address}” saknar @ och är ingen e-postadress"
     try:

@@ -44,6 +44,10 @@ def header_text(value: str, what: str = "rubriken", limit: int = 250) -> str:
     """
     cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in str(value))
     cleaned = _CONTROL_RE.sub(" ", cleaned).strip()
+    # "=?charset?q?...?=" in a title is text, never an RFC 2047 encoded word: some
+    # versions of the email package decode such a word while folding and write the
+    # line break it holds into the header (CVE-2024-6923)
+    cleaned = cleaned.replace("=?", "= ?")
     if not cleaned:
         raise HeaderError(f"{what} är tom")
     if len(cleaned) > limit:

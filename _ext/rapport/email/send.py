@@ -318,27 +318,6 @@ class LogEntry:
         return json.dumps(entry, ensure_ascii=False)
 
 
-def sent_before(log: Path, report: str) -> set[str]:
-    """Addresses (lower case) that the log says got ``report`` (test copies do not count)."""
-    done: set[str] = set()
-    try:
-        lines = log.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        return done
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SendError(f"Skickloggen {log} går inte att läsa ({exc.__class__.__name__}); inget har skickats") from None
-    for line in lines:
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            continue  # a line cut short by a crash: its "skickar" line, if any, still counts
-        if isinstance(entry, dict) and entry.get("rapport") == report and not entry.get("test"):
-            if entry.get("typ", "rapport") == "rapport":
-                # "skickar" without "skickat": perhaps delivered; never sent twice unasked
-                done.add(str(entry.get("adress", "")).lower())
-    return done
-
-
 class SendLog:
     """Appends one line per accepted message and makes it durable before the next send."""
 
@@ -534,11 +513,13 @@ def send_all(
             try:
                 smtp.sendmail(settings.sender_address, [recipient.address], data)
             except smtplib.SMTPRecipientsRefused as exc:
+                log.append(entry(recipient, audience, message_id, now, "ej skickat"))
                 code, reply = next(iter(exc.recipients.values()), (0, b""))
                 outcome.failed.append(recipient.address)
                 shown.message(f"Servern tog inte emot {recipient.address}: {code} {_reply(reply)}")
                 consecutive += 1
             except smtplib.SMTPSenderRefused as exc:
+                log.append(entry(recipient, audience, message_id, now, "ej skickat"))
                 outcome.failed.append(recipient.address)
                 outcome.stopped = f"Servern godtar inte avsändaren {settings.sender_address} (svar {exc.smtp_code}); kontrollera rapport_email_from"
                 break
@@ -547,6 +528,8 @@ def send_all(
                 outcome.stopped = f"Förbindelsen med e-postservern bröts ({_network_reason(exc, settings)})"
                 break
             except smtplib.SMTPResponseException as exc:
+                # the server answered with an error: it did not take the message
+                log.append(entry(recipient, audience, message_id, now, "ej skickat"))
                 outcome.failed.append(recipient.address)
                 kind = "tillfälligt" if 400 <= exc.smtp_code < 500 else "permanent"
                 shown.message(

@@ -41,7 +41,7 @@ HOW = ("e-post", "telefon", "möte")
 
 #: kinds of message in the send log
 REPORT, PROOF, CORRECTION, TEST = "rapport", "korrektur", "rättelse", "test"
-SENDING, SENT = "skickar", "skickat"
+SENDING, SENT, NOT_SENT = "skickar", "skickat", "ej skickat"
 
 
 def now_text() -> str:
@@ -196,6 +196,8 @@ def deliveries(log: Path, report: str) -> dict[str, Delivery]:
             started[key] = entry
             continue
         started.pop(key, None)
+        if status == NOT_SENT:
+            continue  # the server refused it: nothing was delivered
         if kind == CORRECTION:
             delivery.corrections.add(str(entry.get("rattelse", "")))
         delivery.versions.append((kind, str(entry.get("version", "")), str(entry.get("tid", ""))))

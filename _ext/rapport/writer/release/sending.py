@@ -9,6 +9,7 @@ listed, and each message is parsed back and checked before it is sent
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -34,7 +35,7 @@ def refuse(stops: list[str], what: str, err: TextIO) -> None:
     raise ReleaseError(f"{len(stops)} {noun} stoppar {what} (se ovan); inget har skickats")
 
 
-def _lists(project: Any, names: list[str]) -> tuple[list[MailingList], dict[str, tuple[Recipient, str]]]:
+def _lists(project: Any, names: list[str], err: TextIO) -> tuple[list[MailingList], dict[str, tuple[Recipient, str]]]:
     root = project.root
     lists_path = root / str(transport.setting(project.config, "rapport_email_lists"))
     shown = shown_path(project, lists_path)
@@ -44,12 +45,20 @@ def _lists(project: Any, names: list[str]) -> tuple[list[MailingList], dict[str,
             known = ", ".join(sorted(lists)) or "inga"
             problems.append(ListProblem(shown, 0, f"sändlistan ”{name}” finns inte (listorna är: {known})"))
     if problems:
-        raise ReleaseError(
-            "\n".join(p.as_line() for p in problems[:20])
-            + (f"\n… och {len(problems) - 20} fel till" if len(problems) > 20 else "")
-            + f"\n{len(problems)} fel i sändlistorna; inget har skickats. Rätta filen och försök igen",
-            EXIT_USAGE,
-        )
+        if not lists and len(problems) > 3:
+            # not a list file at all (a wrong setting pointing at another file): its lines
+            # are never echoed, whatever it holds
+            print(
+                f"{shown}: filen är ingen fil med sändlistor (ingen rad har formen [namn] internt); "
+                "kontrollera inställningen för sändlistorna",
+                file=err,
+            )
+        else:
+            for problem in problems[:20]:
+                print(problem.as_line(), file=err)
+            if len(problems) > 20:
+                print(f"{shown}: … och {len(problems) - 20} fel till", file=err)
+        raise ReleaseError(f"{len(problems)} fel i sändlistorna; inget har skickats. Rätta filen och försök igen")
     chosen = [lists[name.lower()] for name in dict.fromkeys(names)]
     recipients: dict[str, tuple[Recipient, str]] = {}
     for mailing_list in chosen:
@@ -68,7 +77,7 @@ def _lists(project: Any, names: list[str]) -> tuple[list[MailingList], dict[str,
 def count_recipients(project: Any, lists: list[str]) -> int:
     if not lists:
         raise ReleaseError("Välj minst en sändlista", EXIT_USAGE)
-    return len(_lists(project, lists)[1])
+    return len(_lists(project, lists, io.StringIO())[1])
 
 
 def deliver(
@@ -133,6 +142,21 @@ def send(
         raise ReleaseError(
             "Ange minst en sändlista med --lista NAMN (eller --test ADRESS för ett provexemplar)", EXIT_USAGE
         )
+    if trial:  # writes files only: nothing to keep apart
+        return _send(
+            project,
+            report,
+            lists,
+            test,
+            accept_placeholders,
+            password,
+            progress,
+            out,
+            err,
+            again,
+            allow_warnings,
+            trial,
+        )
     with transport.send_lock(log_path(project)):
         return _send(
             project,
@@ -166,7 +190,7 @@ def _send(
 ) -> int:
     resolve(project, report)  # a report outside docs/ stops before anything else
     sender, sender_address, domain = transport.sender_of(project.config)
-    chosen, recipients = _lists(project, lists) if lists else ([], {})
+    chosen, recipients = _lists(project, lists, err) if lists else ([], {})
     test_recipient: Recipient | None = None
     if test:
         checked = check_address(test)
@@ -195,7 +219,10 @@ def _send(
 
     stored = {a: e.stored for a, e in editions.items()}
     for data in stored.values():
-        verify_message(data)
+        try:
+            verify_message(data)
+        except HeaderError as exc:
+            raise ReleaseError(f"{main.shown}: e-postutgåvan stoppades: {exc}") from None
     log_file = log_path(project)
     if test_recipient is not None:
         audience = next(iter(audiences))
@@ -322,9 +349,12 @@ def send_correction(
             print(f"Inget att skicka: alla som fick ”{edition.title}” har redan fått rättelsen.", file=out)
             return EXIT_OK
         base = str(edition.built.manifest.get("basadress") or "")
-        page = str(edition.built.manifest.get("sida") or "")
+        page = str(edition.built.manifest.get("webbadress") or "")
         message = correction_message(edition.title, latest.as_dict(), page or base, sender)
-        verify_message(message)
+        try:
+            verify_message(message)
+        except HeaderError as exc:
+            raise ReleaseError(f"{edition.shown}: rättelsen stoppades: {exc}") from None
         records.archive_version(project.root, edition.docname, edition.code, edition.text, {"rattelse": message}, None)
         jobs = [(Recipient(d.address, d.address, "rättelse", 0), INTERNAL, message) for d in targets]
         outcome = deliver(
