@@ -17,7 +17,7 @@ from rapport.command import EXIT_OK, EXIT_USAGE
 from rapport.dates import DateError, parse_datetime
 from rapport.email import send as transport
 from rapport.email.lists import INTERNAL, PUBLIC, ListProblem, MailingList, Recipient, check_address, read_lists
-from rapport.email.message import correction_message, verify_message
+from rapport.email.message import HeaderError, correction_message, verify_message
 
 from . import records
 from .corrections_source import CorrectionSource, insert_correction, read_corrections
