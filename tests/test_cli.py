@@ -155,10 +155,11 @@ def test_ny_new_year_gets_its_year_page_and_archive_entry(project: Path) -> None
 def test_ny_never_overwrites(project: Path) -> None:
     assert rapport(project, "ny", "--datum", "2025-10-02 09:15").returncode == 0
     first = (project / REPORT_DIR / "2025-10-02.md").read_bytes()
-    second = rapport(project, "ny", "--datum", "2025-10-02 09:15")
+    # a second report for the same date is an explicit choice (tests/test_newreport.py)
+    second = rapport(project, "ny", "--datum", "2025-10-02 09:15", "--ytterligare")
     assert second.returncode == 0
     assert (project / REPORT_DIR / "2025-10-02-0915.md").is_file()
-    third = rapport(project, "ny", "--datum", "2025-10-02 09:15")
+    third = rapport(project, "ny", "--datum", "2025-10-02 09:15", "--ytterligare")
     assert third.returncode == 2
     assert third.stderr.count("\n") == 1 and "skrivs inte över" in third.stderr
     assert (project / REPORT_DIR / "2025-10-02.md").read_bytes() == first

@@ -40,7 +40,7 @@ from rapport.writer import kontroll
 from rapport.writer.build import line_process, run_steps, site_steps
 from rapport.writer.carryover import MARKER
 from rapport.writer.kontroll import EncodingProblem, check_encodings, read_utf8
-from rapport.writer.newreport import NewReportError, create
+from rapport.writer.newreport import NewReportError, create, describe_existing, existing_for_date
 from rapport.writer.release import commands as release_commands
 
 PROG = "rapport"
@@ -149,6 +149,11 @@ def build_parser() -> SwedishParser:
         help='när rapporten sammanställs (standard: nu), till exempel "2025-10-02 08:30"',
     )
     ny.add_argument("--serie", metavar="SERIE", help="rapportserien (standard: seriens standardval i conf.py)")
+    ny.add_argument(
+        "--ytterligare",
+        action="store_true",
+        help="skapa ytterligare en rapport fast det redan finns en för samma datum",
+    )
 
     kontroll = commands.add_parser(
         "kontroll",
@@ -309,6 +314,25 @@ def cmd_ny(project: Project, args: argparse.Namespace) -> int:
     else:
         compiled, has_time = args.datum
     series = _series(project, args.serie)
+    log = project.config.get("rapport_email_log")
+    existing = existing_for_date(
+        project.root,
+        project.srcdir,
+        compiled.date(),
+        project.reports_dir,
+        project.root / log if isinstance(log, str) and log else None,
+    )
+    if existing and not args.ytterligare:
+        said = describe_existing(existing, project.relative)
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise UsageError(
+                f"{said}. Ingen ny rapport skapades",
+                "öppna den befintliga och skriv vidare, eller skapa ytterligare en samma dag med rapport ny --ytterligare",
+            )
+        answer = input(f"{said}. Skapa ytterligare en rapport samma dag? [j/N] ").strip().lower()
+        if answer not in ("j", "ja"):
+            print("Ingen ny rapport skapades. Öppna den befintliga och skriv vidare.")
+            return EXIT_OK
     try:
         path, previous, created = create(project.reports_dir, series, compiled, _read_text, has_time=has_time)
     except NewReportError as exc:

@@ -10,13 +10,21 @@ by file name, which a writer may have chosen differently). The new file gets:
 * the previous report's points of those sections, each marked ``[BEKRÄFTA]`` so the
   writer confirms (removes the marker) or deletes it. The build warns about every
   marker left (:mod:`rapport.writer.carryover`), so old text cannot be published by mistake.
+  A decision or FAQ entry declared in the previous report (``:::{beslut} ID`` …) is not
+  copied as a declaration (a second one with the same id is a duplicate): the point
+  becomes a reference to it, ``- [BEKRÄFTA] {beslut}`ID```, which shows its title and
+  links to where it was declared, for the writer to keep or delete like any other point.
 
-Nothing is ever overwritten: files are created with exclusive mode.
+Nothing is ever overwritten: files are created with exclusive mode. A report for the
+same date already there is found first (:func:`existing_for_date`: by compile date or
+file name, with its title and whether the send log says it was sent), and the command
+asks for an explicit choice before making another (``rapport ny --ytterligare``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -38,13 +46,16 @@ class ExistingReport:
     compiled: dt.datetime
     series: str | None
     text: str
+    title: str = ""  # the page's heading
+    sent: bool = False  # the send log has it as sent to a list (not a test, not a proof)
 
 
 _FENCE_OPEN_RE = re.compile(r"^(?P<indent>\s*)(?P<fence>:{3,})\{avsnitt\}\s+(?P<key>\S+)\s*$")
 
 
-def find_reports(reports_dir: Path, read) -> list[ExistingReport]:  # noqa: ANN001
-    """Every report below ``reports_dir/<year>/`` with a readable compile date."""
+def find_reports(reports_dir: Path, read, undated: bool = False) -> list[ExistingReport]:  # noqa: ANN001
+    """Every report below ``reports_dir/<year>/`` with a readable compile date (and, with
+    ``undated``, those without one, dated by their file name if it starts with a date)."""
     found = []
     for path in sorted(reports_dir.glob("*/*.md")):
         if path.name == "index.md":
@@ -52,15 +63,124 @@ def find_reports(reports_dir: Path, read) -> list[ExistingReport]:  # noqa: ANN0
         text = read(path)
         fm = frontmatter.read_markdown(text)
         raw, _ = frontmatter.lookup(fm, "sammanstallt", "sammanställt")
-        if raw is None:
-            continue
         try:
-            compiled, _has_time = parse_datetime(raw)
+            compiled, _has_time = parse_datetime(raw or "")
         except DateError:
-            continue
+            if not undated:
+                continue
+            try:
+                compiled, _has_time = parse_datetime(path.name[:10])
+            except DateError:
+                continue
         series, _ = frontmatter.lookup(fm, "serie")
         found.append(ExistingReport(path, compiled, series, text))
     return found
+
+
+# -- a report for the same date ------------------------------------------------------------
+
+SEND_LOG = "utskick/skicklogg.jsonl"
+_HEADING_RE = re.compile(r"^#\s+(.+?)\s*#*\s*$")
+
+
+def title_of(text: str) -> str:
+    skip = frontmatter.read_markdown(text).end_line if text.startswith("---") else 0
+    for line in text.split("\n")[skip:]:
+        match = _HEADING_RE.match(line)
+        if match:
+            return match.group(1)
+    return ""
+
+
+def sent_reports(log: Path) -> set[str]:
+    """Docnames the send log has as sent to a list. Read defensively: a line that is not
+    complete JSON (a crash mid-write) or not an object is skipped, never an error."""
+    try:
+        raw = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return set()
+    sent = set()
+    for line in raw.splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(entry, dict) or not isinstance(entry.get("rapport"), str):
+            continue
+        if entry.get("test") or entry.get("typ", "rapport") != "rapport":
+            continue  # a test message or a proof is not the report sent
+        if entry.get("status", "skickat") == "skickat":  # old lines have no status: sent
+            sent.add(entry["rapport"].removesuffix(".md"))
+    return sent
+
+
+def existing_for_date(
+    root: Path, srcdir: Path, date: dt.date, reports_dir: Path | None = None, log: Path | None = None
+) -> list[ExistingReport]:
+    """The reports compiled on ``date`` (by front matter, or named after the date), with
+    their titles and whether each was sent; ``rapport ny`` and the writer's desk ask the
+    writer what to do when there is one."""
+    folder = reports_dir or srcdir / "rapporter"
+    sent = sent_reports(log or root / SEND_LOG)
+    found = []
+    for report in find_reports(folder, _read_or_empty, undated=True):
+        named = report.path.name.startswith(f"{date:%Y-%m-%d}")
+        if report.compiled.date() != date and not named:
+            continue
+        docname = report.path.relative_to(srcdir).with_suffix("").as_posix()
+        found.append(
+            ExistingReport(
+                report.path, report.compiled, report.series, report.text, title_of(report.text), docname in sent
+            )
+        )
+    return found
+
+
+def _read_or_empty(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def describe_existing(found: list[ExistingReport], shown) -> str:  # noqa: ANN001 - shown(path) -> str
+    """One Swedish sentence naming the reports already there for a date."""
+    parts = []
+    for report in found:
+        state = "skickad" if report.sent else "inte skickad"
+        title = f"”{report.title}”, " if report.title else ""
+        parts.append(f"{shown(report.path)} ({title}{state})")
+    noun = "en rapport" if len(found) == 1 else f"{len(found)} rapporter"
+    return f"Det finns redan {noun} för {format_date(found[0].compiled.date())}: {'; '.join(parts)}"
+
+
+# -- the new text ---------------------------------------------------------------------------
+
+_ENTRY_OPEN_RE = re.compile(r"^(?P<indent>\s*)(?P<fence>:{3,}|`{3,})\{(?P<kind>beslut|faq)\}\s+(?P<id>\S+)\s*$")
+
+
+def references_for_declarations(body: list[str]) -> list[str]:
+    """Each ``:::{beslut} ID`` / ``:::{faq} ID`` block becomes a point referring to it."""
+    out: list[str] = []
+    index = 0
+    while index < len(body):
+        match = _ENTRY_OPEN_RE.match(body[index])
+        if not match:
+            out.append(body[index])
+            index += 1
+            continue
+        fence = match.group("fence")
+        index += 1
+        # to its closing fence (as long or longer, nothing after it); an unclosed block ends the body
+        while index < len(body):
+            closing = body[index].strip()
+            index += 1
+            if closing and set(closing) == {fence[0]} and len(closing) >= len(fence):
+                break
+        if out and out[-1].strip() and not re.match(r"^\s*([-*+]|\d+[.)])\s", out[-1]):
+            out.append("")  # a list item must not continue the paragraph before it
+        out.append(f"{match.group('indent')}- {{{match.group('kind')}}}`{match.group('id')}`")
+    return out
 
 
 def section_bodies(text: str) -> dict[str, list[str]]:
@@ -82,7 +202,7 @@ def section_bodies(text: str) -> dict[str, list[str]]:
         # options (:class: x) belong to the old directive, not to the text
         while body and re.match(r"^:[\w-]+:", body[0]):
             body.pop(0)
-        bodies.setdefault(match.group("key"), body)
+        bodies.setdefault(match.group("key"), references_for_declarations(body))
         index += 1
     return bodies
 
