@@ -31,13 +31,13 @@ def site(make_app, tmp_path, rootdir, monkeypatch):
         rendered.clear()
         app = make_app("html", srcdir=src, confoverrides={"rapport_pdf_dir": str(src / "_build" / "rapportpdf")})
         # the extension's setup has just registered the renderers: count their calls
-        for kind, renderer in list(registry.RENDERERS.items()):
+        for kind, renderer in list(registry.domain_class(app).renderers.items()):
 
             def counting(app, docname, node, _renderer=renderer, _kind=kind):
                 rendered[_kind] += 1
                 return _renderer(app, docname, node)
 
-            monkeypatch.setitem(registry.RENDERERS, kind, counting)
+            monkeypatch.setitem(registry.domain_class(app).renderers, kind, counting)
         app.build()
         app.cleanup()
         return Counter(rendered)
@@ -166,13 +166,13 @@ def test_a_topic_page_is_rendered_when_its_own_entries_change(make_app, tmp_path
         rendered.clear()
         app = make_app("html", srcdir=src, confoverrides={"rapport_pdf_dir": str(src / "_build" / "rapportpdf")})
         for kind in ("topic", "topic-index"):
-            renderer = registry.RENDERERS[kind]
+            renderer = registry.domain_class(app).renderers[kind]
 
             def counting(app, docname, node, _renderer=renderer, _kind=kind):
                 rendered[(_kind, docname)] += 1
                 return _renderer(app, docname, node)
 
-            monkeypatch.setitem(registry.RENDERERS, kind, counting)
+            monkeypatch.setitem(registry.domain_class(app).renderers, kind, counting)
         app.build()
         app.cleanup()
         return Counter(rendered)

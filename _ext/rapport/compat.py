@@ -14,14 +14,18 @@ Python that removes it fails that test loudly instead of a build somewhere else.
   builder, which only Sphinx's own HTML builder defines (the PDF and e-mail builders
   write with that translator).
 * :func:`myst_renderer`: the MyST renderer behind MyST's mock directive state (parsing
-  phase), which MyST's own include mock needs.
+  phase), which MyST's own include mock needs, and the node a directive in Markdown is
+  placed in (the entry directives).
 * :func:`page_box`: WeasyPrint's laid-out box tree of a page (PDF writing phase), the
   only way to find content wider than the page.
 * :func:`swedish_argparse`: ``argparse``'s message lookup (the ``rapport`` command,
   outside Sphinx); only while the command parses its arguments.
+* :class:`SubcommandListFormatter`: how ``argparse`` formats one argument's help (the
+  ``rapport`` command's ``--help``).
 * :func:`write_docname`: how Sphinx resolves and writes one page (writing phase of
-  ``rapport kontroll``'s builder, :mod:`rapport.writer.checkcache`), which notes the
-  page before each one; the builder's public ``write_documents`` writes them all at once.
+  ``rapport kontroll``'s builder, :mod:`rapport.writer.checkcache`, which overrides the
+  public ``Builder.write_documents`` and notes each page before it is resolved); Sphinx's
+  public API resolves and writes only all pages at once.
 * :func:`autobuild_main`: sphinx-autobuild's command with another builder class (the
   live preview's server, :mod:`rapport.writer.preview`); sphinx-autobuild has no option
   for how a rebuild runs.
@@ -137,9 +141,10 @@ def write_docname(builder: Builder, docname: str) -> None:
 
 
 def myst_renderer(state: Any) -> Any:
-    """The renderer behind MyST's ``MockState`` (``MockState._renderer``); MyST's own
-    ``MockIncludeDirective`` takes it as its first argument."""
-    return state._renderer
+    """The renderer behind MyST's ``MockState`` (``MockState._renderer``), None for
+    another state; MyST's own ``MockIncludeDirective`` takes it as its first argument,
+    and its ``current_node`` is where a directive inside Markdown is placed."""
+    return getattr(state, "_renderer", None)
 
 
 def page_box(page: Any) -> Any:
@@ -165,6 +170,18 @@ def swedish_argparse(
         yield
     finally:
         argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+
+
+class SubcommandListFormatter(argparse.HelpFormatter):
+    """argparse's help without the bare line naming the subcommands' metavar above their
+    list (``kommando``, then the same word again as the list's first line). argparse has
+    no option for it; ``_format_action`` is where it formats one argument's help."""
+
+    def _format_action(self, action: argparse.Action) -> str:
+        text = super()._format_action(action)
+        if action.nargs == argparse.PARSER:
+            text = "\n".join(text.split("\n")[1:])
+        return text
 
 
 def autobuild_main(argv: list[str], builder_class: type) -> int:

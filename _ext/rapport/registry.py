@@ -10,6 +10,11 @@ duplicate records on ``-j`` and incremental builds.
 Concept modules declare their stores with :func:`register_store` during ``setup``. The
 renderers of aggregate pages and the one staleness mechanism (:func:`stale_pages`) are
 here too, because every page that shows records from other pages goes through them.
+
+Nothing here is process-wide: :func:`setup` gives each application a domain class of
+its own, which holds that application's stores, renderers and the other modules'
+in-memory state (:func:`app_state`), so two Sphinx applications in one process (the
+tests, the live preview's rebuilds) never share a record or a renderer.
 """
 
 from __future__ import annotations
@@ -19,11 +24,12 @@ import datetime as dt
 import functools
 import hashlib
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.domains import Domain
+from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
 from rapport import cache, events
@@ -31,17 +37,31 @@ from rapport import cache, events
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
-    from sphinx.environment import BuildEnvironment
+
+T = TypeVar("T")
 
 
 class RapportDomain(Domain):
-    """Holds the records of every concept module in per-document stores."""
+    """Holds the records of every concept module in per-document stores.
+
+    The class attributes below are per application: :func:`setup` registers a subclass
+    with empty ones for each application (Sphinx makes the domain of an environment from
+    the class its application registered, and never pickles it).
+    """
 
     name = "rapport"
     label = "Rapport"
     # bump when a record type changes shape, so a pickled environment is not reused
     data_version = 6
+    #: the per-document stores (:func:`register_store`), as Sphinx's ``Domain`` expects
     initial_data: ClassVar[dict[str, Any]] = {}
+    #: kind -> renderer(app, docname, placeholder) -> replacement nodes
+    renderers: ClassVar[dict[str, Callable[[Any, str, aggregate], list[nodes.Node]]]] = {}
+    #: kind -> inputs(app, docname, placeholder) -> a value with a stable ``repr`` that
+    #: changes whenever the rendered nodes may change (see :func:`add_aggregate_renderer`)
+    inputs: ClassVar[dict[str, Callable[[Any, str, aggregate], object]]] = {}
+    #: other modules' in-memory state of this application, by module (:func:`app_state`)
+    state: ClassVar[dict[str, Any]] = {}
 
     def store(self, name: str) -> dict[str, Any]:
         return self.data[name]
@@ -109,13 +129,30 @@ class RapportDomain(Domain):
 LAST_TODAY = "last_today"
 
 
-def register_store(name: str, empty: Any = None) -> None:
+def register_store(app: Sphinx, name: str, empty: Any = None) -> None:
     """Declare a per-document store; called from a concept module's ``setup``."""
-    RapportDomain.initial_data.setdefault(name, {} if empty is None else empty)
+    domain_class(app).initial_data.setdefault(name, {} if empty is None else empty)
 
 
 def get_domain(env: BuildEnvironment) -> RapportDomain:
     return env.domains["rapport"]  # type: ignore[return-value]
+
+
+def domain_class(where: Sphinx | BuildEnvironment) -> type[RapportDomain]:
+    """The domain class of one application (from setup on), or of an environment's."""
+    if isinstance(where, BuildEnvironment):
+        return type(get_domain(where))
+    return where.registry.domains[RapportDomain.name]  # type: ignore[return-value]
+
+
+def app_state(where: Sphinx | BuildEnvironment, key: str, make: Callable[[], T]) -> T:
+    """The in-memory state ``key`` (a module's name) of one application, made by
+    ``make()`` on first use: kept for the application's life, never pickled, and never
+    seen by another application in the process (ARCHITECTURE.md, "State")."""
+    state = domain_class(where).state
+    if key not in state:
+        state[key] = make()
+    return state[key]
 
 
 # -- which pages must be rewritten -------------------------------------------------------
@@ -170,19 +207,13 @@ def digest_of(*parts: object) -> str:
 
 AGGREGATE_STORE = "aggregates"
 
-#: kind -> renderer(app, docname, placeholder) -> replacement nodes
-RENDERERS: dict[str, Callable[[Any, str, aggregate], list[nodes.Node]]] = {}
-
-#: kind -> inputs(app, docname, placeholder) -> a value with a stable ``repr`` that
-#: changes whenever the rendered nodes may change (see :func:`add_aggregate_renderer`)
-INPUTS: dict[str, Callable[[Any, str, aggregate], object]] = {}
-
 
 class aggregate(nodes.General, nodes.Element):  # noqa: N801 - a docutils node class
     """Placeholder for generated content; ``kind`` selects the renderer."""
 
 
 def add_aggregate_renderer(
+    app: Sphinx,
     kind: str,
     renderer: Callable[[Any, str, aggregate], list[nodes.Node]],
     inputs: Callable[[Any, str, aggregate], object] | Literal["stores"] | None = None,
@@ -197,11 +228,12 @@ def add_aggregate_renderer(
     choice for a page that reads many. Without ``inputs`` the placeholder is rendered in every
     build (for cheap renderers that read things outside the stores, like PDF sizes).
     """
-    RENDERERS[kind] = renderer
+    domain = domain_class(app)
+    domain.renderers[kind] = renderer
     if inputs == "stores":
-        INPUTS[kind] = data_digest
+        domain.inputs[kind] = data_digest
     elif inputs is not None:
-        INPUTS[kind] = inputs
+        domain.inputs[kind] = inputs
 
 
 def make_aggregate(env: BuildEnvironment, kind: str, **attributes: Any) -> aggregate:
@@ -249,7 +281,7 @@ def _placeholder_node(placeholder: tuple[str, tuple]) -> aggregate:
 def _rendered(app: Sphinx, docname: str, placeholder: tuple[str, tuple], take: bool = False) -> list[nodes.Node]:
     """The nodes one placeholder renders to in this build (renderers only read its
     attributes), computed once per build and page; ``take`` hands them over for the page."""
-    renderer = RENDERERS.get(placeholder[0])
+    renderer = domain_class(app).renderers.get(placeholder[0])
 
     def render() -> list[nodes.Node]:
         return renderer(app, docname, _placeholder_node(placeholder)) if renderer else []
@@ -313,7 +345,7 @@ def data_digest(app: Sphinx, docname: str = "", node: aggregate | None = None) -
 
 
 def _inputs(app: Sphinx, docname: str, placeholder: tuple[str, tuple]) -> object:
-    inputs = INPUTS.get(placeholder[0])
+    inputs = domain_class(app).inputs.get(placeholder[0])
     return None if inputs is None else inputs(app, docname, _placeholder_node(placeholder))
 
 
@@ -359,9 +391,11 @@ def _skip_aggregate(self: Any, node: aggregate) -> None:  # placeholders never r
 
 
 def setup(app: Sphinx) -> None:
-    register_store(AGGREGATE_STORE)
-    register_store(DIGEST_STORE)
-    app.add_domain(RapportDomain)
+    # a class of this application's own: what the modules register is not shared
+    attributes = {"initial_data": {}, "renderers": {}, "inputs": {}, "state": {}, "__module__": __name__}
+    app.add_domain(type(RapportDomain.__name__, (RapportDomain,), attributes))
+    register_store(app, AGGREGATE_STORE)
+    register_store(app, DIGEST_STORE)
     skip = (_skip_aggregate, None)
     app.add_node(aggregate, html=skip, latex=skip, text=skip, man=skip, texinfo=skip)
     app.connect("env-updated", _on_env_updated, priority=events.AGGREGATES)

@@ -185,5 +185,5 @@ def published_reports(app: Sphinx) -> list[Report]:
 
 
 def setup(app: Sphinx) -> None:
-    register_store(STORE)
+    register_store(app, STORE)
     app.connect("doctree-read", read_report, priority=events.REPORT)

@@ -205,11 +205,11 @@ def dated_entry(date: dt.date | None, *content: nodes.Node, label: str = "") -> 
 
 
 def setup(app: Sphinx) -> None:
-    register_store(STORE)
+    register_store(app, STORE)
     app.add_directive("amne", TopicDirective)
     app.add_directive("amnesindex", TopicIndexDirective)
     # topic pages gather from every store (reports, decisions, FAQ, actions)
-    add_aggregate_renderer("topic", render_topic, topic_inputs)
-    add_aggregate_renderer("topic-index", render_topic_index, topic_index_inputs)
+    add_aggregate_renderer(app, "topic", render_topic, topic_inputs)
+    add_aggregate_renderer(app, "topic-index", render_topic_index, topic_index_inputs)
     # after the stores are complete, before pages are written
     app.connect("env-updated", check_topics, priority=events.TOPIC_CHECK)

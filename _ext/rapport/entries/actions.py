@@ -281,11 +281,11 @@ def search_records(app: Sphinx) -> list[SearchRecord]:
 
 
 def setup(app: Sphinx) -> None:
-    register_store(STORE)
+    register_store(app, STORE)
     app.connect(events.REPORT_READ, extract_actions)
     app.connect(events.NEW_SINCE, _new_actions, priority=events.NEW_SINCE_ACTIONS)
     app.connect(events.TOPIC_ENTRIES, _topic_actions, priority=events.TOPIC_ACTIONS)
     app.connect(events.TOPIC_RECORDS, _topic_action_records, priority=events.TOPIC_ACTIONS)
     app.add_directive("tidslinje", TimelineDirective)
-    add_aggregate_renderer("timeline", render_timeline, timeline_inputs)
+    add_aggregate_renderer(app, "timeline", render_timeline, timeline_inputs)
     app.connect(events.SEARCH_RECORDS, search_records, priority=events.SEARCH_ACTIONS)

@@ -413,11 +413,11 @@ def _add_filter_script(app: Sphinx, pagename: str, templatename: str, context: d
 
 
 def setup(app: Sphinx) -> None:
-    register_store(STORE)
-    register_kind(Kind(KIND, STORE, "okänt beslut", "ett beslut", "beslutet", checks=(check_cycles,)))
+    register_store(app, STORE)
+    register_kind(app, Kind(KIND, STORE, "okänt beslut", "ett beslut", "beslutet", checks=(check_cycles,)))
     app.add_directive("beslut", DecisionDirective)
     app.add_directive("beslutsregister", RegisterDirective)
     app.add_role("beslut", EntryRole(KIND))
-    add_aggregate_renderer("beslutsregister", render_register, register_inputs)
+    add_aggregate_renderer(app, "beslutsregister", render_register, register_inputs)
     app.connect("html-page-context", _add_filter_script)
     app.connect(events.SEARCH_RECORDS, search_records, priority=events.SEARCH_DECISIONS)

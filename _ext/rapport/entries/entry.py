@@ -19,6 +19,7 @@ from docutils.parsers.rst import directives
 from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
+from rapport import compat
 from rapport.config import is_report
 from rapport.dates import DateError, format_date, parse_date
 from rapport.entries.references import DOMAIN, anchor_for
@@ -211,7 +212,7 @@ class EntryDirective(SphinxDirective):
         try:
             return self.state.parent  # reST
         except Exception:  # MyST's mock state has no parent; its renderer knows the node
-            return getattr(getattr(self.state, "_renderer", None), "current_node", None)
+            return getattr(compat.myst_renderer(self.state), "current_node", None)
 
     def block(self, anchor: str, title: str, classes: list[str]) -> nodes.Element:
         """The visible block: a section (a real heading) where one may stand, else a container.

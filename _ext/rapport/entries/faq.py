@@ -179,10 +179,10 @@ def search_records(app: Sphinx) -> list[SearchRecord]:
 
 
 def setup(app: Sphinx) -> None:
-    register_store(STORE)
-    register_kind(Kind(KIND, STORE, "okänd FAQ-post", "en FAQ-post", "FAQ-posten"))
+    register_store(app, STORE)
+    register_kind(app, Kind(KIND, STORE, "okänd FAQ-post", "en FAQ-post", "FAQ-posten"))
     app.add_directive("faq", FaqDirective)
     app.add_directive("faq-lista", FaqListDirective)
     app.add_role("faq", EntryRole(KIND))
-    add_aggregate_renderer("faq-lista", render_faq_list, inputs="stores")
+    add_aggregate_renderer(app, "faq-lista", render_faq_list, inputs="stores")
     app.connect(events.SEARCH_RECORDS, search_records, priority=events.SEARCH_FAQ)

@@ -36,6 +36,7 @@ from rapport.messages import warn
 from rapport.registry import (
     add_aggregate_renderer,
     aggregate,
+    app_state,
     digest_of,
     get_domain,
     make_aggregate,
@@ -68,12 +69,13 @@ class Kind:
     checks: tuple[Callable[[BuildEnvironment, Index], None], ...] = ()
 
 
-#: kind name -> Kind, filled by the concept modules' setup
-KINDS: dict[str, Kind] = {}
+def kinds(where: Sphinx | BuildEnvironment) -> dict[str, Kind]:
+    """Kind name -> Kind, of one application (filled by the concept modules' setup)."""
+    return app_state(where, __name__, dict)
 
 
-def register_kind(kind: Kind) -> None:
-    KINDS[kind.name] = kind
+def register_kind(app: Sphinx, kind: Kind) -> None:
+    kinds(app)[kind.name] = kind
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ def build_index(app: Sphinx) -> Index:
     domain = get_domain(env)
     index = Index()
     declared: list[Any] = []
-    for kind in KINDS.values():
+    for kind in kinds(app).values():
         declared.extend(domain.records(kind.store))
     reports: dict[str, Report] = domain.store(REPORT_STORE)
 
@@ -190,7 +192,7 @@ def collect_references(app: Sphinx, doctree: nodes.document) -> None:
     refs: list[Reference] = []
     for node in doctree.findall(addnodes.pending_xref):
         target = node.get("reftarget", "")
-        if node.get("refdomain") == DOMAIN and node.get("reftype") in KINDS:
+        if node.get("refdomain") == DOMAIN and node.get("reftype") in kinds(app):
             refs.append(Reference(target, node["reftype"], _line_of(node)))
         elif node.get("reftype") == "myst" and node.get("refdomain") != "doc" and _looks_like_id(target):
             refs.append(Reference(target, None, _line_of(node)))
@@ -205,8 +207,9 @@ def collect_references(app: Sphinx, doctree: nodes.document) -> None:
 
 
 def _check(env: BuildEnvironment, index: Index) -> None:
+    known = kinds(env)
     for later, first in index.duplicates:
-        what = KINDS[first.kind].definite
+        what = known[first.kind].definite
         warn(
             "entry-duplicate",
             f"Id ”{later.id}” används redan för {what} i {source_path(env, first.docname)}:{first.line}; "
@@ -219,9 +222,9 @@ def _check(env: BuildEnvironment, index: Index) -> None:
             if ref.kind is None:
                 continue  # an unresolved MyST link gets MyST's own warning
             if index.get(ref.target, ref.kind) is None:
-                kind = KINDS[ref.kind]
+                kind = known[ref.kind]
                 other = index.entries.get(ref.target)
-                hint = f" (”{ref.target}” är {KINDS[other.kind].indefinite})" if other is not None else ""
+                hint = f" (”{ref.target}” är {known[other.kind].indefinite})" if other is not None else ""
                 hidden = index.unpublished.get(ref.target)
                 if other is None and hidden is not None:
                     where = source_path(env, hidden.docname)
@@ -231,7 +234,7 @@ def _check(env: BuildEnvironment, index: Index) -> None:
                     f"Hänvisning till {kind.unknown}: det finns inget id ”{ref.target}”{hint}",
                     (docname, ref.line),
                 )
-    for kind in KINDS.values():
+    for kind in known.values():
         for check in kind.checks:
             check(env, index)
 
@@ -280,7 +283,7 @@ def resolve_xref(
     contnode: nodes.Element,
 ) -> nodes.Element | None:
     """``rapport-resolve-xref``: a ``{beslut}`` or ``{faq}`` reference becomes a link."""
-    if typ not in KINDS:
+    if typ not in kinds(app):
         return None
     entry = get_index(app).get(target, typ)
     if entry is None:
@@ -394,9 +397,9 @@ def backlink_records(app: Sphinx, entry_id: str) -> list[dict[str, str]]:
 
 
 def setup(app: Sphinx) -> None:
-    register_store(STORE)
+    register_store(app, STORE)
     app.connect(events.RESOLVE_XREF, resolve_xref)
     app.connect(events.ANY_XREF, resolve_any)
     app.connect("doctree-read", collect_references, priority=events.COLLECT_REFERENCES)
     app.connect("env-updated", on_env_updated, priority=events.REFERENCE_INDEX)
-    add_aggregate_renderer("omnamnt", render_mentions, mentions_inputs)
+    add_aggregate_renderer(app, "omnamnt", render_mentions, mentions_inputs)

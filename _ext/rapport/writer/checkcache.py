@@ -33,15 +33,24 @@ import copy
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sphinx.builders.dummy import DummyBuilder
+from sphinx.locale import __
 from sphinx.util.build_phase import BuildPhase
-from sphinx.util.logging import ColorizeFormatter, OnceFilter, WarningLogRecordTranslator, WarningSuppressor
+from sphinx.util.display import status_iterator
+from sphinx.util.logging import (
+    ColorizeFormatter,
+    OnceFilter,
+    WarningLogRecordTranslator,
+    WarningSuppressor,
+    pending_warnings,
+)
 
-from rapport import compat, events
+from rapport import compat, events, registry
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -97,8 +106,20 @@ class _Capture(logging.Handler):
             pass
 
 
-def _capture(app: Sphinx) -> _Capture | None:
-    return getattr(app, "_rapport_capture", None)
+@dataclass
+class _State:
+    """One application's capture: made at ``builder-inited``, listening until
+    ``build-finished``, read by :func:`warnings_text` after the build."""
+
+    capture: _Capture | None = None
+
+
+def _state(where: Sphinx | BuildEnvironment) -> _State:
+    return registry.app_state(where, __name__, _State)
+
+
+def _capture(where: Sphinx | BuildEnvironment) -> _Capture | None:
+    return _state(where).capture
 
 
 # -- digests of a page's inputs -------------------------------------------------------------
@@ -163,8 +184,7 @@ def _on_builder_inited(app: Sphinx) -> None:
         # nothing, so the next check reads again what this build read
         (Path(app.doctreedir) / CACHE_FILE).unlink(missing_ok=True)
         return
-    capture = _Capture(app)
-    app._rapport_capture = capture  # type: ignore[attr-defined]
+    capture = _state(app).capture = _Capture(app)
     logging.getLogger("sphinx").addHandler(capture)
 
 
@@ -264,20 +284,26 @@ class CheckBuilder(DummyBuilder):
     def get_outdated_docs(self) -> set[str]:
         return stale(self.env, load(self.doctreedir)["docs"], "write", Digests(self.env))
 
-    def _write_serial(self, docnames: Any) -> None:
+    def write_documents(self, docnames: Set[str]) -> None:
+        """Resolve the pages one by one, noting each (Sphinx's public hook for a builder
+        that writes no file per page; ``allow_parallel`` is off, so this is the serial
+        writer Sphinx would run, with the same held-back warnings and progress line)."""
         # Sphinx adds the pages that env-updated calls stale for this builder (an
         # aggregate's list, a report's neighbours): their output is not this builder's
         # business, only their warnings, and those are kept per page with the digests of
         # everything the page depends on. After a build, the first check was given every
         # page that way (this builder had never written any) and resolved them all.
         current = stale(self.env, load(self.doctreedir)["docs"], "write", Digests(self.env))
-        docnames = [docname for docname in docnames if docname in current]
-        capture = _capture(self._app)
-        for docname in docnames:
-            if capture is not None:
-                capture.tag = (docname, "write")
-                capture.written.add(docname)
-            compat.write_docname(self, docname)
+        todo = sorted(docname for docname in docnames if docname in current)
+        capture = _capture(self.env)
+        with pending_warnings():
+            for docname in status_iterator(
+                todo, __("writing output... "), "darkgreen", len(todo), self.config.verbosity
+            ):
+                if capture is not None:
+                    capture.tag = (docname, "write")
+                    capture.written.add(docname)
+                compat.write_docname(self, docname)
         if capture is not None:
             capture.tag = None
 
