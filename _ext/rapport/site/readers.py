@@ -196,6 +196,29 @@ def _add_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     parent[position:position] = _unsearchable(box)
 
 
+def _add_draft_label(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """A draft (``utkast: true``) says so at the top of its page, above the compiled date:
+    the preview shows drafts among the published reports, and a writer must not mistake
+    one for what readers get."""
+    if app.builder.name not in WEB_BUILDERS or not is_report(app.config, docname):
+        return
+    from rapport.registry import get_domain
+    from rapport.reports import STORE
+
+    report = get_domain(app.env).store(STORE).get(docname)
+    top = next(iter(doctree.findall(nodes.section)), None)
+    if report is None or not report.draft or top is None:
+        return
+    label = nodes.admonition(classes=["rapport-utkast", "warning"])
+    label += nodes.title("", "Utkast")
+    label += nodes.paragraph(
+        "",
+        "Rapporten är ett utkast och inte publicerad. Den syns bara i förhandsgranskningen och "
+        "kan inte skickas. Ta bort raden utkast: true när den är klar.",
+    )
+    top[1:1] = _unsearchable(label)
+
+
 def _unsearchable(node: nodes.Element) -> list[nodes.Node]:
     """``node`` kept out of the search index: the same download links on every report
     would otherwise make every report a hit for "beslutsregister" or "PDF". (Pagefind's
@@ -276,4 +299,5 @@ def setup(app: Sphinx) -> None:
     app.connect("builder-inited", _warn_once_per_build)
     app.connect("doctree-resolved", _add_downloads, priority=events.READER_DOWNLOADS)
     app.connect("doctree-resolved", _add_appendix_download)
+    app.connect("doctree-resolved", _add_draft_label)
     app.connect("html-page-context", _page_context)
