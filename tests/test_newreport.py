@@ -123,3 +123,27 @@ def test_entries_declared_last_week_are_carried_as_references(project: Path) -> 
     )
     result = rapport(project, "kontroll")
     assert (result.returncode, result.stdout) == (0, ""), result.stdout
+
+
+def test_a_draft_says_so_at_the_top_of_its_page(project: Path, tmp_path: Path) -> None:
+    from bs4 import BeautifulSoup
+    from conftest import sphinx_build
+
+    assert rapport(project, "ny", "--datum", "2025-10-02 08:30").returncode == 0
+    sphinx_build(project, "html", tmp_path / "html", tmp_path / "doctrees", "-D", "rapport_preview=1")
+    page = BeautifulSoup((tmp_path / "html/rapporter/2025/2025-10-02.html").read_text(encoding="utf-8"), "html.parser")
+    top = page.select_one("section")
+    children = [c for c in top.children if getattr(c, "name", None)]
+    # the heading, then the label (kept out of the search index), then the compiled date
+    assert [c.name for c in children[:3]] == ["h1", "div", "p"]
+    label = children[1].select_one(".admonition.rapport-utkast")
+    assert children[1]["data-pagefind-ignore"] == "all"
+    assert label.select_one(".admonition-title").get_text() == "Utkast"
+    assert label.select_one("p:not(.admonition-title)").get_text() == (
+        "Rapporten är ett utkast och inte publicerad. Den syns bara i förhandsgranskningen och kan inte skickas. "
+        "Ta bort raden utkast: true när den är klar."
+    )
+    assert "rapport-meta" in children[2]["class"]
+    # the published report is no draft: no label
+    other = (tmp_path / "html/rapporter/2025/2025-09-25.html").read_text(encoding="utf-8")
+    assert "rapport-utkast" not in other
