@@ -36,7 +36,7 @@ from sphinx.errors import SphinxError
 from rapport import compat
 from rapport.config import ConfigError, parse_series
 from rapport.dates import DateError, format_datetime, parse_datetime
-from rapport.writer import kontroll
+from rapport.writer import desk, kontroll
 from rapport.writer.build import line_process, run_steps, site_steps
 from rapport.writer.carryover import MARKER
 from rapport.writer.kontroll import EncodingProblem, check_encodings, read_utf8
@@ -209,6 +209,8 @@ def build_parser() -> SwedishParser:
     # rapport skicka, godkänn, status, rättelse, historik and publicera: the release
     # operations' own module adds their parsers and returns their commands
     COMMANDS.update(release_commands.add_parsers(commands))
+    # rapport skrivbord: the desk, the same operations in the browser
+    COMMANDS.update(desk.add_parser(commands))
     return parser
 
 
