@@ -277,7 +277,7 @@ def test_a_correction_reaches_exactly_the_earlier_recipients_once(server: SmtpSe
     code, out, _ = run(project, capsys, "historik", REPORT)
     assert code == 0
     assert "godkänd av Dora Dahl (e-post)" in out
-    assert "rättelse registrerad: 7 mars 2025; tidigare stod det: Styrgruppen möts nästa vecka." in out
+    assert "rättelse registrerad 7 mars 2025: tidigare stod det ”Styrgruppen möts nästa vecka”, rätt är ”Styrgruppen möts om två veckor”" in out
     assert re.search(r"version [0-9a-f]{8} rättelse skickad till 2 mottagare", out), out
     assert "anna.alm@fjallmark.example" not in out  # addresses only when asked
     code, out, _ = run(project, capsys, "historik", REPORT, "--adresser")

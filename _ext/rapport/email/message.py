@@ -320,7 +320,7 @@ def correction_message(title: str, correction: dict[str, str], page_url: str, se
         for body in (
             (f"<strong>Tidigare stod det:</strong> {_esc(correction['fel'])}" if correction.get("fel") else ""),
             (f"<strong>Rätt är:</strong> {_esc(correction['ratt'])}" if correction.get("ratt") else ""),
-            f'<a href="{_esc(page_url)}" style="color:#0b57a4;{font}">Läs den rättade rapporten</a>',
+            f'<a href="{_esc(page_url)}" style="{font};color:#0b57a4;text-decoration:underline">Läs den rättade rapporten</a>',
         )
         if body
     )

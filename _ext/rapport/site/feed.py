@@ -20,6 +20,7 @@ from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 from rapport.config import get_series, is_report
+from rapport.corrections import corrections_of
 from rapport.registry import get_domain
 from rapport.reports import STORE, is_published, published_reports
 from rapport.trust.text import strip_controls
@@ -81,10 +82,17 @@ def build_feed(app: Sphinx) -> bytes:
         ET.SubElement(entry, f"{{{ATOM}}}title").text = report.title or report.docname
         ET.SubElement(entry, f"{{{ATOM}}}id").text = url
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=url)
-        ET.SubElement(entry, f"{{{ATOM}}}updated").text = _stamp(report.compiled)
+        # a correction updates the entry (dated, with what changed), as GOV.UK's change notes do
+        fixes = corrections_of(app.env, report.docname)
+        updated = max([report.compiled, *(c.when for c in fixes)], key=lambda d: d or dt.datetime.min)
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = _stamp(updated)
         ET.SubElement(entry, f"{{{ATOM}}}published").text = _stamp(report.compiled)
-        if report.summary:
-            ET.SubElement(entry, f"{{{ATOM}}}summary", type="text").text = report.summary
+        summary = report.summary
+        if fixes:
+            last = fixes[-1]
+            summary = f"Rättelse {last.date_text}: {last.right or last.note}" + (f" – {summary}" if summary else "")
+        if summary:
+            ET.SubElement(entry, f"{{{ATOM}}}summary", type="text").text = summary
         for topic in report.topics:
             ET.SubElement(entry, f"{{{ATOM}}}category", term=topic)
     ET.indent(_clean(feed))

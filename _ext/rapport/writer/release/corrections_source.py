@@ -42,12 +42,12 @@ class CorrectionSource:
         return format_datetime(self.when, self.has_time)
 
     def summary(self) -> str:
-        parts = [self.date_text]
+        parts = []
         if self.wrong:
-            parts.append(f"tidigare stod det: {self.wrong}")
+            parts.append(f"tidigare stod det ”{self.wrong.rstrip('.')}”")
         if self.right:
-            parts.append(f"rätt är: {self.right}")
-        return "; ".join(parts)
+            parts.append(f"rätt är ”{self.right.rstrip('.')}”")
+        return f"{self.date_text}: " + ", ".join(parts)
 
     def as_dict(self) -> dict[str, str]:
         return {"datum": self.date_text, "fel": self.wrong, "ratt": self.right, "nyckel": self.key}

@@ -29,7 +29,12 @@ def history(project: Any, report: str, *, addresses: bool = False) -> str:
     for approval in records.approvals(project.root, docname):
         events.append((approval.time, f"version {approval.version} godkänd av {approval.by} ({approval.how})"))
     for correction in read_corrections(text):
-        events.append((correction.when.isoformat(), f"rättelse registrerad: {correction.summary()}"))
+        events.append(
+            (
+                correction.when.isoformat() if correction.has_time else correction.when.date().isoformat(),
+                f"rättelse registrerad {correction.summary()}",
+            )
+        )
     per_version: dict[tuple[str, str], list[str]] = {}
     first_time: dict[tuple[str, str], str] = {}
     uncertain: list[str] = []

@@ -167,4 +167,7 @@ def when_text(iso: str) -> str:
         moment = dt.datetime.fromisoformat(iso)
     except ValueError:
         return iso
-    return format_datetime(moment.replace(tzinfo=None), True)
+    if moment.tzinfo is not None:  # the send log is in UTC; the writer reads local time
+        moment = moment.astimezone()
+    has_time = "T" in iso or " " in iso.strip()
+    return format_datetime(moment.replace(tzinfo=None), has_time)
