@@ -299,3 +299,95 @@ def test_an_unchanged_report_is_not_written_again_and_an_edited_one_is(tmp_path:
     assert "2025-02-27.json" in changed and "2025-03-20.json" not in changed
     text = parts(message_from_bytes((folder / "2025-02-27.eml").read_bytes(), policy=policy.default))["text/plain"]
     assert "En äldre rapport från den påhittade regionen." in text
+
+
+# -- real clients: the inbox line, Outlook's lists and fonts, the footer (issue 24) ----------
+
+FIRST_POINT = "Arbetet med den påhittade regionens nya journalsystem fortsätter enligt plan."
+
+
+def test_the_inbox_line_is_the_summarys_first_point_hidden_first_in_the_body(built: dict[str, Any]) -> None:
+    html = parts(load(built, "internt"))["text/html"]
+    soup = BeautifulSoup(html, "html.parser")
+    first = soup.body.find(True)  # the body's first element
+    assert "forhandstext" in first["class"]
+    assert first.get_text().startswith(FIRST_POINT)
+    style = first["style"].replace(" ", "")
+    for hidden in ("display:none", "mso-hide:all", "max-height:0", "overflow:hidden", "opacity:0"):
+        assert hidden in style, hidden
+    # the filler keeps the series name and the two links out of the inbox line
+    assert first.get_text().count("\u034f") >= 40
+    assert soup.find_all(class_="forhandstext") == [first]
+
+
+def test_lists_are_indented_with_margin_left_which_outlook_keeps(built: dict[str, Any]) -> None:
+    soup = BeautifulSoup(parts(load(built, "internt"))["text/html"], "html.parser")
+    lists = soup.find_all(["ul", "ol"])
+    assert lists
+    for element in lists + soup.find_all("li"):
+        style = element["style"].replace(" ", "")
+        assert "margin-left:" in style and "padding-left" not in style, (element.name, style)
+    top = soup.select_one("section ul")
+    assert "margin-left:24px" in top["style"].replace(" ", "") and "padding:0" in top["style"].replace(" ", "")
+
+
+def test_every_text_element_carries_the_font(built: dict[str, Any]) -> None:
+    soup = BeautifulSoup(parts(load(built, "internt"))["text/html"], "html.parser")
+    for tag in ("p", "li", "h1", "h2", "a", "strong"):
+        elements = soup.body.find_all(tag)
+        assert elements, tag
+        assert all("font-family: Arial, Helvetica, sans-serif" in el.get("style", "") for el in elements), tag
+
+
+def test_the_footer_has_the_other_pdfs_how_to_subscribe_and_the_feed(built: dict[str, Any]) -> None:
+    message = parts(load(built, "internt"))
+    foot = BeautifulSoup(message["text/html"], "html.parser").select_one("div.epost-fot")
+    links = {a.get_text(): a["href"] for a in foot.find_all("a")}
+    assert links["Samlingsvolym med alla rapporter"] == f"{BASE}pdf/samlingsvolym.pdf"
+    assert links["flöde för nyhetsläsare"] == f"{BASE}rapporter.atom"
+    assert "Svara på det här meddelandet." in foot.get_text()  # the edition has a sender
+    text = message["text/plain"].replace("\r\n", "\n")
+    assert f"- Samlingsvolym med alla rapporter (PDF, " in text and f"  {BASE}pdf/samlingsvolym.pdf\n" in text
+    assert f"Nya rapporter som flöde för nyhetsläsare (Atom):\n{BASE}rapporter.atom\n" in text
+
+
+def test_the_footer_names_the_series_contact() -> None:
+    from rapport.email.builder import Footer
+
+    footer = Footer(
+        pdfs=[("Beslutsregister", f"{BASE}pdf/beslutsregister.pdf", "19 kB")],
+        feed=f"{BASE}rapporter.atom",
+        contact={"namn": "Kommunikationsenheten", "epost": "rapport@fjallmark.example", "telefon": "010-123 45 67"},
+        reply=True,
+    )
+    soup = BeautifulSoup(footer.html(), "html.parser")
+    assert "Kontakta oss (nedan)." in soup.get_text()
+    contact = soup.find_all("p")[-1]
+    assert contact.get_text() == "Kontakt: Kommunikationsenheten, rapport@fjallmark.example, telefon 010-123 45 67"
+    assert contact.find("a")["href"] == "mailto:rapport@fjallmark.example"
+    assert footer.text().endswith(
+        "\n\nKontakt: Kommunikationsenheten, rapport@fjallmark.example, telefon\n010-123 45 67"
+    )
+
+
+@pytest.mark.browser
+def test_at_320_px_the_preview_is_invisible_and_the_bullets_inside_the_column(
+    built: dict[str, Any], browser: Any
+) -> None:
+    html = parts(load(built, "internt"))["text/html"]
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="sv-SE")
+    context.route("**/*", lambda route: route.abort())
+    page = context.new_page()
+    try:
+        page.set_content(html)
+        shown = page.evaluate("document.body.innerText")
+        assert FIRST_POINT not in shown.split("Sammanfattande lägesbild")[0]
+        box = page.evaluate("(() => { const b = document.querySelector('.forhandstext').getBoundingClientRect(); return [b.width, b.height]; })()")
+        assert box == [0, 0]
+        column, item = page.evaluate(
+            "[document.querySelector('.kolumn').getBoundingClientRect().left,"
+            " document.querySelector('section ul > li').getBoundingClientRect().left]"
+        )
+        assert item - column >= 24  # room for the bullet inside the column
+    finally:
+        context.close()

@@ -17,9 +17,14 @@ pixels): a report's image is replaced by its text and the writer is told.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import posixpath
+import re
+import textwrap
+from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin, urlsplit
@@ -35,9 +40,11 @@ from rapport.pdf.translator import StandaloneTranslator
 from rapport.registry import get_domain
 from rapport.reports import STORE as REPORT_STORE
 from rapport.reports import Report, is_published, today
+from rapport.site.feed import FEED_FILE
+from rapport.site.readers import reachable
 
 from .message import CSS_PATH, Edition, HeaderError, build_message, header_text, where
-from .text import render_text
+from .text import WIDTH, render_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -77,6 +84,121 @@ class EmailTranslator(StandaloneTranslator):
         raise nodes.SkipNode  # never markup from the source in a message
 
 
+# -- the preview line and the footer -----------------------------------------------------
+
+#: how much of the summary's first point the inbox line gets (clients show 40-140 characters)
+PREVIEW_LENGTH = 150
+#: after the preview text: invisible characters, so no client fills the rest of the inbox
+#: line with the message's first visible text (the series name and the two links)
+PREVIEW_FILLER = "&#847;&zwnj;&nbsp;" * 80
+#: every hiding mechanism a client may honour (Outlook for Windows: mso-hide; Gmail,
+#: Apple Mail and phones: display; the rest keep nothing visible either)
+PREVIEW_STYLE = (
+    "display:none;font-size:1px;line-height:1px;max-height:0;max-width:0;opacity:0;"
+    "overflow:hidden;mso-hide:all;visibility:hidden;color:#ffffff"
+)
+
+
+def preview_text(doctree: nodes.document) -> str:
+    """The inbox line's text: the first point of the report's first section (the summary),
+    else its first paragraph; at most :data:`PREVIEW_LENGTH` characters, cut at a word."""
+    section = next(
+        iter(doctree.findall(lambda n: isinstance(n, nodes.section) and "rapport-avsnitt" in n["classes"])), None
+    )
+    scope = section if section is not None else doctree
+    first = next(iter(scope.findall(nodes.list_item)), None)
+    block = next(iter((first or scope).findall(nodes.paragraph)), None)
+    text = " ".join((block or first or nodes.Text("")).astext().split())
+    if len(text) > PREVIEW_LENGTH:
+        text = text[: PREVIEW_LENGTH - 1].rsplit(" ", 1)[0].rstrip(",;:– ") + "…"
+    return text
+
+
+def add_preheader(message: EmailMessage, text: str) -> None:
+    """Put ``text`` first in the HTML part's body, hidden: the inbox shows it next to the
+    subject instead of "Regional rapport … · Läs rapporten på intranätet · …"."""
+    if not text:
+        return
+    hidden = f'<div class="forhandstext" style="{PREVIEW_STYLE}">{html.escape(text)}{PREVIEW_FILLER}</div>'
+    for part in message.walk():
+        if part.get_content_type() != "text/html":
+            continue
+        document = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + hidden, part.get_content(), count=1)
+        language = part.get("Content-Language")
+        part.set_content(document, subtype="html", charset="utf-8", cte="quoted-printable")
+        if language:
+            part["Content-Language"] = language
+
+
+@dataclass(frozen=True)
+class Footer:
+    """The end of a message: what the report page's downloads block has."""
+
+    pdfs: list[tuple[str, str, str]]  # (title, address, size) of the other PDFs
+    feed: str  # the Atom feed's address
+    contact: dict[str, str]  # the series' contact (rapport_contact), {} when none reaches anyone
+    reply: bool  # the message has a sender to reply to
+
+    def _contact_parts(self, as_html: bool) -> list[str]:
+        found = []
+        c = self.contact
+        if c.get("namn", "").strip():
+            found.append(html.escape(c["namn"].strip()) if as_html else c["namn"].strip())
+        if c.get("epost", "").strip():
+            address = c["epost"].strip()
+            found.append(f'<a href="mailto:{html.escape(address)}">{html.escape(address)}</a>' if as_html else address)
+        if c.get("telefon", "").strip():
+            found.append(
+                f"telefon {html.escape(c['telefon'].strip())}" if as_html else f"telefon {c['telefon'].strip()}"
+            )
+        if c.get("webbadress", "").strip():
+            url = c["webbadress"].strip()
+            found.append(f'<a href="{html.escape(url)}">{html.escape(url)}</a>' if as_html else url)
+        return found
+
+    def _subscribe(self) -> str:
+        if self.contact:
+            return "Vill du få rapporten med e-post, eller inte längre få den? Kontakta oss (nedan)."
+        if self.reply:
+            return "Vill du få rapporten med e-post, eller inte längre få den? Svara på det här meddelandet."
+        return ""
+
+    def html(self) -> str:
+        out = ['<div class="epost-fot">']
+        if self.pdfs:
+            out.append('<p class="fot-rubrik"><strong>Fler PDF-filer</strong></p><ul class="fot-lista">')
+            out += [
+                f'<li><a href="{html.escape(url)}">{html.escape(title)}</a> (PDF, {html.escape(size)})</li>'
+                for title, url, size in self.pdfs
+            ]
+            out.append("</ul>")
+        out.append('<p class="fot-rubrik"><strong>Prenumerera</strong></p>')
+        subscribe = self._subscribe()
+        out.append(
+            f"<p>{html.escape(subscribe) + ' ' if subscribe else ''}Nya rapporter finns också som "
+            f'<a href="{html.escape(self.feed)}">flöde för nyhetsläsare</a> (Atom).</p>'
+        )
+        if self.contact:
+            out.append(f"<p><strong>Kontakt:</strong> {', '.join(self._contact_parts(True))}</p>")
+        out.append("</div>")
+        return "\n".join(out)
+
+    def text(self) -> str:
+        """The same for the plain-text part: prose wrapped at 72, each address on a line."""
+        lines = []
+        if self.pdfs:
+            lines.append("Fler PDF-filer:")
+            for title, url, size in self.pdfs:
+                lines += [f"- {title} (PDF, {size}):", f"  {url}"]
+            lines.append("")
+        subscribe = self._subscribe()
+        lines += textwrap.wrap(f"Prenumerera: {subscribe}".rstrip(), WIDTH) if subscribe else ["Prenumerera:"]
+        lines += ["Nya rapporter som flöde för nyhetsläsare (Atom):", self.feed]
+        if self.contact:
+            lines += [""] + textwrap.wrap(f"Kontakt: {', '.join(self._contact_parts(False))}", WIDTH)
+        return "\n".join(lines)
+
+
 class RapportEmailBuilder(compat.HtmlDocumentBuilder):
     """``rapportepost``: ``<docname>.eml`` and ``<docname>.json`` for every report."""
 
@@ -87,6 +209,7 @@ class RapportEmailBuilder(compat.HtmlDocumentBuilder):
     def init(self) -> None:
         super().init()
         self._written: set[str] = set()
+        self._preview = ""
         # the typed settings (rapport.config), validated once at config-inited
         self.typed = settings(self.config).values
         public_base = self.typed.email_public_base_url if self.typed.audience == "publik" else ""
@@ -108,6 +231,9 @@ class RapportEmailBuilder(compat.HtmlDocumentBuilder):
             str(self.typed.audience),
             CSS_PATH.read_text(encoding="utf-8"),
             Path(__file__).with_name("message.py").read_text(encoding="utf-8"),
+            # the preheader and the footer (other PDFs, subscribing, the contact)
+            Path(__file__).read_text(encoding="utf-8"),
+            json.dumps(self.typed.contact, sort_keys=True),
         ]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
@@ -212,6 +338,7 @@ class RapportEmailBuilder(compat.HtmlDocumentBuilder):
             )
             manifest["pdf_saknas"] = True
         message = build_message(edition, self.sender, pdf if attach else None, posixpath.basename(docname) + ".pdf")
+        add_preheader(message, self._preview)
         data = message.as_bytes()
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.is_file() or target.read_bytes() != data:
@@ -241,6 +368,7 @@ class RapportEmailBuilder(compat.HtmlDocumentBuilder):
         for node in list(doctree.findall(nodes.Element)):
             if _SITE_ONLY_CLASSES & set(node.get("classes", ())) and node.parent is not None:
                 node.parent.remove(node)
+        self._preview = preview_text(doctree)
         series = get_series(self.config, report.series)
         series_title = series.title if series else self.config.project
         try:
@@ -262,12 +390,20 @@ class RapportEmailBuilder(compat.HtmlDocumentBuilder):
             if public
             else "Rapporten är intern information."
         )
-        text = render_text(doctree, self.absolute_url, head, [f"{note}\nRapporten finns också på {site}: {page}"])
+        footer = self.footer()
+        text = render_text(
+            doctree,
+            self.absolute_url,
+            head,
+            [footer.text(), f"{note}\nRapporten finns också på {site}: {page}"]
+            if footer
+            else [f"{note}\nRapporten finns också på {site}: {page}"],
+        )
 
         doctree.settings = self.docsettings
         visitor = self.create_translator(doctree, self)
         doctree.walkabout(visitor)
-        body = "".join(visitor.fragment)
+        body = "".join(visitor.fragment) + (footer.html() if footer else "")
         edition = Edition(
             subject=subject,
             series_title=series_title,
@@ -280,6 +416,28 @@ class RapportEmailBuilder(compat.HtmlDocumentBuilder):
             audience=self.typed.audience,
         )
         return edition, pdf
+
+    def footer(self) -> Footer | None:
+        """What the page's downloads block gives a reader, for the end of the message: the
+        other PDFs, how to get (or stop getting) the report, and the series' contact."""
+        if not self.base_url:
+            return None  # no address to link to: the message says where the report is
+        folder = pdf_dir(self.config)
+        pdfs = []
+        bundle = f"{self.typed.pdf_bundle}.pdf"
+        if (folder / bundle).is_file():
+            pdfs.append(("Samlingsvolym med alla rapporter", bundle, (folder / bundle).stat().st_size))
+        for appendix in self.typed.pdf_appendices:
+            path = folder / f"{appendix}.pdf"
+            if appendix in self.env.titles and path.is_file():
+                pdfs.append((self.env.titles[appendix].astext(), f"{appendix}.pdf", path.stat().st_size))
+        contact = self.typed.contact if reachable(self.typed.contact) else None
+        return Footer(
+            pdfs=[(text, urljoin(self.base_url, "pdf/" + quote(name)), format_size(size)) for text, name, size in pdfs],
+            feed=urljoin(self.base_url, FEED_FILE),
+            contact=dict(contact or {}),
+            reply=bool(self.sender),
+        )
 
     def finish(self) -> None:
         store = get_domain(self.env).store(REPORT_STORE)

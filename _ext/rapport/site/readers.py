@@ -49,7 +49,7 @@ BUILDER_PAGES = {"search": "Sök"}
 # -- contacts ------------------------------------------------------------------------------
 
 
-def _reachable(contact: dict[str, str] | None) -> bool:
+def reachable(contact: dict[str, str] | None) -> bool:
     """Whether ``contact`` gives a way to reach someone (not only a name)."""
     return bool(contact) and any((contact or {}).get(key, "").strip() for key in ("epost", "telefon", "webbadress"))
 
@@ -83,10 +83,10 @@ class AccessibilityContactDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         values = settings(self.config).values
-        contact = values.accessibility_contact if _reachable(values.accessibility_contact) else values.contact
+        contact = values.accessibility_contact if reachable(values.accessibility_contact) else values.contact
         para = nodes.paragraph(classes=["rapport-tillganglighetskontakt"])
         self.set_source_info(para)
-        if _reachable(contact):
+        if reachable(contact):
             contact = contact or {}
             # "Kontakta Kommunikationsenheten: e-post …, telefon …." or "Kontakta oss: …"
             para += nodes.Text(f"Kontakta {contact.get('namn', '').strip() or 'oss'}: ")
@@ -123,7 +123,7 @@ def _warn_once_per_build(app: Sphinx) -> None:
                 _setting_line(conf, "html_baseurl") or f"{conf}:1",
             )
     contact = settings(app.config).values.contact
-    if name in WEB_BUILDERS and contact is not None and not _reachable(contact):
+    if name in WEB_BUILDERS and contact is not None and not reachable(contact):
         warn(
             "contact-missing",
             "rapport_contact saknar kontaktuppgift (epost, telefon eller webbadress); rapportsidorna visar "
@@ -188,7 +188,7 @@ def _add_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     feed += nodes.Text(" (Atom-flöde för nyhetsläsare)")
     box += feed
     contact = settings(app.config).values.contact
-    if _reachable(contact):
+    if reachable(contact):
         para = nodes.paragraph(classes=["rapport-kontakt"])
         para += nodes.Text("Kontakt: ")
         para += contact_nodes(contact or {})
