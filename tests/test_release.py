@@ -355,3 +355,84 @@ def test_verify_message_refuses_a_header_an_encoded_word_would_make() -> None:
         verify_message(b"Subject: =?utf-8?q?x=0D=0AX-Evil:_1?=\r\n\r\ntext\r\n")
     with pytest.raises(HeaderError, match="mottagarens egen adress"):
         verify_message(good, "b@fjallmark.example")
+
+
+# -- publishing through the gate, and what readers see ----------------------------------------
+
+
+def _build(project: Path, builder: str, out: str) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", builder, "-q", "-N", "-c", str(project), "-d",
+         str(project / "_build/doctrees"), str(project / "docs"), str(project / out)],
+        capture_output=True, text=True, cwd=project,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+
+def test_publish_refuses_unapproved_reports_and_personal_data(server: SmtpServer, project: Path, capsys) -> None:  # noqa: ANN001
+    _build(project, "html", "_build/html")
+    _build(project, "rapportepost", "_build/epost")
+    target = project.parent / "webb" / "rapport"
+    target.parent.mkdir()
+    code, _, err = run(project, capsys, "publicera", str(target))
+    assert code == 1
+    assert re.search(r"docs/rapporter/2025/2025-03-06\.md: version [0-9a-f]{8} är inte godkänd", err), err
+    assert "inget har publicerats" in err and not target.exists()
+
+    conf = project / "conf.py"
+    conf.write_text(conf.read_text(encoding="utf-8").replace("rapport_signoff_required = True", ""), encoding="utf-8")
+    standing = project / "docs/_standard/om-rapporten.md"
+    standing.write_text(standing.read_text(encoding="utf-8") + "\nRing 070-123 45 67 vid frågor.\n", encoding="utf-8")
+    _build(project, "html", "_build/html")
+    _build(project, "rapportepost", "_build/epost")
+    code, _, err = run(project, capsys, "publicera", str(target))
+    assert code == 1 and "070-123 45 67" in err and "docs/_standard/om-rapporten.md:" in err, err
+    assert not target.exists()
+
+    standing.write_text(standing.read_text(encoding="utf-8").replace("Ring 070-123 45 67 vid frågor.\n", ""))
+    _build(project, "html", "_build/html")
+    _build(project, "rapportepost", "_build/epost")
+    code, out, err = run(project, capsys, "publicera", str(target))
+    assert code == 0, err
+    assert (target / "rapporter/2025/2025-03-06.html").is_file()
+
+
+@pytest.mark.browser
+def test_a_corrected_page_and_the_correction_email_at_320_px(
+    server: SmtpServer, project: Path, capsys, browser, tmp_path: Path  # noqa: ANN001
+) -> None:
+    from browsertools import Server
+
+    conf = project / "conf.py"
+    conf.write_text(conf.read_text(encoding="utf-8").replace("rapport_signoff_required = True", ""), encoding="utf-8")
+    assert run(project, capsys, "skicka", REPORT, "--lista", "ledning")[0] == 0
+    assert run(project, capsys, "rättelse", REPORT, "--fel", "Styrgruppen möts nästa vecka.", "--rätt",
+               "Styrgruppen möts om två veckor.", "--datum", "2025-03-07")[0] == 0  # fmt: skip
+    server.recorder.messages.clear()
+    assert run(project, capsys, "skicka", REPORT, "--rättelse")[0] == 0
+    message = parsed(server.recorder.messages[0].data)
+    _build(project, "html", "_build/html")
+    page = browser.new_page(viewport={"width": 320, "height": 640})
+    try:
+        with Server(project / "_build/html") as site:
+            page.goto(f"{site.base}rapporter/2025/2025-03-06.html")
+            notice = page.locator(".rapport-rattelse")
+            assert notice.count() == 1
+            assert notice.locator(".admonition-title").inner_text() == "Rättelse 7 mars 2025"
+            assert "Rätt är: Styrgruppen möts om två veckor." in notice.inner_text()
+            # the notice comes before the report's first section
+            first_section = page.locator("section.rapport-avsnitt").first
+            assert notice.bounding_box()["y"] < first_section.bounding_box()["y"]  # type: ignore[index]
+            assert page.evaluate("document.documentElement.scrollWidth") <= 320
+            page.screenshot(path=str(tmp_path / "rattad-sida-320.png"))
+        page.set_content(html_of(message))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        assert page.locator("h1").inner_text() == "Rättelse 7 mars 2025"
+        link = page.get_by_role("link", name="Läs den rättade rapporten")
+        assert link.get_attribute("href") == "https://intranat.fjallmark.example/rapport/rapporter/2025/2025-03-06.html"
+        page.screenshot(path=str(tmp_path / "rattelse-epost-320.png"), full_page=True)
+    finally:
+        page.close()
