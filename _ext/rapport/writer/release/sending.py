@@ -264,7 +264,9 @@ def _send(
         return EXIT_OK
     assert settings is not None
     if kind == records.REPORT:
-        pdf = Path(main.built.manifest["pdf"]) if main.built.manifest.get("pdf") else None
+        # the PDF as readers download it (attached or not), kept with the version
+        built_pdf = project.root / "_build" / "pdf" / f"{main.docname}.pdf"
+        pdf = Path(main.built.manifest["pdf"]) if main.built.manifest.get("pdf") else built_pdf
         records.archive_version(project.root, main.docname, main.code, main.text, stored, pdf)
     outcome = deliver(project, settings, jobs, main, domain, err, kind, prefix, progress=progress)
     fail_if(outcome, len(jobs))
