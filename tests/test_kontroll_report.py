@@ -280,3 +280,17 @@ def test_kontroll_rapport_refuses_what_is_not_a_report(project: Path, argument: 
     result = rapport(project, "kontroll", argument)
     assert result.returncode == 2
     assert result.stderr.splitlines()[0] == message
+
+
+def test_bygg_and_kontroll_count_the_same_findings(project: Path) -> None:
+    """The build's last line counts as rapport kontroll counts: own scans included (the
+    phone number), acknowledged placeholders not, every page and not only those read again."""
+    result = rapport(project, "bygg", timeout=600)
+    assert result.returncode == 0, result.stderr
+    check = rapport(project, "kontroll")
+    count = int(check.stderr.split(" fynd i ", 1)[0])
+    assert count == len(check.stdout.splitlines()) > 0
+    assert result.stdout.splitlines()[-1].startswith(f"Klart: {project / '_build/html/index.html'} ({count} fynd;")
+    # nothing read again: the build prints fewer warnings, the count is the same
+    again = rapport(project, "bygg", timeout=600)
+    assert again.stdout.splitlines()[-1].startswith(f"Klart: {project / '_build/html/index.html'} ({count} fynd;")

@@ -505,9 +505,9 @@ def cmd_bygg(project: Project, args: argparse.Namespace) -> int:
     check_encodings(project.srcdir)
     public = bool(getattr(args, "publik", False))
     steps = site_steps(project.root, os.environ.get("SPHINXOPTS", ""), os.environ.get("PDFOPTS", ""), public)
-    results = run_steps(steps, sys.stderr)
+    printed: list[str] = []
+    results = run_steps(steps, sys.stderr, printed.append)
     failed = [r for r in results if r.returncode != 0]
-    warnings = sum(r.warnings for r in results)
     if failed:
         print(
             f"Bygget misslyckades i steget ”{failed[0].step.label}” (se meddelandena ovan).",
@@ -515,8 +515,17 @@ def cmd_bygg(project: Project, args: argparse.Namespace) -> int:
         )
         return EXIT_FINDINGS
     html = project.root / "_build" / ("publik/html" if public else "html") / "index.html"
-    noun = "varning" if warnings == 1 else "varningar"
-    print(f"Klart: {project.relative(html)} ({warnings} {noun}; kör rapport kontroll för en lista).")
+    # counted as rapport kontroll counts (writer.kontroll.after_build): the same number
+    findings, about_build = kontroll.after_build(
+        project.root,
+        project.srcdir,
+        project.config.get("myst_enable_extensions", []),
+        project.config.get("rapport_kontroll_tillatna", []),
+        printed,
+    )
+    noun = "varning" if about_build == 1 else "varningar"
+    extra = f"; dessutom {about_build} {noun} om bygget, se ovan" if about_build else ""
+    print(f"Klart: {project.relative(html)} ({findings} fynd{extra}; rapport kontroll listar fynden).")
     return EXIT_OK
 
 

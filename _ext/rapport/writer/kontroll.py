@@ -451,3 +451,19 @@ _SAME_AS = {"raw-html": "html", MARKER_LEFT: MARKER_LEFT}
 def counted(findings: Iterable[Finding]) -> list[Finding]:
     """The findings ``rapport kontroll`` and ``rapport bygg`` count: all but the acknowledged."""
     return [f for f in findings if not f.acknowledged]
+
+
+def after_build(
+    project: Path, srcdir: Path, extensions: Iterable[str], allowed: Iterable[str], build_output: Iterable[str]
+) -> tuple[int, int]:
+    """``rapport bygg``'s count: (findings, warnings about the build itself).
+
+    The findings are :func:`run`'s, counted as ``rapport kontroll`` counts them; it runs on
+    the doctrees the build has just written, so nothing is read again, and every page's
+    warnings count, not only those of the pages an incremental build read. The second
+    number is the warnings the build printed that ``rapport kontroll`` does not list (they
+    are about the build, not the sources: the base address, a PDF image), each once."""
+    found = counted(run(project, srcdir, extensions, allowed))
+    listed = {(f.file, f.line, f.message) for f in found}
+    printed = {(f.file, f.line, f.message) for f in parse_warnings("\n".join(build_output), project)}
+    return len(found), len(printed - listed)
