@@ -31,7 +31,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective, new_document
 
-from rapport import compat, events
+from rapport import compat, events, registry
 from rapport.config import SectionSpec, SeriesSpec, get_series, settings
 from rapport.messages import warn
 
@@ -101,10 +101,12 @@ class SectionDirective(SphinxDirective):
 
 # -- standing content ------------------------------------------------------------------
 
-# (absolute path, mtime, text as the trust room left it) -> parsed nodes; a standing
-# snippet is parsed once per process and audience and deep-copied into every report,
-# since 500 reports share the same four snippets.
-_STANDING_CACHE: dict[tuple[str, float, str], list[nodes.Node]] = {}
+
+def _parsed_standing(env: BuildEnvironment) -> dict[tuple[str, float, str], list[nodes.Node]]:
+    """(absolute path, mtime, text as the trust room left it) -> parsed nodes, of this
+    application: a standing snippet is parsed once per application and deep-copied into
+    every report, since 500 reports share the same four snippets."""
+    return registry.app_state(env, __name__, dict)
 
 
 def standing_path(env: BuildEnvironment, spec: SectionSpec) -> Path:
@@ -128,13 +130,14 @@ def standing_content(env: BuildEnvironment, spec: SectionSpec, document: nodes.d
     if not text:
         return []
     cache_key = (str(path), mtime, text)
-    if cache_key not in _STANDING_CACHE:
+    parsed = _parsed_standing(env)
+    if cache_key not in parsed:
         doc = new_document(str(path), document.settings)
         filetype = "restructuredtext" if path.suffix == ".rst" else "markdown"
         parser = compat.source_parser(env, filetype)
         parser.parse(text, doc)
-        _STANDING_CACHE[cache_key] = list(doc.children)
-    copies = [node.deepcopy() for node in _STANDING_CACHE[cache_key]]
+        parsed[cache_key] = list(doc.children)
+    copies = [node.deepcopy() for node in parsed[cache_key]]
     for node in copies:
         # docutils' copy() keeps ``_document``: the copies would point at the snippet's
         # own document, whose settings hold ``env``, and every report's pickled doctree

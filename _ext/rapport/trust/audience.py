@@ -34,7 +34,7 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -42,7 +42,7 @@ from docutils import nodes
 from sphinx.project import Project
 from sphinx.util.docutils import SphinxDirective
 
-from rapport import events, frontmatter
+from rapport import events, frontmatter, registry
 from rapport.config import PUBLIC_PDF_DIR as _PUBLIC_PDF_DIR
 from rapport.config import is_report, settings
 from rapport.dates import DateError, parse_datetime
@@ -283,53 +283,59 @@ def classify(text: str, source_path: str) -> Mark:
     return _field_list_mark(lines, (end + 1) if end is not None else 0) or Mark(False)
 
 
-#: classify() is a pure function of a file's text and kind, so its marks are kept by
-#: content digest, in memory and between builds (``rapport-internt.json`` in the
-#: doctree folder): reading every page's front matter took 1.3 s of every build and
-#: check at 520 reports (issue 15)
-_MARKS: dict[str, Mark] = {}
-_USED: set[str] = set()  # the digests looked up since the marks were loaded (what is saved)
 MARKS_FILE = "rapport-internt.json"
 
 
-def read_mark(path: str | os.PathLike[str]) -> Mark:
+@dataclass
+class Marks:
+    """One application's marks: classify() is a pure function of a file's text and kind,
+    so they are kept by content digest, in memory and in MARKS_FILE beside the doctrees
+    (reading every page's front matter took 1.3 s of every build at 520 reports)."""
+
+    known: dict[str, Mark] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)  # looked up since loaded: what is saved
+
+    def load(self, doctreedir: str | os.PathLike[str]) -> None:
+        self.used.clear()
+        try:
+            kept = json.loads((Path(doctreedir) / MARKS_FILE).read_text(encoding="utf-8"))
+            self.known.update({key: Mark(**fields) for key, fields in kept.items() if key not in self.known})
+        except (OSError, ValueError, TypeError, AttributeError):
+            pass  # nothing kept, or from another version: every page is read
+
+    def save(self, doctreedir: str | os.PathLike[str]) -> None:
+        try:
+            Path(doctreedir).mkdir(parents=True, exist_ok=True)
+            data = {key: asdict(self.known[key]) for key in sorted(self.used) if key in self.known}
+            (Path(doctreedir) / MARKS_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        except OSError:
+            pass
+
+
+def marks_of(app: Sphinx) -> Marks:
+    return registry.app_state(app, __name__, Marks)
+
+
+def read_mark(path: str | os.PathLike[str], marks: Marks | None = None) -> Mark:
+    """A file's mark; kept in an application's ``marks``, without them read afresh."""
     try:
         data = Path(path).read_bytes()
     except OSError:
         return Mark(False)
     key = hashlib.sha256(data).hexdigest() + ("-rst" if str(path).endswith(".rst") else "")
-    _USED.add(key)
-    mark = _MARKS.get(key)
-    if mark is None:
+    known = marks or Marks()
+    known.used.add(key)
+    if key not in known.known:
         # utf-8-sig like Sphinx: a byte order mark must not hide "internt: true"; line
         # ends as a text-mode read gives them
         text = data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
-        mark = _MARKS[key] = classify(text, str(path))
-    return mark
+        known.known[key] = classify(text, str(path))
+    return known.known[key]
 
 
-def _load_marks(doctreedir: str | os.PathLike[str]) -> None:
-    _USED.clear()
-    try:
-        kept = json.loads((Path(doctreedir) / MARKS_FILE).read_text(encoding="utf-8"))
-        for key, fields in kept.items():
-            _MARKS.setdefault(key, Mark(**fields))
-    except (OSError, ValueError, TypeError, AttributeError):
-        pass  # nothing kept, or from another version: every page is read
-
-
-def _save_marks(doctreedir: str | os.PathLike[str]) -> None:
-    try:
-        Path(doctreedir).mkdir(parents=True, exist_ok=True)
-        data = {key: asdict(_MARKS[key]) for key in sorted(_USED) if key in _MARKS}
-        (Path(doctreedir) / MARKS_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    except OSError:
-        pass
-
-
-def is_internal_file(path: str | os.PathLike[str]) -> bool:
+def is_internal_file(path: str | os.PathLike[str], marks: Marks | None = None) -> bool:
     """Whether a file (a page, an included file, a standing snippet) is internal."""
-    return read_mark(path).internal
+    return read_mark(path, marks).internal
 
 
 def _unpublished(config: Config, docname: str, path: Path) -> bool:
@@ -355,7 +361,9 @@ def _unpublished(config: Config, docname: str, path: Path) -> bool:
     return compiled > today
 
 
-def internal_pages(srcdir: str | os.PathLike[str], suffixes: list[str], config: Config | None = None) -> list[str]:
+def internal_pages(
+    srcdir: str | os.PathLike[str], suffixes: list[str], config: Config | None = None, marks: Marks | None = None
+) -> list[str]:
     """Source paths (relative, with ``/``) of internal pages, among the files Sphinx reads.
 
     Sphinx's own discovery (:class:`sphinx.project.Project`) with the project's
@@ -370,7 +378,7 @@ def internal_pages(srcdir: str | os.PathLike[str], suffixes: list[str], config: 
     found = []
     for docname in sorted(project.discover(exclude, include)):
         path = Path(project.doc2path(docname, absolute=True))
-        mark = read_mark(path)
+        mark = read_mark(path, marks)
         if mark.reason is not None and config is not None:
             _note_reason(config, str(path), mark)
         if mark.internal:
@@ -405,9 +413,10 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
     # MyST registers ".md" after config-inited, so the usual suffixes are always looked at
     suffixes = sorted({".md", ".rst", *config.source_suffix, *app.registry.source_suffix})
     config._rapport_internal_reasons = {}
-    _load_marks(app.doctreedir)
-    pages = internal_pages(app.srcdir, suffixes, config)
-    _save_marks(app.doctreedir)
+    marks = marks_of(app)
+    marks.load(app.doctreedir)
+    pages = internal_pages(app.srcdir, suffixes, config, marks)
+    marks.save(app.doctreedir)
     _warn_reasons(config)
     if audience == PUBLIC:
         # drafts and future reports are for the preview and the intranet only
@@ -465,7 +474,7 @@ def _include_line(app: Sphinx, relative_path: Path) -> int:
 def _on_include_read(app: Sphinx, relative_path: Path, parent_docname: str, content: list[str]) -> None:
     """An included file that is internal makes what it brings in internal."""
     path = Path(app.srcdir, relative_path)
-    mark = read_mark(path)
+    mark = read_mark(path, marks_of(app))
     if not mark.internal:
         return
     line = _include_line(app, relative_path)
@@ -501,7 +510,7 @@ def _on_doctree_read_public(app: Sphinx, doctree: nodes.document) -> None:
     own = str(app.env.doc2path(app.env.docname))
     for block in list(doctree.findall(nodes.literal_block)):
         source = block.get("source")
-        if not source or source == own or not Path(source).is_file() or not is_internal_file(source):
+        if not source or source == own or not Path(source).is_file() or not is_internal_file(source, marks_of(app)):
             continue
         shown = Path(source).resolve()
         try:
@@ -575,7 +584,7 @@ def _remove_stale_pdf_copies(app: Sphinx, exception: Exception | None) -> None:
 
 def _leave_out_internal_standing(app: Sphinx, path: Path, content: list[str]) -> None:
     """``rapport-standing-read``: an internal snippet is never inserted in the public build."""
-    if is_public(app.config) and is_internal_file(path):
+    if is_public(app.config) and is_internal_file(path, marks_of(app)):
         content[0] = ""
 
 
