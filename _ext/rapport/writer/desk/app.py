@@ -132,6 +132,7 @@ def routes() -> list[Any]:
         Route("/api/mottagare", release.count, methods=["POST"]),
         Route("/api/skicka", release.send, methods=["POST"]),
         Route("/api/jobb/{key}", release.job),
+        Route("/api/bygg", release.build_site, methods=["POST"]),
         Route("/api/publicera", release.publish, methods=["POST"]),
         Route("/api/rattelse", release.correct, methods=["POST"]),
         Route("/api/historik", release.history),

@@ -18,6 +18,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from rapport.command import CommandError
+
 from .editing import desk_of, refused
 from .state import Captured, Desk, Job, refusal
 
@@ -193,12 +195,44 @@ async def job(request: Request) -> JSONResponse:
     )
 
 
+def _build_site(desk: Desk, body: dict[str, Any]) -> dict[str, Any]:
+    """``rapport bygg``'s steps (the same ``site_steps`` and ``run_steps``), as a job."""
+    import os
+
+    from rapport.writer.build import run_steps, site_steps
+
+    def work(job: Job, captured: Captured) -> int:
+        steps = site_steps(desk.project.root, os.environ.get("SPHINXOPTS", ""), os.environ.get("PDFOPTS", ""), False)
+        job.total = len(steps)
+        results = run_steps(steps, captured.err)
+        job.done = len(results)
+        failed = [r for r in results if r.returncode != 0]
+        if failed:
+            raise CommandError(f"Bygget misslyckades i steget ”{failed[0].step.label}”")
+        warnings = sum(r.warnings for r in results)
+        noun = "varning" if warnings == 1 else "varningar"
+        print(f"Klart: webbplatsen är byggd ({warnings} {noun}).", file=captured.out)
+        return 0
+
+    return _start(desk, work)
+
+
+async def build_site(request: Request) -> JSONResponse:
+    return await _run(request, _build_site)
+
+
 def _publish(desk: Desk, body: dict[str, Any]) -> dict[str, Any]:
     target = str(body.get("mal", "")).strip()
     if not target:
         return {"fel": "Ange mappen som webbservern visar (målet för publiceringen)"}
     captured = Captured()
-    code = _ops().publish(desk.project, target, out=captured.out, err=captured.err)
+    code = _ops().publish(
+        desk.project,
+        target,
+        out=captured.out,
+        err=captured.err,
+        accept_placeholders=bool(body.get("platshallare")),
+    )
     return {"kod": code, "text": captured.text()}
 
 

@@ -84,6 +84,7 @@
 
   function chosen() { return [...document.querySelectorAll("#listor input:checked")].map((box) => box.value); }
 
+  $("losen-form").addEventListener("submit", (event) => event.preventDefault());
   $("uppdatera-laget").addEventListener("click", (e) => busy(e.currentTarget, status));
 
   $("korrektur").addEventListener("click", (e) => busy(e.currentTarget, async () => {
@@ -116,18 +117,24 @@
     $("skicka-ok").focus();
   }));
 
-  async function follow(key, answer) {
-    const bar = $("skicka-forlopp");
+  $("bygg").addEventListener("click", (e) => busy(e.currentTarget, async () => {
+    const {data} = await Desk.post("/api/bygg", {});
+    if (data.fel) { Desk.say($("bygg-svar"), data.fel, true); return; }
+    await follow(data.jobb, "bygg-svar", null);
+  }));
+
+  async function follow(key, answer, progressBar) {
+    const bar = progressBar === undefined ? $("skicka-forlopp") : progressBar;
     for (;;) {
       const {data} = await Desk.get("/api/jobb/" + key);
-      if (data.totalt) { bar.max = data.totalt; bar.value = data.klara; }
+      if (bar && data.totalt) { bar.max = data.totalt; bar.value = data.klara; }
       if (data.klart) {
         if (data.fel) Desk.say($(answer), data.fel + (data.text ? "\n" + data.text : ""), true);
         else Desk.say($(answer), data.text || "Klart.");
         status();
         return;
       }
-      Desk.say($(answer), data.totalt ? "Skickar … " + data.klara + " av " + data.totalt : "Förbereder utskicket …");
+      Desk.say($(answer), !bar ? "Bygger …" : data.totalt ? "Skickar … " + data.klara + " av " + data.totalt : "Förbereder utskicket …");
       await new Promise((resolve) => setTimeout(resolve, 400));
     }
   }
@@ -144,7 +151,7 @@
 
   $("publicera").addEventListener("click", (e) => busy(e.currentTarget, async () => {
     Desk.say($("publicera-svar"), "Publicerar …");
-    const {data} = await Desk.post("/api/publicera", {mal: $("publicera-mal").value});
+    const {data} = await Desk.post("/api/publicera", {mal: $("publicera-mal").value, platshallare: $("publicera-platshallare").checked});
     show("publicera-svar", data);
   }));
 
