@@ -294,3 +294,22 @@ def test_bygg_and_kontroll_count_the_same_findings(project: Path) -> None:
     # nothing read again: the build prints fewer warnings, the count is the same
     again = rapport(project, "bygg", timeout=600)
     assert again.stdout.splitlines()[-1].startswith(f"Klart: {project / '_build/html/index.html'} ({count} fynd;")
+
+
+def test_an_entry_a_standing_section_cites_is_shown_too(project: Path) -> None:
+    snippet = project / "docs/_standard/talesperson.md"
+    snippet.write_text("Talesperson: [namn](#). Se {beslut}`RS-2`.\n", encoding="utf-8")
+    report = project / "docs/rapporter/2025/2025-10-02.md"
+    found = kontroll.check_report(project, project / "docs", report, EXTENSIONS)
+    assert [(f.line, f.subtype) for f in found if f.file == "docs/beslut.md"] == [
+        (8, kontroll.IDENTITY),
+        (16, kontroll.IDENTITY),
+    ]
+
+
+def test_a_report_name_with_a_line_break_is_refused_in_one_line(project: Path) -> None:
+    result = rapport(project, "kontroll", "docs/x\ny.md")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "rapport: fel: Rapporten docs/x\\u000ay.md finns inte; ange en fil i docs/ eller ett datum (ÅÅÅÅ-MM-DD)"
+    ]

@@ -447,3 +447,21 @@ def test_the_gate_runs_before_anything_is_copied(
     assert calls == [False]
     publish.publish(project / "_build/html", target, gate=lambda: None)
     assert without_marker(tree_hashes(target)) == tree_hashes(versions["tmp"] / "B")
+
+
+def test_a_refusal_is_one_line_whatever_the_folder_is_called(
+    versions: dict[str, Any],
+    project: Path,
+    tmp_path: Path,
+    capsys,  # noqa: ANN001
+) -> None:
+    target = tmp_path / "rap\nport\u2028x"
+    target.write_text("en fil", encoding="utf-8")
+    site(versions, "A", project)
+    code, out, err = publicera(project, capsys, str(target))
+    assert (code, out) == (2, "")
+    assert err == f"rapport publicera: {tmp_path}/rap\\x0aport\\u2028x är en fil, inte en mapp\n"
+    target.unlink()
+    target.mkdir()
+    code, out, err = publicera(project, capsys, str(target))
+    assert code == 0 and out.count("\n") == 1 and "rap\\x0aport" in out

@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from rapport import command
-from rapport.command import EXIT_OK, EXIT_USAGE, CommandError
+from rapport.command import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CommandError
 from rapport.config import LOCAL_BASE_URL
 from rapport.dates import format_datetime
 
@@ -65,8 +65,22 @@ PRIVATE = ".rapport-publicera"
 _CANONICAL_RE = re.compile(r'<link rel="canonical" href="([^"]*)"')
 
 
+_LINE_BREAKING_RE = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with every control character and line break shown as an escape: a path
+    or an address in a message (a folder name may hold a newline) never starts a line."""
+    return _LINE_BREAKING_RE.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
+    )
+
+
 class PublishError(CommandError):
     """Why ``rapport publicera`` stops: one Swedish line for the writer, and the exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED, hint: str = "") -> None:
+        super().__init__(one_line(message), code, one_line(hint))
 
 
 def cmd_publicera(project: Any, args: argparse.Namespace) -> int:
@@ -347,7 +361,7 @@ def _publish(source: Path, paths: _Paths, now: dt.datetime | None, gate: Callabl
         else ""
     )
     via = f" (via länken {paths.named})" if paths.named != target else ""
-    return " ".join([*tidied, f"Publicerat: {count} filer i {target}{via} (adress {base}).{kept}"])
+    return one_line(" ".join([*tidied, f"Publicerat: {count} filer i {target}{via} (adress {base}).{kept}"]))
 
 
 def _cleanup(staging: Path) -> None:
@@ -390,10 +404,12 @@ def _restore(paths: _Paths) -> str:
         when = f" från {format_datetime(moment.replace(tzinfo=None))}"
     except (OSError, ValueError, KeyError, TypeError):
         when = ""
-    return " ".join(
-        [
-            *tidied,
-            f"Återställt: {target} visar åter versionen{when}. "
-            "Den ersatta versionen är sparad; kör --återställ igen för att ta tillbaka den.",
-        ]
+    return one_line(
+        " ".join(
+            [
+                *tidied,
+                f"Återställt: {target} visar åter versionen{when}. "
+                "Den ersatta versionen är sparad; kör --återställ igen för att ta tillbaka den.",
+            ]
+        )
     )

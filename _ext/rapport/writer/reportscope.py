@@ -33,8 +33,15 @@ _LINK_RE = re.compile(r"\]\(\s*#?([^)\s]+)\s*\)")
 _FENCE_INFO_RE = re.compile(r"^\{([\w:-]+)\}\s*(.*)$")
 
 
+_LINE_BREAKING_RE = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
 class ReportNotFound(Exception):
-    """The report asked for does not exist or is not a report; the message is Swedish."""
+    """The report asked for does not exist or is not a report; the message is Swedish and
+    one line (a control character or line break in what was asked for is shown escaped)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(_LINE_BREAKING_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", message))
 
 
 @dataclass(frozen=True)
@@ -156,6 +163,11 @@ def parts(project_root: Path, srcdir: Path, report: Path, text: str, sources: li
     found = [Part(report)]
     found += [Part(p) for p in standing_files(project_root, srcdir, text, report) if p.is_file()]
     wanted = cited_entries(text)
+    for part in found[1:]:  # a standing snippet may cite entries too
+        try:
+            wanted |= cited_entries(part.path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            pass
     declared_here = {b.argument for b in directive_blocks(text) if b.name in _ENTRY_KINDS}
     wanted -= declared_here
     if not wanted:
