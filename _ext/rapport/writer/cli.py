@@ -331,7 +331,10 @@ def cmd_ny(project: Project, args: argparse.Namespace) -> int:
                 f"{said}. Ingen ny rapport skapades",
                 "öppna den befintliga och skriv vidare, eller skapa ytterligare en samma dag med rapport ny --ytterligare",
             )
-        answer = input(f"{said}. Skapa ytterligare en rapport samma dag? [j/N] ").strip().lower()
+        try:
+            answer = input(f"{said}. Skapa ytterligare en rapport samma dag? [j/N] ").strip().lower()
+        except (EOFError, KeyboardInterrupt):
+            answer = ""  # Ctrl+D or Ctrl+C: no
         if answer not in ("j", "ja"):
             print("Ingen ny rapport skapades. Öppna den befintliga och skriv vidare.")
             return EXIT_OK
