@@ -465,3 +465,30 @@ def test_a_refusal_is_one_line_whatever_the_folder_is_called(
     target.mkdir()
     code, out, err = publicera(project, capsys, str(target))
     assert code == 0 and out.count("\n") == 1 and "rap\\x0aport" in out
+
+
+def test_a_link_out_of_the_build_is_never_published(
+    versions: dict[str, Any],
+    project: Path,
+    tmp_path: Path,
+    capsys,  # noqa: ANN001
+) -> None:
+    target = tmp_path / "rapport"
+    first = published_a_ready_b(versions, project, target, capsys)
+    secret = tmp_path / "hemligt.txt"
+    secret.write_text("privat", encoding="utf-8")
+    (project / "_build/html/_static/hemligt.txt").symlink_to(secret)
+    code, out, err = publicera(project, capsys, str(target))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"rapport publicera: _static/hemligt.txt i den byggda webbplatsen är en länk till {secret}, utanför "
+        f"{project / '_build/html'}; ta bort länken och bygg om (inget har publicerats)\n"
+    )
+    assert tree_hashes(target) == first
+    assert sorted(p.name for p in (tmp_path / publish.PRIVATE).iterdir()) == ["rapport.las"]
+    # a link within the build is published as what it points to
+    (project / "_build/html/_static/hemligt.txt").unlink()
+    (project / "_build/html/_static/kopia.html").symlink_to(project / "_build/html/index.html")
+    assert publicera(project, capsys, str(target))[0] == 0
+    assert not (target / "_static/kopia.html").is_symlink()
+    assert (target / "_static/kopia.html").read_bytes() == (target / "index.html").read_bytes()

@@ -149,13 +149,30 @@ def copy_file(source: Path, target: Path) -> None:
 
 
 def copy_site(source: Path, target: Path) -> int:
+    """Copy the built site; a symbolic link in it is copied as what it points to, and
+    refused when that is outside the build (the web server would serve, say, a file from
+    the writer's home folder)."""
     count = 0
+    root = Path(os.path.realpath(source))
     for folder, dirnames, filenames in os.walk(source):
         dirnames.sort()
         relative = Path(folder).relative_to(source)
         (target / relative).mkdir(parents=True, exist_ok=True)
-        for name in sorted(filenames):
-            copy_file(Path(folder, name), target / relative / name)
+        for name in sorted(filenames) + [d for d in dirnames if Path(folder, d).is_symlink()]:
+            path = Path(folder, name)
+            if path.is_symlink():
+                real = Path(os.path.realpath(path))
+                if not real.is_relative_to(root) or not real.exists():
+                    raise PublishError(
+                        f"{(relative / name).as_posix()} i den byggda webbplatsen är en länk till {real}, utanför "
+                        f"{source}; ta bort länken och bygg om (inget har publicerats)",
+                        EXIT_USAGE,
+                    )
+                if real.is_dir():
+                    count += sum(1 for p in real.rglob("*") if p.is_file())
+                    shutil.copytree(real, target / relative / name)
+                    continue
+            copy_file(path, target / relative / name)
             count += 1
     return count
 
@@ -310,6 +327,8 @@ def recover(paths: _Paths, publishing: bool = True) -> list[str]:
     if publishing and not target.exists() and paths.previous.is_dir() and (paths.previous / MARKER).is_file():
         os.rename(paths.previous, target)
         done.append(f"Lade tillbaka den tidigare webbplatsen i {target} efter en avbruten publicering.")
+    # the lock file where versions before this kept it: empty, but in the served folder
+    (target.parent / f".{target.name}.las").unlink(missing_ok=True)
     stale = [
         *paths.private.glob(f"{glob.escape(target.name)}.ny-*"),
         *target.parent.glob(f".{glob.escape(target.name)}.ny-*"),  # where versions before this made it
