@@ -1,33 +1,127 @@
-"""What the ``rapport`` subcommands outside ``writer/cli.py`` share: exit codes and the
-error that ends a command with one Swedish line.
+"""The one error model of the ``rapport`` command: exit codes, the error that ends a
+subcommand with one Swedish line, and what happens to an error nobody expected.
 
-Runs outside Sphinx, in the ``rapport`` command (``rapport skicka`` in
-:mod:`rapport.email.send`, ``rapport publicera`` in :mod:`rapport.writer.publish`). In
-the core so that a command in any room may use it.
+Runs outside Sphinx, in the ``rapport`` command (:mod:`rapport.writer.cli` runs every
+subcommand through :func:`run`; ``rapport skicka`` in :mod:`rapport.email.send`,
+``rapport publicera`` in :mod:`rapport.writer.publish` and the release commands raise
+:class:`CommandError`). In the core so that a command in any room may use it.
+
+Exit codes, the same for every subcommand (README, "Writing a report"):
+
+==  =====================================================================================
+0   done
+1   findings (``rapport kontroll``), or the command could not do its work (a failed
+    build, a refused or failed send)
+2   a wrong call, setting or file the writer can fix (an unknown option, a date that is
+    not a date, a missing folder, a file that is not UTF-8 or is read-only)
+3   a bug: an error the tool did not expect. One Swedish line says so and how to see
+    the details: ``RAPPORT_FELSOK=1 rapport ...`` shows the traceback
+130 interrupted with Ctrl+C
+==  =====================================================================================
+
+No traceback reaches the writer unless asked for with ``RAPPORT_FELSOK=1``, which
+shows it for every error, expected or not.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
+import traceback
 from collections.abc import Callable
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from sphinx.errors import SphinxError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+#: ``rapport kontroll`` found something: the same code as a command that failed
+EXIT_FINDINGS = EXIT_FAILED
+#: 128 + SIGINT, as a shell reports a program stopped with Ctrl+C
+EXIT_INTERRUPTED = 130
+#: set to 1 to see the traceback of any error
+DEBUG_ENV = "RAPPORT_FELSOK"
 
 
 class CommandError(Exception):
-    """One Swedish line for the writer, and the exit code (``EXIT_USAGE``: a wrong call
-    or setting; ``EXIT_FAILED``: the command could not do its work)."""
+    """One Swedish line for the writer, a hint, and the exit code (``EXIT_USAGE``: a
+    wrong call, setting or file; ``EXIT_FAILED``: the command could not do its work)."""
 
-    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
+    def __init__(self, message: str, code: int = EXIT_FAILED, hint: str = "") -> None:
         super().__init__(message)
         self.code = code
+        self.hint = hint
 
 
-def run(prog: str, command: Callable[[], int]) -> int:
-    """``command()``'s exit code; a :class:`CommandError` is shown as ``prog: message``
-    on stderr, never as a traceback."""
+class UsageError(CommandError):
+    """A wrong call, setting or file: exit code 2."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message, EXIT_USAGE, hint)
+
+
+def describe(exc: BaseException) -> CommandError | None:
+    """The writer's line for an error the writer can act on (a file that is locked,
+    missing or not UTF-8, a project Sphinx cannot read), None for one nobody expected."""
+    if isinstance(exc, CommandError):
+        return exc
+    if isinstance(exc, UnicodeDecodeError):
+        return UsageError("En fil är inte sparad som UTF-8", "spara filen med teckenkodningen UTF-8")
+    if isinstance(exc, (PermissionError, BlockingIOError)) or (
+        isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ETXTBSY)
+    ):
+        name = getattr(exc, "filename", None) or "en fil"
+        return UsageError(
+            f"{name} är låst eller skrivskyddad",
+            "stäng programmet som har filen öppen eller ändra behörigheten; inget har skrivits över",
+        )
+    if isinstance(exc, FileNotFoundError):
+        return UsageError(f"{exc.filename or 'En fil'} finns inte", "kontrollera sökvägen")
+    if isinstance(exc, NotADirectoryError):
+        return UsageError(f"{exc.filename} är en fil, inte en mapp", "kontrollera sökvägen")
+    if isinstance(exc, OSError):
+        return UsageError(f"Fel vid läsning eller skrivning av {exc.filename or 'en fil'}: {exc.strerror}")
+    if isinstance(exc, SphinxError):
+        return UsageError(f"Sphinx kunde inte läsa projektet: {exc}", "rätta conf.py eller filen som nämns")
+    return None
+
+
+def debugging() -> bool:
+    """Whether the writer (or a maintainer) asked for tracebacks: ``RAPPORT_FELSOK=1``."""
+    return os.environ.get(DEBUG_ENV, "").strip() not in ("", "0")
+
+
+def run(
+    prog: str,
+    command: Callable[[], int],
+    *,
+    describe: Callable[[BaseException], CommandError | None] = describe,
+    prefix: str = "",
+) -> int:
+    """``command()``'s exit code; every error ends as one line on stderr,
+    ``prog: {prefix}message (hint)``, and its code. ``describe`` names the errors the
+    writer can act on; anything else is a bug (exit code 3), with a line saying how to
+    see the traceback."""
     try:
         return command()
-    except CommandError as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
-        return exc.code
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"{prog}: avbrutet.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - never a traceback for the writer, unless asked for
+        error = describe(exc)
+        if debugging():
+            traceback.print_exc(file=sys.stderr)
+        if error is None:
+            print(
+                f"{prog}: internt fel ({type(exc).__name__}: {exc}). Det är ett fel i verktyget, inte i dina "
+                f"filer. Kör kommandot igen med {DEBUG_ENV}=1 först på raden för att se detaljerna, och skicka "
+                "dem till den som förvaltar verktyget.",
+                file=sys.stderr,
+            )
+            return EXIT_BUG
+        line = f"{prog}: {prefix}{error}"
+        if error.hint:
+            line += f" ({error.hint})"
+        print(line, file=sys.stderr)
+        return error.code

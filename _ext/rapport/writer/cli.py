@@ -1,17 +1,24 @@
-"""The writer's command ``rapport``: start, check, preview and build a report.
+"""The writer's command ``rapport``: start, check, preview, build, send and publish.
 
 Runs outside the Sphinx build (``pyproject.toml`` installs it as the ``rapport``
-entry point; ``python -m rapport.writer.cli`` works too). Subcommands::
+entry point; ``python -m rapport.writer.cli`` works too). Subcommands (``rapport
+--help`` lists them with their options)::
 
     rapport ny [--datum ÅÅÅÅ-MM-DD[ TT:MM]]   the next report, from the latest one
-    rapport kontroll [--format json]           every finding, with file and line
+    rapport kontroll [RAPPORT] [--format json] every finding, with file and line
     rapport förhandsgranska                    live preview on 127.0.0.1
-    rapport bygg                               the same build as ``make site``
+    rapport bygg [--publik]                    the same build as ``make site``
+    rapport skicka, godkänn, status, rättelse, historik, publicera
+                                               the release (rapport.writer.release)
+    rapport skrivbord                          the same in the browser (rapport.writer.desk)
 
-Everything the writer sees is Swedish, argparse's own texts included. Bad input
-(unknown command or option, a date that is not a date, a missing folder, a file that
-is not UTF-8, a read-only file) gives one line on stderr and exit code 2; no
-traceback ever reaches the writer, and no file the writer wrote is changed.
+Everything the writer sees is Swedish, argparse's own texts included. Every
+subcommand ends through :func:`rapport.command.run`, with one error model: exit code
+0 done, 1 findings or a failed build or send, 2 bad input (unknown command or option,
+a date that is not a date, a missing folder, a file that is not UTF-8, a read-only
+file), 3 a bug (an error the tool did not expect), 130 Ctrl+C. Each error is one line
+on stderr; no traceback reaches the writer unless ``RAPPORT_FELSOK=1`` asks for it,
+and no file the writer wrote is changed.
 """
 
 from __future__ import annotations
@@ -19,7 +26,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import errno
 import json
 import os
 import re
@@ -31,9 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-from sphinx.errors import SphinxError
-
-from rapport import compat
+from rapport import command, compat
+from rapport.command import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CommandError, UsageError
 from rapport.config import ConfigError, parse_series
 from rapport.dates import DateError, format_datetime, parse_datetime
 from rapport.writer import desk, kontroll
@@ -44,15 +49,6 @@ from rapport.writer.newreport import NewReportError, create, describe_existing, 
 from rapport.writer.release import commands as release_commands
 
 PROG = "rapport"
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A Swedish, writer-facing reason to stop with exit code 2."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 # -- argparse in Swedish ------------------------------------------------------------------
@@ -206,11 +202,11 @@ def build_parser() -> SwedishParser:
         action="store_true",
         help="bygg den publika webbplatsen i _build/publik (samma som make site-publik)",
     )
-    # rapport skicka, godkänn, status, rättelse, historik and publicera: the release
-    # operations' own module adds their parsers and returns their commands
-    COMMANDS.update(release_commands.add_parsers(commands))
-    # rapport skrivbord: the desk, the same operations in the browser
-    COMMANDS.update(desk.add_parser(commands))
+    # rapport skicka, godkänn, status, rättelse, historik and publicera (the release
+    # operations' own module) and rapport skrivbord (the desk) add their parsers and
+    # name their commands; each parser carries its command, COMMANDS stays as it is
+    for name, function in {**COMMANDS, **release_commands.add_parsers(commands), **desk.add_parser(commands)}.items():
+        commands.choices[name].set_defaults(command=function)
     return parser
 
 
@@ -544,67 +540,32 @@ COMMANDS = {
 # -- errors -------------------------------------------------------------------------------
 
 
-def _describe(exc: BaseException) -> tuple[str, str]:
-    """One Swedish line and a hint for any error that reaches the top."""
-
-    if isinstance(exc, UsageError):
-        return str(exc), exc.hint
+def _describe(exc: BaseException) -> CommandError | None:
+    """The writer's line for an error the writer can act on (:func:`rapport.command.describe`,
+    and a source file that is not UTF-8); None for a bug."""
     if isinstance(exc, EncodingProblem):
-        return (
+        return UsageError(
             f"{exc.path} är inte sparad som UTF-8 (första felet på rad {exc.line})",
             "öppna filen och spara den med teckenkodningen UTF-8",
         )
-    if isinstance(exc, UnicodeDecodeError):
-        return "En fil är inte sparad som UTF-8", "spara filen med teckenkodningen UTF-8"
-    if isinstance(exc, (PermissionError, BlockingIOError)) or (
-        isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ETXTBSY)
-    ):
-        name = getattr(exc, "filename", None) or "en fil"
-        return (
-            f"{name} är låst eller skrivskyddad",
-            "stäng programmet som har filen öppen eller ändra behörigheten; inget har skrivits över",
-        )
-    if isinstance(exc, FileNotFoundError):
-        return f"{exc.filename or 'En fil'} finns inte", "kontrollera sökvägen"
-    if isinstance(exc, NotADirectoryError):
-        return f"{exc.filename} är en fil, inte en mapp", "kontrollera sökvägen"
-    if isinstance(exc, OSError):
-        return f"Fel vid läsning eller skrivning av {exc.filename or 'en fil'}: {exc.strerror}", ""
-    if isinstance(exc, SphinxError):
-        return f"Sphinx kunde inte läsa projektet: {exc}", "rätta conf.py eller filen som nämns"
-    return (
-        f"Oväntat fel ({type(exc).__name__}: {exc})",
-        "kör kommandot igen; om felet står kvar, skicka raden ovan till den som förvaltar verktyget",
-    )
+    return command.describe(exc)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns (and exits with) 0, 1 (findings, failed build) or 2 (usage)."""
-    return _main(argv)
+    """Entry point; returns (and exits with) the exit code of :mod:`rapport.command`:
+    0 done, 1 findings or failed, 2 usage, 3 a bug, 130 interrupted."""
+    return command.run(PROG, lambda: _main(argv), describe=_describe, prefix="fel: ")
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    try:
-        with compat.swedish_argparse(_sv, _sv_n):
-            parser = build_parser()
-            args = parser.parse_args(argv)
-            if not args.kommando:
-                parser.print_help(sys.stderr)
-                return EXIT_USAGE
-        project = find_project(args.katalog)
-        return COMMANDS[args.kommando](project, args)
-    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
-        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    except KeyboardInterrupt:
-        print(f"{PROG}: avbrutet.", file=sys.stderr)
-        return EXIT_USAGE
-    except BaseException as exc:  # noqa: BLE001 - never a traceback for the writer
-        message, hint = _describe(exc)
-        line = f"{PROG}: fel: {message}"
-        if hint:
-            line += f" ({hint})"
-        print(line, file=sys.stderr)
-        return EXIT_USAGE
+    with compat.swedish_argparse(_sv, _sv_n):
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not args.kommando:
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
+    project = find_project(args.katalog)
+    return int(args.command(project, args))
 
 
 if __name__ == "__main__":
