@@ -21,14 +21,14 @@ $(STAMP): pyproject.toml constraints.txt
 venv: $(STAMP)
 
 # Everything a reader gets: HTML, search index and PDFs, in _build/.
-# The steps (PDFs, then HTML with its search index) live in _ext/rapport/build.py, so
+# The steps (PDFs, then HTML with its search index) live in _ext/rapport/writer/build.py, so
 # `make site` and the writer's `rapport bygg` are one build: add a new step there.
 site: $(STAMP)
 	SPHINXOPTS="$(SPHINXOPTS)" PDFOPTS="$(PDFOPTS)" $(BIN)/rapport bygg
 
 # The public site: content marked internal (:::{internt}, front matter internt: true) is
 # left out of everything; its own doctrees, so the two audiences never share a cache.
-# The same steps as `make site` (build.py), with the audience set: `rapport bygg --publik`.
+# The same steps as `make site` (writer/build.py), with the audience set: `rapport bygg --publik`.
 site-publik: $(STAMP)
 	SPHINXOPTS="$(SPHINXOPTS)" PDFOPTS="$(PDFOPTS)" $(BIN)/rapport bygg --publik
 
