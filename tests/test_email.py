@@ -347,7 +347,7 @@ def test_the_footer_has_the_other_pdfs_how_to_subscribe_and_the_feed(built: dict
     assert links["flöde för nyhetsläsare"] == f"{BASE}rapporter.atom"
     assert "Svara på det här meddelandet." in foot.get_text()  # the edition has a sender
     text = message["text/plain"].replace("\r\n", "\n")
-    assert f"- Samlingsvolym med alla rapporter (PDF, " in text and f"  {BASE}pdf/samlingsvolym.pdf\n" in text
+    assert "- Samlingsvolym med alla rapporter (PDF, " in text and f"  {BASE}pdf/samlingsvolym.pdf\n" in text
     assert f"Nya rapporter som flöde för nyhetsläsare (Atom):\n{BASE}rapporter.atom\n" in text
 
 

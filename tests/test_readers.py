@@ -693,3 +693,114 @@ def test_real_site_pdfs_built_with_a_base_address_never_link_the_local_preview(t
     assert links["2025-09-25.pdf"]
     assert [a for found in links.values() for a in found if "127.0.0.1" in a[2]] == []
     assert (0, "URI", "https://intranat.example/rapport/faq.html#faq-ambulink") in links["2025-09-25.pdf"]
+
+
+# -- the report first, on every phone (issue 24) -----------------------------------------
+
+
+def _fold(browser: Any, url: str, script: str, javascript: bool = True) -> Any:
+    context = browser.new_context(viewport={"width": 320, "height": 640}, java_script_enabled=javascript, locale="sv-SE")
+    try:
+        page = context.new_page()
+        page.goto(url)
+        return page.evaluate(script)
+    finally:
+        context.close()
+
+
+_BOX = "(s) => { const b = document.querySelector(s).getBoundingClientRect(); return [b.top, b.bottom]; }"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("javascript", [True, False], ids=["skript", "utan-skript"])
+def test_at_320_by_640_the_summary_and_its_first_point_are_on_the_first_screen(
+    browser: Any, real_server: Any, javascript: bool
+) -> None:
+    found = _fold(
+        browser,
+        real_server.base + PAGES["report"],
+        f"""() => {{ const box = {_BOX};
+            return {{heading: box('#sammanfattning h2'), first: box('#sammanfattning li'),
+                     pdf: box('.rapport-hamta a.rapport-pdf-lank'), more: box('.rapport-hamta-mer > summary'),
+                     crumbs: box('.rapport-brodsmulor'), title: box('article h1'),
+                     width: document.documentElement.scrollWidth}}; }}""",
+        javascript,
+    )
+    assert 0 <= found["heading"][0] and found["first"][1] <= 640, found
+    # nothing lost on the way: breadcrumb, title, the PDF and the line to the other downloads
+    for name in ("crumbs", "title", "pdf", "more"):
+        assert 0 <= found[name][0] < found["heading"][0], (name, found)
+    assert found["width"] <= 320
+
+
+@pytest.mark.browser
+def test_at_320_by_640_the_start_page_shows_the_latest_reports_title_date_and_first_point(
+    browser: Any, real_server: Any
+) -> None:
+    found = _fold(
+        browser,
+        real_server.base + PAGES["landing"],
+        f"""() => {{ const box = {_BOX};
+            return {{title: box('.rapport-senaste-rubrik'), date: box('.rapport-senaste .rapport-meta'),
+                     first: box('.rapport-senaste .rapport-sammanfattning'), h1: box('article h1'),
+                     text: document.querySelector('.rapport-senaste .rapport-sammanfattning').textContent}}; }}""",
+    )
+    for name in ("h1", "title", "date", "first"):
+        assert 0 <= found[name][0] and found[name][1] <= 640, (name, found)
+    assert found["text"].startswith("Arbetet med slutrapporten intensifieras")
+
+
+@pytest.mark.browser
+def test_the_other_downloads_open_from_their_line_without_a_script(browser: Any, real_server: Any) -> None:
+    context = browser.new_context(viewport={"width": 320, "height": 640}, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(real_server.base + PAGES["report"])
+        summary = page.locator(".rapport-hamta-mer > summary")
+        assert summary.inner_text() == "Fler PDF-filer, prenumeration"
+        box = page.locator(".rapport-hamta")
+        volume = box.get_by_role("link", name="Samlingsvolym med alla rapporter")
+        assert not volume.is_visible()
+        summary.click()
+        assert volume.is_visible() and box.get_by_role("link", name="Prenumerera på nya rapporter").is_visible()
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_without_scripts_links_keep_their_colour_and_the_pdf_box_its_frame(browser: Any, real_server: Any) -> None:
+    script = """() => {
+        const link = getComputedStyle(document.querySelector('#sammanfattning a'));
+        const box = getComputedStyle(document.querySelector('.rapport-hamta'));
+        return [document.documentElement.dataset.theme, link.color, box.borderTopWidth, box.borderTopStyle,
+                box.borderTopColor, box.backgroundColor]; }"""
+    scripted = _fold(browser, real_server.base + PAGES["report"], script)
+    plain = _fold(browser, real_server.base + PAGES["report"], script, javascript=False)
+    assert scripted[0] == "light" and plain[0] == "auto"
+    assert plain[1:] == scripted[1:]  # the same colours and frame as the light theme
+    assert plain[1] != "rgb(0, 0, 0)" and plain[2] == "1px" and plain[3] == "solid"
+
+
+def test_the_site_name_links_to_the_start_page_and_the_site_has_an_icon(site: Path) -> None:
+    for name in ("index.html", PAGES["report"]):
+        soup = BeautifulSoup((site / name).read_text("utf-8"), "html.parser")
+        assert soup.html["lang"] == "sv"
+        for link in soup.select("a.navbar-brand, a.rapport-webbplatsnamn"):
+            assert link["href"] not in ("#", ""), (name, str(link)[:120])
+            assert (site / name).parent.joinpath(link["href"]).resolve() == (site / "index.html").resolve()
+        icon = soup.select_one('link[rel="icon"]')
+        path = (site / name).parent.joinpath(icon["href"]).resolve()
+        assert path.suffix == ".svg" and path.read_text("utf-8").startswith("<svg")
+
+
+@pytest.mark.browser
+def test_long_words_may_break_with_a_hyphen_at_320_px(browser: Any, real_server: Any) -> None:
+    # Swedish hyphenation where the browser has it (Debian's Chromium ships no dictionaries)
+    found = _fold(
+        browser,
+        real_server.base + "tillganglighet.html",
+        """() => [document.documentElement.lang, getComputedStyle(document.querySelector('article h1')).hyphens,
+                  getComputedStyle(document.querySelector('article p')).hyphens,
+                  getComputedStyle(document.querySelector('.bd-sidebar-primary')).hyphens]""",
+    )
+    assert found == ["sv", "auto", "auto", "auto"]

@@ -1,6 +1,7 @@
 """HTML output: the extension's stylesheet and reader-facing HTML details.
 
-Runs at ``builder-inited`` (static files) and while writing HTML.
+Runs at ``config-inited`` (static files, the favicon), ``builder-inited`` (the
+stylesheet) and while writing HTML.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from sphinx.config import Config
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
+FAVICON = STATIC / "rapport-favicon.svg"
 
 
 def _add_static_path(app: Sphinx, config: Config) -> None:
@@ -20,6 +22,9 @@ def _add_static_path(app: Sphinx, config: Config) -> None:
     # and alternating PDF and HTML builds on one environment do not see a changed config
     if str(STATIC) not in config.html_static_path:
         config.html_static_path.append(str(STATIC))
+    # the site's icon in the browser tab (issue 24), unless conf.py names one of its own
+    if not config.html_favicon:
+        config.html_favicon = str(FAVICON)
 
 
 def _add_css(app: Sphinx) -> None:

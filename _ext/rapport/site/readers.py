@@ -170,7 +170,14 @@ def _add_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if own is not None:
         parent.remove(own)
         box += own
+    # the rest behind one line ("Fler PDF-filer, prenumeration …"), so that on a phone the
+    # report's summary is on the first screen (issue 24); <details> needs no script
+    contact = settings(app.config).values.contact
     more = _more_pdfs(app, docname)
+    label = "Fler PDF-filer, prenumeration" if more else "Prenumeration"
+    if reachable(contact):
+        label += " och kontakt"
+    box += nodes.raw("", f'<details class="rapport-hamta-mer"><summary>{label}</summary>\n', format="html")
     if more:
         box += nodes.paragraph("", "Fler PDF-filer:", classes=["rapport-hamta-rubrik"])
         listing = nodes.bullet_list()
@@ -187,12 +194,12 @@ def _add_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     )
     feed += nodes.Text(" (Atom-flöde för nyhetsläsare)")
     box += feed
-    contact = settings(app.config).values.contact
     if reachable(contact):
         para = nodes.paragraph(classes=["rapport-kontakt"])
         para += nodes.Text("Kontakt: ")
         para += contact_nodes(contact or {})
         box += para
+    box += nodes.raw("", "</details>\n", format="html")
     parent[position:position] = _unsearchable(box)
 
 
