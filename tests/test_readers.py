@@ -591,8 +591,9 @@ def test_missing_contacts_and_the_local_address_are_one_warning_each(app: Any) -
         "make site RAPPORT_BASE_URL=https://…/ [rapport.base-url]",
         f"conf.py:{contact_line}: WARNING: rapport_contact saknar kontaktuppgift (epost, telefon eller webbadress); "
         "rapportsidorna visar därför ingen kontakt för serien [rapport.contact-missing]",
-        "tillganglighet.md:7: WARNING: Tillgänglighetsredogörelsen saknar kontaktväg: ange "
-        'rapport_accessibility_contact (eller rapport_contact) i conf.py, till exempel {"epost": "…"} '
+        "tillganglighet.md:7: WARNING: Tillgänglighetsredogörelsen saknar kontaktväg: fyll i "
+        "[tillganglighetskontakt] (eller [kontakt]) i rapport.toml, till exempel epost = \"…\", eller i "
+        "skrivbordets Inställningar "
         "[rapport.contact-missing]",
     ])
     soup = BeautifulSoup((app.outdir / f"{REPORT}.html").read_text("utf-8"), "html.parser")

@@ -60,8 +60,9 @@ KNOWN_GAPS = [
     "make site RAPPORT_BASE_URL=https://…/ [rapport.base-url]",
     "conf.py: WARNING: rapport_contact saknar kontaktuppgift (epost, telefon eller webbadress); "
     "rapportsidorna visar därför ingen kontakt för serien [rapport.contact-missing]",
-    "docs/tillganglighet.md:13: WARNING: Tillgänglighetsredogörelsen saknar kontaktväg: ange "
-    'rapport_accessibility_contact (eller rapport_contact) i conf.py, till exempel {"epost": "…"} '
+    "docs/tillganglighet.md:13: WARNING: Tillgänglighetsredogörelsen saknar kontaktväg: fyll i "
+    "[tillganglighetskontakt] (eller [kontakt]) i rapport.toml, till exempel epost = \"…\", eller i skrivbordets "
+    "Inställningar "
     "[rapport.contact-missing]",
 ]
 

@@ -236,7 +236,7 @@ SUBTYPES: dict[str, tuple[str, str]] = {
         "Inget behöver göras: e-posten visar bildtexten och länkar till rapporten. Skriv en bra bildtext.",
     ),
     "email-config": (
-        "En e-postinställning (rapport_email_* eller rapport_smtp_*) i conf.py är felaktig.",
+        "En e-postinställning ([epost] eller [smtp] i rapport.toml) är felaktig.",
         "Rätta inställningen som nämns i meddelandet.",
     ),
     "base-url": (
@@ -249,7 +249,7 @@ SUBTYPES: dict[str, tuple[str, str]] = {
     ),
     "contact-missing": (
         "Kontaktuppgifter saknas: seriens kontakt (rapport_contact) eller kontaktvägen i tillgänglighetsredogörelsen.",
-        "Fyll i rapport_contact eller rapport_accessibility_contact i conf.py (namn, epost, telefon eller webbadress).",
+        "Fyll i [kontakt] eller [tillganglighetskontakt] i rapport.toml (namn, epost, telefon eller webbadress), eller i skrivbordets Inställningar.",
     ),
 }
 

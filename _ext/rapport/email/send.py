@@ -398,11 +398,11 @@ def _connect_problem(exc: OSError | smtplib.SMTPException, settings: SmtpSetting
     """Why connecting or logging in failed, for the writer; nothing has been sent yet."""
     where = f"{settings.host}:{settings.port}"
     if isinstance(exc, socket.gaierror):
-        return f"Hittar inte e-postservern ”{settings.host}”; kontrollera rapport_smtp_host i conf.py"
+        return f"Hittar inte e-postservern ”{settings.host}”; kontrollera server under [smtp] i rapport.toml"
     if isinstance(exc, ssl.SSLCertVerificationError):
         return (
             f"E-postserverns certifikat godtas inte ({exc.verify_message}); inget har skickats. "
-            "Ange organisationens certifikat med rapport_smtp_cafile i conf.py"
+            "Ange organisationens certifikat med cafil under [smtp] i rapport.toml"
         )
     if isinstance(exc, ssl.SSLError):
         return f"Den krypterade förbindelsen med {where} kunde inte upprättas; kontrollera rapport_smtp_security och porten"
@@ -417,7 +417,7 @@ def _connect_problem(exc: OSError | smtplib.SMTPException, settings: SmtpSetting
         return f"E-postservern {where} svarade med fel {exc.smtp_code} vid anslutningen; inget har skickats"
     return (
         f"Kan inte nå e-postservern {where} ({_network_reason(exc, settings)}); inget har skickats. "
-        "Kontrollera nätverket och rapport_smtp_host, rapport_smtp_port och rapport_smtp_security i conf.py"
+        "Kontrollera nätverket och server, port och sakerhet under [smtp] i rapport.toml"
     )
 
 

@@ -97,8 +97,8 @@ class AccessibilityContactDirective(SphinxDirective):
         para += nodes.Text(text)
         warn(
             "contact-missing",
-            "Tillgänglighetsredogörelsen saknar kontaktväg: ange rapport_accessibility_contact "
-            '(eller rapport_contact) i conf.py, till exempel {"epost": "…"}',
+            "Tillgänglighetsredogörelsen saknar kontaktväg: fyll i [tillganglighetskontakt] (eller [kontakt]) "
+            'i rapport.toml, till exempel epost = "…", eller i skrivbordets Inställningar',
             para,
         )
         return [para]
