@@ -36,8 +36,20 @@ pytestmark = pytest.mark.browser
 
 def build(src: Path, confdir: Path, out: Path) -> Path:
     result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(confdir), "-d", str(out / "doctrees"),
-         str(src), str(out / "html")],
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-b",
+            "html",
+            "-q",
+            "-c",
+            str(confdir),
+            "-d",
+            str(out / "doctrees"),
+            str(src),
+            str(out / "html"),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -96,7 +108,7 @@ def test_ambulink_finds_the_faq_entry_and_the_report(tab, real_server):
     tab.page.locator(".search-button__button").first.click()
     tab.search("Ambulink")
     results = tab.results()
-    faq = next(r for r in results if r["type"] == "FAQ")
+    faq = next(r for r in results if r["type"] == "Frågor och svar")
     assert faq["title"] == "Varför behöver Ambulink ersättas?"
     assert "#faq-" in faq["href"]
     report = next(r for r in results if r["type"] == "Rapport")
@@ -184,7 +196,13 @@ def test_facets_narrow_by_type_year_and_deciding_body(tab, demo):
     tab.open_dialog()
     tab.search("Norrsken")
     facets = tab.facets()
-    assert [label.split(" (")[0] for label in facets["Typ"]] == ["Rapport", "Beslut", "FAQ", "Åtgärd", "Sida"]
+    assert [label.split(" (")[0] for label in facets["Typ"]] == [
+        "Rapport",
+        "Beslut",
+        "Frågor och svar",
+        "Åtgärd",
+        "Sida",
+    ]
     assert [label.split(" (")[0] for label in facets["År"]] == ["2025", "2024"]
     assert [label.split(" (")[0] for label in facets["Organ"]] == [
         "Regionfullmäktige i Fjällmark",
@@ -309,4 +327,51 @@ def test_markup_in_page_text_is_shown_as_text(tab, demo):
     assert tab.page.locator("#pst-search-dialog .rapport-search__excerpt b").count() == 0
     excerpt = tab.page.locator("#pst-search-dialog .rapport-search__result .rapport-search__excerpt").first.inner_text()
     assert "<b>fet</b>" in excerpt
+    tab.check_clean(demo.origin)
+
+
+# -- on a phone -----------------------------------------------------------------------------
+
+
+def test_the_dialog_on_a_phone_has_a_close_button(tab, demo):
+    """At 390 px there is no Esc key and hardly any backdrop: "Stäng" is on screen beside
+    the field, reached with Tab from it, and closes the dialog."""
+    tab.page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        tab.open(demo.base + "rapporter/2025/2025-09-18.html")
+        opener = tab.page.locator(".search-button__button:visible, .search-button:visible").first
+        opener.click()
+        dialog = tab.page.locator("#pst-search-dialog")
+        field = dialog.locator("input[name=q]")
+        field.wait_for(state="visible")
+        tab.search("när börjar Norrsken användas")
+        close = dialog.get_by_role("button", name="Stäng", exact=True)
+        assert close.is_visible()
+        box, field_box = close.bounding_box(), field.bounding_box()
+        assert box["x"] >= field_box["x"] + field_box["width"] and box["x"] + box["width"] <= 390
+        assert box["height"] >= 24 and box["width"] >= 24  # WCAG 2.5.8 target size
+        assert tab.page.evaluate("document.activeElement.name") == "q"
+        tab.page.keyboard.press("Tab")
+        assert tab.page.evaluate("document.activeElement.textContent") == "Stäng"
+        tab.page.keyboard.press("Enter")
+        assert tab.page.evaluate("document.getElementById('pst-search-dialog').open") is False
+        tab.check_clean(demo.origin)
+    finally:
+        tab.page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_a_question_on_the_test_site_finds_the_answer(tab, demo):
+    """The fictitious project: the question word is left out, the FAQ entry that answers
+    comes first with its answer's sentence, the words marked."""
+    tab.open(demo.base + "index.html")
+    tab.open_dialog()
+    tab.search("när börjar Norrsken användas")
+    first = tab.results()[0]
+    assert (first["type"], first["title"]) == ("Frågor och svar", "När börjar Norrsken användas?")
+    sentence = tab.page.locator("#pst-search-dialog .rapport-search__result > .rapport-search__excerpt").first
+    assert (
+        sentence.inner_text()
+        == "Norrsken börjar användas enligt den tidplan som regionstyrelsen beslutade i november 2024."
+    )
+    assert first["marks"] == ["Norrsken", "börjar", "användas"]
     tab.check_clean(demo.origin)

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browsertools import Server, Tab, axe_run
+from browsertools import Server, Tab, axe_run, path_of
 from test_search_browser import DEMO_ROOT
 
 pytestmark = pytest.mark.browser
@@ -184,3 +184,95 @@ def test_an_edit_re_indexes_only_its_year(parts_project: Path, parts_site: Path)
     assert "2024" in stats["indexed"] and "2025" not in stats["indexed"]
     assert own_files(bundle / "2024") != year_2024
     assert own_files(bundle) == primary  # the 2025 part was not indexed again
+
+
+# -- questions, as readers type them (issue 24) ------------------------------------------------
+
+
+def excerpts(tab: Tab, scope: str = "#pst-search-dialog") -> list[str]:
+    """The sentence shown under each hit (not under its sections)."""
+    return tab.page.locator(f"{scope} .rapport-search__result > .rapport-search__excerpt").all_inner_texts()
+
+
+def test_a_question_is_searched_without_its_question_words(tab: Tab, real_server: Server) -> None:
+    """ "vem är talesperson" found nothing when every word had to be on the page: the
+    question words are left out, and the hit shows the sentence that answers."""
+    tab.open(real_server.base + "index.html")
+    tab.open_dialog()
+    assert tab.search("vem är talesperson")["count"] >= 1
+    assert tab.status() == "3 träffar för ”talesperson” (småord som ”vem” och ”är” räknas inte)."
+    first = tab.results()[0]
+    assert first["type"] == "Rapport" and path_of(first["href"]) == "rapporter/2025/2025-09-25.html"
+    # the heading found, with the sentence under it: who it is
+    assert excerpts(tab)[0] == "Talesperson. Anders Kullbratt, beslutsfattare i samordningsgruppen."
+    assert first["marks"][0] == "Talesperson"  # the word, without its full stop
+    tab.check_clean(real_server.origin)
+
+
+@pytest.mark.parametrize(
+    ("question", "title", "sentence", "marked"),
+    [
+        (
+            "vad är Ambulink",
+            "Varför behöver Ambulink ersättas?",
+            "Ambulink är ett system som används av ambulanssjukvården.",
+            ["Ambulink"],
+        ),
+        (
+            "hur många berörs av neddragningen",
+            "Hur många berörs av minskningen av organisationen runt Millennium?",
+            "Sammanlagt berörs närmare 150 personer jämfört med bemanningen i våras.",
+            ["berörs"],
+        ),
+        (
+            "vem leder samordningsgruppen?",
+            "Vem leder samordningsgruppens arbete?",
+            "Arbetet genomförs med stabsmetodik och leds av beslutsfattarna Anders Kullbratt och Per Albertsson.",
+            ["leds"],
+        ),
+    ],
+)
+def test_a_question_finds_the_answer_and_shows_its_sentence(
+    tab: Tab, real_server: Server, question: str, title: str, sentence: str, marked: list[str]
+) -> None:
+    """The FAQ entry that answers is the first hit, labelled as the site names its FAQ,
+    and shows the sentence of the answer (not its own question again), words marked."""
+    tab.open(real_server.base + "index.html")
+    tab.open_dialog()
+    tab.search(question)
+    first = tab.results()[0]
+    assert (first["type"], first["title"]) == ("Frågor och svar", title)
+    assert excerpts(tab)[0] == sentence
+    assert first["marks"] == marked
+    tab.check_clean(real_server.origin)
+
+
+def test_a_question_no_page_answers_whole_shows_the_pages_with_most_of_its_words(tab: Tab, real_server: Server) -> None:
+    """No page has both "sparar" and "neddragningen": the pages with one of them are
+    shown, and the status says which words were found together."""
+    tab.open(real_server.base + "index.html")
+    tab.open_dialog()
+    assert tab.search("hur mycket sparar neddragningen")["count"] >= 2
+    assert tab.status().startswith(
+        "Inga träffar har alla orden i ”sparar neddragningen”. 4 träffar med 1 av 2 ord: ”sparar” eller ”neddragningen”."
+    )
+    hits = {hit["title"]: text for hit, text in zip(tab.results(), excerpts(tab), strict=True)}
+    assert hits["Hur mycket beräknas minskningen av organisationen spara?"] == (
+        "Besparingen beräknas till cirka 130 miljoner kronor per år."
+    )
+    tab.check_clean(real_server.origin)
+
+
+def test_a_question_that_finds_nothing_suggests_a_spelling_that_does(tab: Tab, real_server: Server) -> None:
+    tab.open(real_server.base + "index.html")
+    tab.open_dialog()
+    assert tab.search("vem är tlsperson")["count"] == 0
+    status = tab.page.locator("#pst-search-dialog .rapport-search__status")
+    status.locator(".rapport-search__suggestion").wait_for()
+    assert status.inner_text() == "Inga träffar för ”vem är tlsperson”. Menade du Talesperson?"
+    done = tab.searches()
+    status.locator("button", has_text="Talesperson").click()
+    tab.page.wait_for_function(
+        "([n]) => window.__searches.slice(n).some((s) => s.query === 'Talesperson' && s.count > 0)", arg=[done]
+    )
+    tab.check_clean(real_server.origin)
