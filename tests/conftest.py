@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from browsertools import Server, Tab
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,6 +121,24 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> RealSite:
         (out / "warnings.txt").read_text("utf-8"),
         (out / "pdf-warnings.txt").read_text("utf-8"),
     )
+
+
+@pytest.fixture(scope="session")
+def built_root(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """``built_root(name, builder="html")``: the application of one fresh build of
+    tests/roots/test-``name``, made once per test process and shared by every module
+    that only reads what it wrote (``trusttools.root_fixture``): test_sections and
+    test_doctree_size read the same build of test-sections."""
+    from trusttools import build_root
+
+    built: dict[tuple[str, str], Any] = {}
+
+    def get(name: str, builder: str = "html") -> Any:
+        if (name, builder) not in built:
+            built[name, builder] = build_root(tmp_path_factory.mktemp(f"{name}-{builder}"), name, builder)
+        return built[name, builder]
+
+    return get
 
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -8,13 +8,15 @@ Found by the benchmark: 1.3-3.7 MB per report doctree at 520 reports instead of 
 
 from __future__ import annotations
 
-import pytest
 from docutils import nodes
+from trusttools import root_fixture
+
+#: the build test_sections reads too (conftest.built_root)
+built = root_fixture("sections")
 
 
-@pytest.mark.sphinx("html", testroot="sections")
-def test_report_doctree_nodes_belong_to_the_report(app) -> None:
-    app.build()
+def test_report_doctree_nodes_belong_to_the_report(built) -> None:
+    app = built
     with_standing = 0
     for docname in sorted(app.env.found_docs):
         doctree = app.env.get_doctree(docname)

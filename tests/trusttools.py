@@ -83,11 +83,13 @@ def build_root(base: Path, name: str, builder: str = "html") -> Any:
 
 
 def root_fixture(name: str, builder: str = "html") -> Any:
-    """A module-scoped fixture: :func:`build_root` of tests/roots/test-``name`` by ``builder``."""
+    """A module-scoped fixture: :func:`build_root` of tests/roots/test-``name`` by
+    ``builder``, built once per test process for every module that asks for it
+    (conftest.built_root); the tests must only read it."""
 
     @pytest.fixture(scope="module")
-    def built(tmp_path_factory: pytest.TempPathFactory) -> Any:
-        return build_root(tmp_path_factory.mktemp(f"{name}-{builder}"), name, builder)
+    def built(built_root: Any) -> Any:
+        return built_root(name, builder)
 
     return built
 
