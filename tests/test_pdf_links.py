@@ -71,8 +71,9 @@ def test_one_tagged_annotation_per_link_area(real_site, name):
     assert found and len(found) == len(areas), name
     assert all(annot["/StructParent"] is not None for _, _, annot in found)
     if name == SEED:
-        # six links in the seed: three FAQ answers (one across a line break) and two decisions
-        assert len(found) == 6
+        # the seed's links: three FAQ answers (one across a line break), two decisions and
+        # the "Samlingssida" (seven areas; WeasyPrint made 12 annotations for the first six)
+        assert len(found) == 7
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -135,3 +136,21 @@ def test_the_pdfua_checker_finds_nothing(real_site, published, name):
         with pikepdf.open(folder / name) as pdf:
             for role in ("/H1", "/H2", "/H3"):
                 assert all(h.get("/K") is not None and len(h.K) > 0 for h in struct_elements(pdf, role))
+
+
+def test_without_a_published_address_a_linked_page_gets_a_pdf_of_its_own(real_site):
+    # "Samlingssida med information om nuvarande uppdrag kring samordning" links a page of
+    # the site that is neither a report nor an appendix: it was plain text in the PDF
+    found = {}
+    for name in (SEED, "samlingsvolym.pdf"):
+        with pikepdf.open(real_site.pdf / name) as pdf:
+            for page in pdf.pages:
+                for annot in page.obj.get("/Annots", []):
+                    if "/A" in annot and annot.A.S == "/GoToR" and "samordning" in str(annot.A.F.F):
+                        found[name] = (str(annot.A.F.F), str(annot.Contents))
+    assert found[SEED] == ("../../samordning.pdf", "Samlingssida med information om nuvarande uppdrag kring samordning")
+    assert found["samlingsvolym.pdf"][0] == "samordning.pdf"  # from where the bundle lies
+    assert (real_site.pdf / "samordning.pdf").is_file()
+    assert [(f.rule_id, f.message) for f in validate(str(real_site.pdf / "samordning.pdf")).findings] == []
+    # and the site serves it beside the others
+    assert (real_site.html / "pdf" / "samordning.pdf").is_file()

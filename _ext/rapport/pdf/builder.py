@@ -86,6 +86,9 @@ class RapportPdfBuilder(BundleWriter):
     def init(self) -> None:
 
         super().init()
+        #: docname -> the pages of the site without a PDF of their own that it links to
+        #: (kept in its cache entry, so a PDF taken from the cache still names them)
+        self.links_to: dict[str, set[str]] = {}
         self.jobs = 1  # -j N, set at builder-inited (_note_parallel)
         self.results: dict[str, Rendered] = {}
         self._notes: list[tuple[str, str, str]] = []
@@ -138,12 +141,19 @@ class RapportPdfBuilder(BundleWriter):
         # dropped) while the workers lay out; results are taken in document order so
         # warnings come out in the same order whatever the number of workers
         pending: list[tuple[str, Any]] = []
+        queue, linked = list(targets), set()
         try:
             for docname in status_iterator(
-                targets, "förbereder PDF ... ", "darkgreen", len(targets), self.config.verbosity
+                queue, "förbereder PDF ... ", "darkgreen", len(targets), self.config.verbosity
             ):
-                hit = None if docname in to_write else self.cached(docname)
+                # a linked page is always prepared: no outdated check knows it
+                hit = None if docname in to_write or docname in linked else self.cached(docname)
                 prepared = hit or self.prepare(docname)
+                # the pages it links that have no PDF yet go at the end of the queue
+                for page in sorted(self.links_to.get(docname, ())):
+                    if page not in linked and page not in self.pdf_target_set:
+                        linked.add(page)
+                        queue.append(page)
                 if prepared is None:
                     continue
                 if isinstance(prepared, Rendered):
@@ -236,9 +246,12 @@ class RapportPdfBuilder(BundleWriter):
         """Where a link in the HTML points to, as seen from a PDF anywhere.
 
         External links stay. A link to another page of the site becomes its address on
-        the published site (``html_baseurl``); without one, a link to another report goes
-        to that report's PDF (works in ``_build/pdf`` and in the site's ``pdf/`` copy),
-        and anything else becomes plain text rather than a link that cannot work.
+        the published site (``html_baseurl``); without one, it goes to that page's PDF
+        (works in ``_build/pdf`` and in the site's ``pdf/`` copy): a report's or an
+        appendix's, or, for any other page of the site (the "Samlingssida" a standing
+        section links), a PDF of its own that this build makes because it is linked
+        (:meth:`linked_pages`). Only a report that is not published (a draft) stays
+        plain text: its page is not on the site either.
         """
         parts = urlsplit(refuri)
         if parts.scheme or refuri.startswith(("#", "mailto:", "//")):
@@ -254,7 +267,10 @@ class RapportPdfBuilder(BundleWriter):
         address = self.web_address(docname)
         if address:
             return address + fragment
-        if docname in self.pdf_target_set:
+        linkable = docname in self.env.found_docs and not is_report(self.config, docname)
+        if docname in self.pdf_target_set or linkable:
+            if docname not in self.pdf_target_set:
+                self.links_to.setdefault(self.current_docname, set()).add(docname)
             here = posixpath.dirname(self.current_docname)
             # WeasyPrint would make a relative href absolute (file:// of the source dir);
             # this placeholder becomes a relative GoToR link after writing
@@ -359,6 +375,7 @@ class RapportPdfBuilder(BundleWriter):
         picklable tuple for :func:`_render_job`) otherwise, ``None`` on failure.
         """
         self._notes = []
+        self.links_to[docname] = set()  # print_html notes them again
         target = Path(self.outdir, docname + ".pdf")
         try:
             html, title, _ = self.print_html(docname)

@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sphinx.util import logging
 
 from rapport import compat
+from rapport.config import is_report
 from rapport.messages import warn
 from rapport.pdf.records import CACHE_DIR, Bookmark, Rendered
 from rapport.pdf.tagging import links_table, postprocess
@@ -63,6 +64,7 @@ class PdfLayout(compat.HtmlDocumentBuilder):
 
     variant: str
     _notes: list[tuple[str, str, str]]
+    links_to: dict[str, set[str]]
 
     def note(self, subtype: str, message: str, where: str) -> None:
         """A writer-facing warning found while building one PDF; kept with its cache entry."""
@@ -168,6 +170,7 @@ class PdfLayout(compat.HtmlDocumentBuilder):
             cached = json.loads(entry.read_text(encoding="utf-8"))
             if (key is not None and cached.get("key") != key) or cached.get("pipeline") != self.pipeline_key:
                 return None
+            self.links_to[docname] = set(cached.get("linked", []))
             return Rendered(
                 docname=docname,
                 title=cached["title"],
@@ -224,6 +227,7 @@ class PdfLayout(compat.HtmlDocumentBuilder):
                     "pages": result.pages,
                     "bookmarks": [asdict(b) for b in result.bookmarks],
                     "warnings": result.warnings,
+                    "linked": sorted(self.links_to.get(docname, ())),
                 },
                 ensure_ascii=False,
             ),
@@ -256,7 +260,8 @@ class PdfLayout(compat.HtmlDocumentBuilder):
         a table spread over several pages."""
         source = str(self.env.doc2path(docname))
         limit = self.config.rapport_pdf_max_pages
-        if limit and len(document.pages) > limit and docname not in self.config.rapport_pdf_appendices:
+        # reports only: an appendix or a page a report links to may be as long as it is
+        if limit and len(document.pages) > limit and is_report(self.config, docname):
             self.note(
                 "pdf-pages",
                 f"Rapporten blir {len(document.pages)} sidor i PDF:en; den bör rymmas på {limit} "
