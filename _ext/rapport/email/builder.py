@@ -35,7 +35,7 @@ from sphinx.util import logging
 from rapport import compat
 from rapport.config import get_series, is_report, settings
 from rapport.messages import warn
-from rapport.pdf.builder import format_size, pdf_dir
+from rapport.pdf.records import format_size, pdf_dir
 from rapport.pdf.translator import StandaloneTranslator
 from rapport.registry import get_domain
 from rapport.reports import STORE as REPORT_STORE

@@ -19,7 +19,8 @@ from docutils import nodes
 
 from rapport import events
 from rapport.config import is_report
-from rapport.pdf.builder import CACHE_DIR, RapportPdfBuilder, format_size, pdf_dir
+from rapport.pdf.builder import RapportPdfBuilder
+from rapport.pdf.records import CACHE_DIR, format_size, pdf_dir
 from rapport.reports import Report
 
 if TYPE_CHECKING:
