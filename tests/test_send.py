@@ -235,7 +235,7 @@ def test_unreachable_server(server: SmtpServer, project: Path, capsys, monkeypat
     assert code == 1
     assert err.splitlines()[-1] == (
         f"rapport skicka: Kan inte nå e-postservern 127.0.0.1:{port} (anslutningen vägrades); inget har skickats. "
-        "Kontrollera nätverket och rapport_smtp_host, rapport_smtp_port och rapport_smtp_security i conf.py"
+        "Kontrollera nätverket och server, port och sakerhet under [smtp] i rapport.toml"
     )
 
 

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from rapport.command import EXIT_OK, EXIT_USAGE, CommandError
+from rapport.command import EXIT_USAGE, CommandError
 from rapport.config import LOCAL_BASE_URL, CommandSettings, settings_from
 
 from .lists import PUBLIC, Recipient, check_address
@@ -580,30 +580,3 @@ def send_lock(log: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def trial(
-    root: Path,
-    docname: str,
-    jobs: list[tuple[Recipient, str, bytes]],
-    sender: str,
-    domain: str,
-    prefix: str,
-    out: TextIO,
-) -> int:
-    folder = root / "_build" / "epost" / "prov" / docname
-    if folder.is_dir():
-        for old in folder.glob("*.eml"):
-            old.unlink()
-    folder.mkdir(parents=True, exist_ok=True)
-    now = dt.datetime.now(dt.UTC)
-    for index, (recipient, audience, stored) in enumerate(jobs, start=1):
-        data, _ = personalise(stored, recipient.display, sender, domain, now, prefix)
-        safe = re.sub(r"[^A-Za-z0-9._@-]", "_", recipient.address)
-        (folder / f"{index:04d}-{audience}-{safe}.eml").write_bytes(data)
-    print(
-        f"Prov: {len(jobs)} meddelanden skrivna i {_shown(root, folder)}; inget har skickats. "
-        "Öppna en .eml-fil i e-postprogrammet för att se hur den ser ut.",
-        file=out,
-    )
-    return EXIT_OK

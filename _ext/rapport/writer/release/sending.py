@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -17,7 +18,7 @@ from rapport.command import EXIT_OK, EXIT_USAGE
 from rapport.dates import DateError, parse_datetime
 from rapport.email import send as transport
 from rapport.email.lists import INTERNAL, PUBLIC, ListProblem, MailingList, Recipient, check_address, read_lists
-from rapport.email.message import HeaderError, correction_message, verify_message
+from rapport.email.message import HeaderError, correction_message, personalise, verify_message
 
 from . import records
 from .corrections_source import CorrectionSource, insert_correction, read_corrections
@@ -258,7 +259,7 @@ def _send(
         kind = records.REPORT
     prefix = "[Test] " if test_recipient is not None else ""
     if trial:
-        return transport.trial(project.root, main.docname, jobs, sender, domain, prefix, out)
+        return write_trial(project.root, main.docname, jobs, sender, domain, prefix, out)
     if not jobs:
         print(f"Inget att skicka: alla på listorna har redan fått ”{main.title}”.", file=out)
         return EXIT_OK
@@ -368,3 +369,30 @@ def send_correction(
             file=out,
         )
         return EXIT_OK
+
+
+def write_trial(
+    root: Path,
+    docname: str,
+    jobs: list[tuple[Recipient, str, bytes]],
+    sender: str,
+    domain: str,
+    prefix: str,
+    out: TextIO,
+) -> int:
+    folder = root / "_build" / "epost" / "prov" / docname
+    if folder.is_dir():
+        for old in folder.glob("*.eml"):
+            old.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime.now(dt.UTC)
+    for index, (recipient, audience, stored) in enumerate(jobs, start=1):
+        data, _ = personalise(stored, recipient.display, sender, domain, now, prefix)
+        safe = re.sub(r"[^A-Za-z0-9._@-]", "_", recipient.address)
+        (folder / f"{index:04d}-{audience}-{safe}.eml").write_bytes(data)
+    print(
+        f"Prov: {len(jobs)} meddelanden skrivna i {folder.relative_to(root).as_posix()}; inget har skickats. "
+        "Öppna en .eml-fil i e-postprogrammet för att se hur den ser ut.",
+        file=out,
+    )
+    return EXIT_OK
