@@ -82,7 +82,9 @@ def test_expected_errors_keep_their_codes_and_one_line(project, capsys, monkeypa
 def test_every_subcommand_carries_its_command_and_the_table_is_not_changed():
     before = dict(cli.COMMANDS)
     parser = cli.build_parser()
+    # the table holds the CLI's own commands; the rooms' commands live on their parsers
     assert cli.COMMANDS == before
+    assert set(cli.COMMANDS) == {"ny", "kontroll", "förhandsgranska", "forhandsgranska", "bygg"}
     (subcommands,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     names = set(subcommands.choices)
     assert {"ny", "kontroll", "förhandsgranska", "bygg", "publicera", "skicka", "skrivbord"} <= names
