@@ -32,6 +32,7 @@ Markup: ``nav > ul > li > a`` with the theme's classes (``bd-sidenav``, ``toctre
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import posixpath
@@ -39,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyphen
 from sphinx.util.osutil import relative_uri
 
 from rapport import cache, events
@@ -125,6 +127,29 @@ def _ancestors(current: str, parents: dict[str, str]) -> set[str]:
     return found
 
 
+#: words this long may not fit the menu's width on a phone (about 16 characters)
+LONG_WORD = 16
+
+
+@functools.cache
+def _hyphenator(language: str) -> Any:
+    return pyphen.Pyphen(lang=language, left=3, right=3) if language in pyphen.LANGUAGES else None
+
+
+def hyphenate(text: str, language: str) -> str:
+    """``text`` with soft hyphens in its long words ("Tillgäng\xadlighets\xadredogörelse"),
+    so the menu breaks them with a hyphen in every browser: CSS ``hyphens: auto`` needs
+    the browser's own dictionary, which Debian's Chromium lacks (issue 24). The menu is
+    outside the search index, so no indexed word gets one."""
+    hyphenator = _hyphenator(language)
+    if hyphenator is None:
+        return text
+    return " ".join(
+        hyphenator.inserted(word, hyphen="\u00ad") if len(word) >= LONG_WORD and word.isalpha() else word
+        for word in text.split(" ")
+    )
+
+
 def render(app: Sphinx, pagename: str, nav: Menu) -> str:
     """The menu's HTML as seen from ``pagename``."""
     builder = app.builder
@@ -138,7 +163,7 @@ def render(app: Sphinx, pagename: str, nav: Menu) -> str:
         target = builder.get_target_uri(entry.docname)
         # the page's own link: relative_uri gives "", which some browsers resolve oddly
         href = html.escape(relative_uri(base, target) or posixpath.basename(target) or "./", quote=True)
-        text = html.escape(entry.title)
+        text = html.escape(hyphenate(entry.title, app.config.language or "sv"))
         if entry.docname == pagename:
             return f'<a class="reference internal current" href="{href}" aria-current="page">{text}</a>'
         return f'<a class="reference internal" href="{href}">{text}</a>'
