@@ -228,6 +228,12 @@
     return word.toLocaleLowerCase("sv").replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
   }
 
+  /* A word's letters and digits only, lower case ("Samordnings-gruppen" ->
+   * "samordningsgruppen"). */
+  function letters(word) {
+    return word.toLocaleLowerCase("sv").replace(/[^\p{L}\p{N}]+/gu, "");
+  }
+
   /* What is searched for: the query without its stop words; as typed when it has
    * nothing else, or when it holds a "phrase" (Pagefind's exact search). */
   function queryPlan(q) {
@@ -253,13 +259,15 @@
 
   /* The sentence that answers: of the sentences from word `from` on (Pagefind's words:
    * the text split at white space, as its `locations` count them), the one with the
-   * most different words searched for, then the most hits. A sentence that only
+   * most of the words searched for (`terms`; a hit counts for the term it shares the
+   * longest beginning with: "leds" for "leder"), then the rarest of them in the text
+   * ("leds" once before "samordningsgruppen" ten times), then the first. A sentence that only
    * repeats the hit's title (`title`) is passed over; when it was the only one with a
    * hit, the first other sentence stands for it (a record's answer, a section's first
    * sentence). A heading of a few words is shown with the sentence after it
    * ("Talesperson. Anders Kullbratt, …"). Cut to MAX_SENTENCE_WORDS around its hits;
    * the words searched for are marked. null when nothing fits. */
-  function answerNodes(content, locations, from = 0, title = "") {
+  function answerNodes(content, locations, from = 0, title = "", terms = []) {
     const words = (content || "").split(/[\r\n\s]+/g);
     const hits = [...new Set(locations || [])].filter((i) => i >= from && i < words.length).sort((a, b) => a - b);
     if (!hits.length) return null;
@@ -272,8 +280,28 @@
       }
     }
     if (start < words.length) sentences.push([start, words.length]);
+    const keys = terms.map((term) => letters(term)).filter(Boolean);
+    // Pagefind found the word for one of the terms (by its stem, or as part of a
+    // compound): the term it shares the longest beginning with
+    const termOf = (i) => {
+      const word = letters(words[i]);
+      let best = keys[0] || word;
+      let longest = 0;
+      for (const key of keys) {
+        let n = 0;
+        while (n < key.length && n < word.length && key[n] === word[n]) n++;
+        if (n > longest) [best, longest] = [key, n];
+      }
+      return best;
+    };
     const heading = normal(title.replace(/\s+/g, " "));
     const repeatsTitle = ([s, e]) => heading && heading.includes(normal(words.slice(s, e).join(" ")));
+    // how often each term is found, outside the sentences that repeat the title
+    const frequency = new Map();
+    for (const sentence of sentences) {
+      if (repeatsTitle(sentence)) continue;
+      for (const i of hits) if (i >= sentence[0] && i < sentence[1]) frequency.set(termOf(i), (frequency.get(termOf(i)) || 0) + 1);
+    }
     let best = null;
     let titleOnly = false;
     sentences.forEach(([s, e], index) => {
@@ -283,14 +311,16 @@
         titleOnly = true;
         return;
       }
-      const distinct = new Set(inside.map((i) => normal(words[i]))).size;
-      if (!best || distinct > best.distinct || (distinct === best.distinct && inside.length > best.inside.length)) {
-        best = { index, inside, distinct };
+      const found = new Set(inside.map(termOf));
+      const distinct = found.size;
+      const score = [...found].reduce((sum, term) => sum + 1 / frequency.get(term), 0);
+      if (!best || distinct > best.distinct || (distinct === best.distinct && score > best.score)) {
+        best = { index, inside, distinct, score };
       }
     });
     if (!best && titleOnly) {
       const index = sentences.findIndex((sentence) => !repeatsTitle(sentence));
-      if (index >= 0) best = { index, inside: [], distinct: 0 };
+      if (index >= 0) best = { index, inside: [], distinct: 0, score: 0 };
     }
     if (!best) return null;
     let [s, e] = sentences[best.index];
@@ -424,6 +454,7 @@
             : { results: [] },
         ]);
         if (!reports || !rest) return null;
+        for (const result of [...reports.results, ...rest.results]) result.rapportQuery = q;
         merged.push(...reports.results.map((result) => ({ result, score: result.score * REPORT_BOOST })));
         merged.push(...rest.results.map((result) => ({ result, score: result.score })));
       }
@@ -436,6 +467,7 @@
     async searchAll(pagefind, queries, options) {
       const parts = await Promise.all(queries.map((q) => pagefind.search(q, options)));
       if (parts.some((part) => part === null)) return null;
+      parts.forEach((part, i) => part.results.forEach((result) => (result.rapportQuery = queries[i] || "")));
       const filters = {};
       for (const part of parts) {
         for (const [name, values] of Object.entries(part.filters || {})) {
@@ -674,12 +706,13 @@
       const batch = this.results.slice(this.shown, this.shown + count);
       const data = await Promise.all(batch.map((result) => dataOf(result)));
       if (serial !== this.serial) return;
-      for (const item of data) this.list.append(this.renderResult(item));
+      // each hit with the words of the query that found it (a relaxed question has several)
+      data.forEach((item, i) => this.list.append(this.renderResult(item, (batch[i].rapportQuery || "").split(/\s+/))));
       this.shown += batch.length;
       this.more.hidden = this.shown >= this.results.length;
     }
 
-    renderResult(data) {
+    renderResult(data, terms = []) {
       const meta = data.meta || {};
       const href = siteUrl(meta.url ? new URL(meta.url, rootUrl).href : data.url);
       const title = meta.title || data.url;
@@ -693,7 +726,8 @@
       item.append(line);
       item.append(el("p", { class: "rapport-search__title" }, href ? el("a", { href, text: title }) : el("span", { text: title })));
       // the sentence that answers, else Pagefind's own excerpt
-      const answer = answerNodes(data.content, data.locations, 0, title) || excerptNodes(data.excerpt);
+      const answer =
+        answerNodes(data.content, data.locations, 0, title, terms) || excerptNodes(data.excerpt);
       item.append(el("p", { class: "rapport-search__excerpt" }, answer));
       // the page's own h1 comes back as a sub-result named like the page: not shown twice
       const subs = (data.sub_results || []).filter((sub) => sub.anchor && sub.url !== data.url && sub.title !== title);
@@ -706,7 +740,8 @@
           const link = subHref ? el("a", { href: subHref, text: sub.title }) : el("span", { text: sub.title });
           const entry = el("li", {}, el("p", { class: "rapport-search__subtitle" }, link));
           const from = (sub.anchor && sub.anchor.location) || 0;
-          const answer = answerNodes(data.content, sub.locations, from, sub.title) || excerptNodes(sub.excerpt);
+          const answer =
+            answerNodes(data.content, sub.locations, from, sub.title, terms) || excerptNodes(sub.excerpt);
           // the section's link alone when its sentence is shown above already
           if (!shown.includes(answer.textContent)) entry.append(el("p", { class: "rapport-search__excerpt" }, answer));
           list.append(entry);
