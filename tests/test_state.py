@@ -19,6 +19,7 @@ from docutils import nodes
 from rapport import registry, sections
 from rapport.entries import references
 from rapport.trust import audience
+from rapport.writer import checkcache
 
 
 def _app(make_app, rootdir: Path, tmp_path: Path, root: str):
@@ -61,6 +62,15 @@ def test_what_one_application_keeps_in_memory_is_its_own(make_app, rootdir, tmp_
     snippet = str(Path(first.srcdir) / "_standard" / "talesperson.md")
     assert {path for path, _mtime, _text in sections._parsed_standing(first.env)} == {snippet}
     assert sections._parsed_standing(second.env) == {}
+
+    # the environment reaches the same per-application state as the application
+    assert registry.domain_class(first.env) is registry.domain_class(first)
+    assert registry.domain_class(second.env) is registry.domain_class(second)
+
+    # each serial HTML build noted its own pages' warnings for rapport kontroll
+    captures = checkcache._capture(first), checkcache._capture(second)
+    assert None not in captures and captures[0] is not captures[1]
+    assert captures[0].read == set(first.env.found_docs) != captures[1].read == set(second.env.found_docs)
 
     # each application read and saved the internal marks of its own pages only
     page = Path(first.srcdir) / "rapporter" / "2025" / "2025-01-01.md"
