@@ -120,8 +120,11 @@ async def read_file(request: Request) -> JSONResponse:
         snapshot = files.read(path)
     except Exception as exc:  # noqa: BLE001
         return refused(refusal(exc), 404)
+    # the file may have changed outside the desk (another editor, git): the preview builds it first
+    number = desk.preview.build(path)
     return JSONResponse(
         {
+            "bygge": number,
             "text": snapshot.text,
             "bas": snapshot.digest,
             "fil": desk.relative(path),

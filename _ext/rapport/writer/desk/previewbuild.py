@@ -84,7 +84,7 @@ def serve(root: Path, srcdir: Path, out: Path, stdin: io.TextIOBase, stdout: io.
             continue
         if request.get("stop"):
             break
-        files = [str(Path(f).resolve()) for f in request.get("build", []) if Path(f).is_file()]
+        files = [Path(f).resolve() for f in request.get("build", []) if Path(f).is_file()]
         started = time.perf_counter()
         error = ""
         try:

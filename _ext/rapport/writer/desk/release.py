@@ -74,7 +74,7 @@ def status_of(desk: Desk, docname: str) -> dict[str, Any]:
         "skickat": state.sent,
         "rader": state.lines(),
         "listor": _lists(desk),
-        "godkannare": [p.display for p in ops.approvers(desk.project)],
+        "godkannare": [{"namn": p.display, "adress": p.address} for p in ops.approvers(desk.project)],
     }
 
 
@@ -91,12 +91,23 @@ async def status(request: Request) -> JSONResponse:
     return await _run(request, lambda desk, body: status_of(desk, str(body.get("doc", ""))))
 
 
-def _proof(desk: Desk, body: dict[str, Any]) -> dict[str, Any]:
+def _explained(work: Any) -> dict[str, Any]:
+    """``work(captured)``'s answer; a refusal comes with the lines the operation printed
+    before it (what stops a send or a publish, one per line), as on the command line."""
     captured = Captured()
-    code = _ops().send_proof(
-        desk.project, _report(desk, body), password=_password(body), out=captured.out, err=captured.err
-    )
+    try:
+        code = work(captured)
+    except CommandError as exc:
+        return {"fel": "\n".join(part for part in (captured.text(), str(exc)) if part)}
     return {"kod": code, "text": captured.text()}
+
+
+def _proof(desk: Desk, body: dict[str, Any]) -> dict[str, Any]:
+    return _explained(
+        lambda captured: _ops().send_proof(
+            desk.project, _report(desk, body), password=_password(body), out=captured.out, err=captured.err
+        )
+    )
 
 
 async def proof(request: Request) -> JSONResponse:
@@ -142,7 +153,10 @@ def _start(desk: Desk, work: Any) -> dict[str, Any]:
         try:
             job.code = work(job, captured)
         except Exception as exc:  # noqa: BLE001
-            job.error = refusal(exc)
+            # what the operation printed first (the reasons, one per line), then its refusal
+            job.error = "\n".join(part for part in (captured.text(), refusal(exc)) if part)
+            job.finished = True
+            return
         job.output = captured.text()
         job.finished = True
 
@@ -225,15 +239,15 @@ def _publish(desk: Desk, body: dict[str, Any]) -> dict[str, Any]:
     target = str(body.get("mal", "")).strip()
     if not target:
         return {"fel": "Ange mappen som webbservern visar (målet för publiceringen)"}
-    captured = Captured()
-    code = _ops().publish(
-        desk.project,
-        target,
-        out=captured.out,
-        err=captured.err,
-        accept_placeholders=bool(body.get("platshallare")),
+    return _explained(
+        lambda captured: _ops().publish(
+            desk.project,
+            target,
+            out=captured.out,
+            err=captured.err,
+            accept_placeholders=bool(body.get("platshallare")),
+        )
     )
-    return {"kod": code, "text": captured.text()}
 
 
 async def publish(request: Request) -> JSONResponse:
@@ -258,6 +272,7 @@ def _correct(desk: Desk, body: dict[str, Any]) -> dict[str, Any]:
         lambda job, captured: ops.send_correction(
             desk.project,
             report,
+            accept_placeholders=bool(body.get("platshallare")),
             password=_password(body),
             progress=_follow(job),
             out=captured.out,

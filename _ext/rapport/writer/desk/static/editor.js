@@ -31,7 +31,7 @@
     window.deskEditor = editor;
     editor.onChange(changed);
     setState("Sparad");
-    showPreview(0);
+    waitForBuild(data.bygge);
     findings();
   }
 

@@ -54,15 +54,17 @@
       box.append(pre);
     }
     $("godkann-version").value = data.version;
-    $("godkann-av").replaceChildren(...data.godkannare.map((person) => new Option(person, person)));
+    $("godkann-av").replaceChildren(...data.godkannare.map((person) => new Option(person.namn, person.adress)));
     const lists = $("listor");
     const legend = lists.querySelector("legend");
+    const before = new Set(chosen()); // a refreshed panel keeps the writer's choice
     lists.replaceChildren(legend, ...data.listor.map((item, index) => {
       const p = document.createElement("p");
       const box = document.createElement("input");
       box.type = "checkbox";
       box.id = "lista-" + index;
       box.value = item.namn;
+      box.checked = before.has(item.namn);
       const label = document.createElement("label");
       label.htmlFor = box.id;
       label.textContent = item.namn;
@@ -129,7 +131,7 @@
       const {data} = await Desk.get("/api/jobb/" + key);
       if (bar && data.totalt) { bar.max = data.totalt; bar.value = data.klara; }
       if (data.klart) {
-        if (data.fel) Desk.say($(answer), data.fel + (data.text ? "\n" + data.text : ""), true);
+        if (data.fel) Desk.say($(answer), data.fel, true);
         else Desk.say($(answer), data.text || "Klart.");
         status();
         return;
@@ -166,7 +168,8 @@
   });
 
   $("rattelse-skicka").addEventListener("click", (e) => busy(e.currentTarget, async () => {
-    const {data} = await Desk.post("/api/rattelse", {doc, registrera: false, skicka: true, losenord: password()});
+    Desk.say($("rattelse-svar"), "Förbereder utskicket …");
+    const {data} = await Desk.post("/api/rattelse", {doc, registrera: false, skicka: true, losenord: password(), platshallare: $("rattelse-platshallare").checked});
     if (data.fel) { Desk.say($("rattelse-svar"), data.fel, true); return; }
     await follow(data.jobb, "rattelse-svar");
   }));

@@ -22,14 +22,17 @@
       file.textContent = report.fil;
       name.append(document.createElement("br"), file);
       const when = document.createElement("td");
-      when.textContent = report.datum;
+      when.textContent = report.datum || "–";
+      when.dataset.rubrik = "Sammanställd";
       const state = document.createElement("td");
+      state.dataset.rubrik = "Läge";
       const badge = document.createElement("span");
       badge.className = "lage lage-" + report.tillstand;
       badge.textContent = STATES[report.tillstand] || report.tillstand;
       state.append(badge);
       const version = document.createElement("td");
       version.textContent = report.version || "–";
+      version.dataset.rubrik = "Version";
       row.append(name, when, state, version);
       body.append(row);
     }

@@ -29,7 +29,7 @@ export function createEditor(parent, doc, options = {}) {
         swedish,
         keymap.of([indentWithTab]),
         EditorView.lineWrapping,
-        EditorView.contentAttributes.of({"aria-label": options.label || "Rapportens text", "lang": "sv"}),
+        EditorView.contentAttributes.of({"aria-label": options.label || "Rapportens text", "lang": "sv", "tabindex": "0"}),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) for (const listener of listeners) listener(view.state.doc.toString());
         }),
