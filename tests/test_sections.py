@@ -115,6 +115,9 @@ def test_year_page_lists_reports_newest_first_and_landing_shows_latest(built):
     assert "9 januari 2025" in dates and dates.index("9 januari 2025") < dates.index("1 januari 2025")
     summary = year.select_one("ul.rapport-arkiv > li .rapport-sammanfattning").get_text()
     assert summary == "Första punkten i lägesbilden."
+    # the line says the date once: a title that is the series' name and the date adds nothing
+    first = year.select_one("ul.rapport-arkiv > li > p").get_text(" ", strip=True)
+    assert first.count("25 september 2025") == 1, first
     landing = soup(built, "index")
     latest = landing.select_one(".rapport-senaste")
     assert latest.select_one("a")["href"] == "rapporter/2025/2025-09-25.html"

@@ -27,7 +27,7 @@ from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
 from rapport import cache, events, frontmatter
-from rapport.config import is_report
+from rapport.config import get_series, is_report
 from rapport.dates import DateError, format_date, parse_datetime
 from rapport.messages import warn
 from rapport.registry import (
@@ -147,8 +147,16 @@ def report_entry(app: Sphinx, fromdoc: str, report: Report) -> nodes.list_item:
     head = nodes.paragraph()
     date_text = format_date(report.compiled.date()) if report.compiled else report.docname
     head += nodes.strong("", "", _link(app, fromdoc, report.docname, date_text))
-    if report.title:
-        head += nodes.Text(" – " + report.title)
+    # the title usually repeats the date and the series' name, which the line and the
+    # page already say: show only what is left ("25 september 2025" once, not twice)
+    title = report.title
+    if report.compiled and title.endswith(date_text):
+        title = title[: -len(date_text)].rstrip(" –-,")
+        series = get_series(app.config, report.series)
+        if series is not None and title == series.title:
+            title = ""
+    if title:
+        head += nodes.Text(" – " + title)
     # what other modules add to the line (the PDF link on the web site)
     app.events.emit(events.ARCHIVE_ENTRY, fromdoc, report, head)
     item += head
