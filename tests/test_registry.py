@@ -357,9 +357,9 @@ def test_incremental_builds_update_register_backlinks_faq_and_export(make_app, t
     # 2. a report declares a new decision and a new FAQ entry
     (src / "rapporter/2025/2025-01-08.md").write_text(
         "---\nsammanstallt: 2025-01-08 09:00\n---\n\n# Rapport 8 januari\n\n"
-        ":::{avsnitt} sammanfattning\n- Nytt.\n\n"
+        "::::{avsnitt} sammanfattning\n- Nytt.\n\n"
         ":::{beslut} N-1\n:datum: 2025-04-01\n:organ: Nämnd C\n:titel: Ett nytt organ\n:status: planerat\nNytt.\n:::\n\n"
-        ":::{faq} faq-ny\n:fraga: Vad är nytt?\n:amne: Gamma\nDet här.\n:::\n:::\n",
+        ":::{faq} faq-ny\n:fraga: Vad är nytt?\n:amne: Gamma\nDet här.\n:::\n::::\n",
         encoding="utf-8",
     )
     app = _build(make_app, src)
