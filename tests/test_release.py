@@ -415,6 +415,15 @@ def test_a_corrected_page_and_the_correction_email_at_320_px(
     assert run(project, capsys, "skicka", REPORT, "--rättelse")[0] == 0
     message = parsed(server.recorder.messages[0].data)
     _build(project, "html", "_build/html")
+    # the feed entry is updated: its date and summary say what was corrected
+    import xml.etree.ElementTree as ET
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.parse(project / "_build/html/rapporter.atom").getroot()
+    entry = next(e for e in feed.iter(f"{atom}entry") if e.findtext(f"{atom}id", "").endswith("2025-03-06.html"))
+    assert entry.findtext(f"{atom}updated", "").startswith("2025-03-07")
+    assert entry.findtext(f"{atom}published", "").startswith("2025-03-06")
+    assert entry.findtext(f"{atom}summary", "").startswith("Rättelse 7 mars 2025: Styrgruppen möts om två veckor.")
     page = browser.new_page(viewport={"width": 320, "height": 640})
     try:
         with Server(project / "_build/html") as site:
