@@ -163,14 +163,25 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(probe.getsockname()[1])
 
 
-async def serve(desk_app: Any, preview: Starlette, host: str, port: int, preview_port: int) -> None:
+async def serve(
+    desk_app: Any, preview: Starlette, host: str, port: int, preview_port: int, on_started: Any = None
+) -> None:
+    """Both servers; ``on_started()`` once both listen (the address is printed only then)."""
     import uvicorn
 
     servers = [
         uvicorn.Server(uvicorn.Config(app, host=host, port=p, log_level="warning", access_log=False, lifespan="off"))
         for app, p in ((desk_app, port), (preview, preview_port))
     ]
-    await asyncio.gather(*(server.serve() for server in servers))
+    tasks = [asyncio.ensure_future(server.serve()) for server in servers]
+    while not all(server.started for server in servers):
+        if any(task.done() for task in tasks):
+            break  # a port in use: the task ends with the error, raised below
+        await asyncio.sleep(0.02)
+    else:
+        if on_started is not None:
+            on_started()
+    await asyncio.gather(*tasks)
 
 
 def run(project: Any, *, host: str, port: int, open_browser: bool, out: Any = sys.stdout) -> int:
@@ -180,12 +191,15 @@ def run(project: Any, *, host: str, port: int, open_browser: bool, out: Any = sy
     desk_app, preview, desk = create(project, port, preview_port)
     desk.preview.start()
     url = desk.keys.start_url()
-    print(f"Skrivbordet är öppet på {url}", file=out, flush=True)
-    print("Adressen innehåller en nyckel: dela den inte. Avsluta med Ctrl+C.", file=out, flush=True)
-    if open_browser:
-        webbrowser.open(url)
+
+    def started() -> None:
+        print(f"Skrivbordet är öppet på {url}", file=out, flush=True)
+        print("Adressen innehåller en nyckel: dela den inte. Avsluta med Ctrl+C.", file=out, flush=True)
+        if open_browser:
+            webbrowser.open(url)
+
     try:
-        asyncio.run(serve(desk_app, preview, host, port, preview_port))
+        asyncio.run(serve(desk_app, preview, host, port, preview_port, started))
     except KeyboardInterrupt:
         pass
     finally:

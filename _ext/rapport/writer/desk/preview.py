@@ -236,12 +236,17 @@ def preview_app(html: Path, site: PreviewSite, desk_port: int) -> Starlette:
                 await response(scope, receive, send)
                 return
 
+            # a page is fetched again at every reload; the theme's styles and scripts (whose
+            # URLs Sphinx versions) are kept a minute, so a reload does not wait for them
+            page = scope["path"].endswith((".html", "/"))
+            caching = b"no-store" if page else b"max-age=60"
+
             async def send_sandboxed(message: Any) -> None:
                 if message["type"] == "http.response.start":
                     message["headers"] = [
                         *message.get("headers", []),
                         (b"content-security-policy", PREVIEW_CSP.format(desk=desk_port).encode("latin-1")),
-                        (b"cache-control", b"no-store"),
+                        (b"cache-control", caching),
                         (b"x-content-type-options", b"nosniff"),
                         (b"referrer-policy", b"no-referrer"),
                     ]

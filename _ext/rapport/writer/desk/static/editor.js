@@ -7,7 +7,7 @@
   const saveState = document.getElementById("sparstatus");
   const frame = document.getElementById("forhand");
   const frameState = document.getElementById("forhand-status");
-  const PAUSE = 350; // ms after the last keystroke before saving
+  const PAUSE = 200; // ms after the last keystroke before saving (builds coalesce)
 
   let editor = null;
   let base = "";          // digest of the file on disk the editor's text is based on
@@ -67,6 +67,7 @@
     const {data} = await Desk.get("/api/bygge?nr=" + number);
     if (number < builds) return; // a newer save will reload the preview
     if (!data.klart) { frameState.textContent = "(" + (data.fel || "bygget dröjer") + ")"; return; }
+    root.dataset.bygge = data.sekunder; // the build's own seconds (bench/desk_bench.py reads it)
     showPreview(number);
     frameState.textContent = data.fel ? "(bygget misslyckades: " + data.fel + ")" : "(uppdaterad " + Desk.clock() + ")";
     findings();
