@@ -24,7 +24,9 @@ Steps per corpus size (default 130 and 520 reports, see ``bench/corpus.py``):
   preview ``rapport förhandsgranska``: the time from saving an edited report until
   sphinx-autobuild sends the browser its reload message (its websocket), with the
   edited text on the served page;
-* the e-mail edition (``bench/email_bench.py``, when it exists): its own figures.
+* the e-mail edition (``bench/email_bench.py``, when it exists): its own figures;
+* the writer's desk (``bench/desk_bench.py``): start to start page, keystroke pause to
+  updated preview, peak memory.
 
 This is a benchmark, not a test: it prints what it measures and marks targets that are
 missed; it never fails a build over a slow machine.
@@ -205,6 +207,7 @@ class SizeResult:
     preview_reload: float | None = None  # seconds from saving to the reload message
     preview_note: str = ""
     email: list | None = None  # rows of bench/email_bench.py: (measure, value, target, ok?)
+    desk: list | None = None  # rows of bench/desk_bench.py (rapport skrivbord, issue 22)
     search_stats: str = ""  # which parts of the search index the incremental builds re-indexed
 
 
@@ -285,6 +288,7 @@ def measure(size: int, work: Path, opts: argparse.Namespace) -> SizeResult:
         measure_cli(result, base, srcs["full"], size)
         if opts.email:
             result.email = email_metrics(size)
+        result.desk = desk_metrics(size, base)
     if not opts.keep:
         fresh(base)
     return result
@@ -445,6 +449,18 @@ def email_metrics(size: int) -> list | None:
         return None
 
 
+def desk_metrics(size: int, base: Path) -> list | None:
+    """The rows of bench/desk_bench.py (the writer's desk: start, keystroke to preview, memory)."""
+    try:
+        import desk_bench  # type: ignore[import-not-found]
+
+        log(f"{size}: skrivbordet (bench/desk_bench.py)")
+        return list(desk_bench.measure(size, base / "skrivbord"))
+    except Exception as exc:  # noqa: BLE001 - another module's benchmark must not end the run
+        log(f"skrivbordsmätningen hoppades över: {type(exc).__name__}: {exc}")
+        return None
+
+
 def _search_stats(doctrees: Path) -> str:
     """Seconds and the index parts (buckets) that rapport.search re-indexed."""
     try:
@@ -588,6 +604,9 @@ def table(results: list[SizeResult]) -> str:
         row("`rapport förhandsgranska`: first build until served (wall)", each(lambda r: f"{r.preview_first:.1f} s" if r.preview_first else "–"))
         reload = each(lambda r: r.preview_reload)
         row("preview: saved edit to reload message (wall)", [f"{v:.1f} s" if v else "–" for v in reload], "< 3 s", verdict(reload, lambda v: v < 3))
+    for r in results:
+        for name, value, target, ok in r.desk or ():
+            row(f"{name} (wall)", ["–"] * (len(sizes) - 1) + [value], target, ok)
     for r in results:
         for name, value, target, ok in r.email or ():
             # bench/email_bench.py's own rows (wall clock), in the largest size's column
