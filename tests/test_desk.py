@@ -195,3 +195,21 @@ def test_rapport_skrivbord_refuses_to_listen_beyond_this_computer(tmp_path: Path
         "det kan skicka e-post i ditt namn och ändra projektets filer"
     )
     assert result.stdout == ""
+
+
+def test_ny_rapport_asks_when_the_date_has_a_report_as_rapport_ny_does(desk: RunningDesk) -> None:
+    status, _, body = desk.request("POST", "/api/ny", {"datum": "2025-10-02", "tid": "08:30"})
+    assert status == 200 and json.loads(body)["skapad"] == "rapporter/2025/2025-10-02"
+    status, _, body = desk.request("POST", "/api/ny", {"datum": "2025-10-02", "tid": "09:15"})
+    answer = json.loads(body)
+    assert status == 409
+    assert answer["fraga"] == (
+        "Det finns redan en rapport för 2 oktober 2025: docs/rapporter/2025/2025-10-02.md "
+        "(”Regional rapport Samordning vårdinformationsmiljö 2 oktober 2025”, inte skickad)."
+    )
+    assert [item["doc"] for item in answer["finns"]] == ["rapporter/2025/2025-10-02"]
+    assert sorted(p.name for p in (desk.project.srcdir / "rapporter/2025").glob("2025-10-02*.md")) == ["2025-10-02.md"]
+    # the explicit choice: another report the same day
+    status, _, body = desk.request("POST", "/api/ny", {"datum": "2025-10-02", "tid": "09:15", "val": "ny"})
+    assert status == 200, body
+    assert json.loads(body)["skapad"] == "rapporter/2025/2025-10-02-0915"

@@ -65,30 +65,32 @@ async def reports(request: Request) -> JSONResponse:
 
 
 def _create(desk: Desk, when: dt.datetime, has_time: bool, choice: str) -> dict[str, Any]:
+    """``rapport ny``: the same question when the date has a report, the same creation."""
+    from rapport.config import settings_from
     from rapport.writer import newreport
     from rapport.writer.cli import _read_text, _series
 
     project = desk.project
-    existing_for_date = getattr(newreport, "existing_for_date", None)
-    if existing_for_date is not None and choice != "ny":
-        found = list(existing_for_date(project.root, project.srcdir, when.date()) or [])
+    if choice != "ny":
+        log = project.root / settings_from(project.config, project.root).values.email_log
+        found = newreport.existing_for_date(project.root, project.srcdir, when.date(), project.reports_dir, log)
         if found:
-            return {"finns": [_describe_existing(desk, item) for item in found], "datum": format_datetime(when, False)}
+            return {
+                "finns": [
+                    {
+                        "doc": item.path.resolve().relative_to(project.srcdir.resolve()).with_suffix("").as_posix(),
+                        "text": f"{desk.relative(item.path)}: ”{item.title}”, "
+                        + ("skickad" if item.sent else "inte skickad"),
+                    }
+                    for item in found
+                ],
+                "fraga": newreport.describe_existing(found, desk.relative) + ".",
+                "datum": format_datetime(when, False),
+            }
     series = _series(project, None)
     path, previous, _ = newreport.create(project.reports_dir, series, when, _read_text, has_time=has_time)
     docname = path.resolve().relative_to(project.srcdir.resolve()).with_suffix("").as_posix()
     return {"skapad": docname, "fran": desk.relative(previous.path) if previous is not None else ""}
-
-
-def _describe_existing(desk: Desk, item: Any) -> dict[str, Any]:
-    path = Path(getattr(item, "path", item))
-    try:
-        docname = path.resolve().relative_to(desk.project.srcdir.resolve()).with_suffix("").as_posix()
-    except ValueError:
-        docname = path.stem
-    text = getattr(item, "message", None) or getattr(item, "describe", None)
-    shown = text() if callable(text) else text
-    return {"doc": docname, "fil": desk.relative(path), "text": shown or f"{desk.relative(path)} finns redan"}
 
 
 async def new_report(request: Request) -> JSONResponse:

@@ -54,7 +54,7 @@
     if (code === 409 && data.finns) {
       existing = data.finns;
       document.getElementById("ny-val-text").textContent =
-        "Det finns redan en rapport för " + data.datum + ". Vill du öppna den eller skapa en till för samma dag?";
+        data.fraga + " Vill du öppna den eller skapa en till för samma dag?";
       const items = document.getElementById("ny-val-lista");
       items.replaceChildren(...data.finns.map((item) => {
         const li = document.createElement("li");
