@@ -165,10 +165,20 @@ async def wait_build(request: Request) -> JSONResponse:
         number = int(request.query_params.get("nr", "0"))
     except ValueError:
         number = 0
-    result = await desk.preview.wait(number, timeout=120)
+    whole = request.query_params.get("helt") == "1"
+    result = await desk.preview.wait(number, timeout=120, whole=whole)
     if result is None:
         return JSONResponse({"klart": False, "fel": desk.preview.failed or "Bygget tar tid; försöker igen"})
-    return JSONResponse({"klart": True, "nr": result.number, "sekunder": result.seconds, "fel": result.error})
+    return JSONResponse(
+        {
+            "klart": True,
+            "nr": result.number,
+            "sekunder": result.seconds,
+            "fel": result.error,
+            "steg": result.stage,
+            "andrad": result.changed,
+        }
+    )
 
 
 def findings_of(desk: Desk, docname: str) -> list[dict[str, Any]]:

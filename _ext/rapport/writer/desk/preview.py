@@ -45,6 +45,8 @@ class BuildResult:
     warnings: list[str]
     error: str = ""
     finished: float = field(default_factory=time.time)
+    changed: bool = True  # the whole build wrote the edited page differently from the first pass
+    stage: str = "full"  # "page": the edited page only, written first; "full": the whole build
 
 
 class PreviewBuilds:
@@ -58,7 +60,8 @@ class PreviewBuilds:
         self._pending: set[str] = set()
         self.ready = False
         self.failed = ""
-        self.last: BuildResult | None = None
+        self.last: BuildResult | None = None  # the last whole build
+        self.page: BuildResult | None = None  # the last first pass (the edited page only)
         self.first_warnings: list[str] = []
         self._proc: subprocess.Popen[str] | None = None
         self._thread: threading.Thread | None = None
@@ -107,9 +110,19 @@ class PreviewBuilds:
                 reply = json.loads(line)
             except ValueError:
                 continue
+            number = int(reply.get("id") or 0)
+            if reply.get("stage") == "page":
+                with self._lock:
+                    self.page = BuildResult(number, float(reply["seconds"]), [], stage="page")
+                    self._lock.notify_all()
+                continue
             with self._lock:
                 self.last = BuildResult(
-                    int(reply.get("id") or 0), float(reply["seconds"]), list(reply["warnings"]), reply.get("error", "")
+                    number,
+                    float(reply["seconds"]),
+                    list(reply["warnings"]),
+                    reply.get("error", ""),
+                    changed=bool(reply.get("changed", True)),
                 )
                 self._lock.notify_all()
             self._send_pending()
@@ -146,20 +159,24 @@ class PreviewBuilds:
             self._send_pending()
         return number
 
-    def wait_blocking(self, number: int, timeout: float) -> BuildResult | None:
+    def wait_blocking(self, number: int, timeout: float, whole: bool = False) -> BuildResult | None:
+        """The first result that includes build ``number``: its first pass (the edited page),
+        or with ``whole`` the whole build."""
         deadline = time.monotonic() + timeout
         with self._lock:
             while not self.failed:
                 if self.ready and self.last is not None and self.last.number >= number:
                     return self.last
+                if not whole and self.page is not None and self.page.number >= number:
+                    return self.page
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return None
                 self._lock.wait(remaining)
         return None
 
-    async def wait(self, number: int, timeout: float = 60) -> BuildResult | None:
-        return await asyncio.to_thread(self.wait_blocking, number, timeout)
+    async def wait(self, number: int, timeout: float = 60, whole: bool = False) -> BuildResult | None:
+        return await asyncio.to_thread(self.wait_blocking, number, timeout, whole)
 
     def stop(self) -> None:
         proc = self._proc

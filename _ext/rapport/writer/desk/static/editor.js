@@ -70,6 +70,14 @@
     root.dataset.bygge = data.sekunder; // the build's own seconds (bench/desk_bench.py reads it)
     showPreview(number);
     frameState.textContent = data.fel ? "(bygget misslyckades: " + data.fel + ")" : "(uppdaterad " + Desk.clock() + ")";
+    if (data.steg === "page") {
+      // the edited page came first; the whole build follows (neighbours, registers, the
+      // page's own lists of other pages) and the page is shown again if it changed
+      const whole = (await Desk.get("/api/bygge?helt=1&nr=" + number)).data;
+      if (number < builds) return;
+      if (whole.klart && whole.andrad) showPreview(number + 0.5);
+      if (whole.fel) frameState.textContent = "(bygget misslyckades: " + whole.fel + ")";
+    }
     findings();
   }
 
