@@ -213,3 +213,47 @@ def test_ny_rapport_asks_when_the_date_has_a_report_as_rapport_ny_does(desk: Run
     status, _, body = desk.request("POST", "/api/ny", {"datum": "2025-10-02", "tid": "09:15", "val": "ny"})
     assert status == 200, body
     assert json.loads(body)["skapad"] == "rapporter/2025/2025-10-02-0915"
+
+
+def _git(root: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.se", "GIT_COMMITTER_NAME": "Test",
+           "GIT_COMMITTER_EMAIL": "t@example.se"}
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, env=env, check=True).stdout
+
+
+def test_the_versions_panel_saves_a_version_and_refuses_during_a_conflict(desk: RunningDesk) -> None:
+    root = desk.project.root
+    status, _, body = desk.request("GET", "/api/git")
+    assert json.loads(body) == {"git": False, "text": "Projektmappen är inte ett git-arkiv; versioner sparas inte här."}
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "config", "user.name", "Skribent")
+    _git(root, "config", "user.email", "skribent@example.se")
+    _git(root, "add", "docs", "rapport.toml")
+    _git(root, "commit", "-q", "-m", "Början")
+    report = root / "docs" / f"{REPORT}.md"
+    report.write_text(report.read_text(encoding="utf-8") + "\nNy rad.\n", encoding="utf-8")
+    _, _, body = desk.request("GET", "/api/git")
+    panel = json.loads(body)
+    assert panel["git"] is True and {"fil": f"docs/{REPORT}.md", "tillstand": "ändrad", "kod": " M"} in panel["andringar"]
+    status, _, body = desk.request("POST", "/api/git/spara", {"meddelande": "  "})
+    assert status == 400 and "Skriv en kort beskrivning" in json.loads(body)["fel"]
+    status, _, body = desk.request("POST", "/api/git/spara", {"meddelande": "Rapporten 25 september rättad"})
+    assert status == 200, body
+    assert _git(root, "log", "-1", "--format=%s").strip() == "Rapporten 25 september rättad"
+    assert f"docs/{REPORT}.md" in _git(root, "show", "--name-only", "--format=", "HEAD")
+    # a conflict made outside the desk: it names the file and saves nothing
+    _git(root, "checkout", "-q", "-b", "annan")
+    report.write_text(report.read_text(encoding="utf-8").replace("Ny rad.", "Annan rad."), encoding="utf-8")
+    _git(root, "commit", "-q", "-am", "Annan")
+    _git(root, "checkout", "-q", "main")
+    report.write_text(report.read_text(encoding="utf-8").replace("Ny rad.", "Tredje rad."), encoding="utf-8")
+    _git(root, "commit", "-q", "-am", "Tredje")
+    subprocess.run(["git", "merge", "-q", "annan"], cwd=root, capture_output=True)
+    head = _git(root, "rev-parse", "HEAD")
+    status, _, body = desk.request("POST", "/api/git/spara", {"meddelande": "Försök"})
+    assert status == 400
+    assert json.loads(body)["fel"] == (
+        f"Arkivet har en ohanterad sammanslagning (konflikt) i docs/{REPORT}.md. Skrivbordet sparar ingen version "
+        "då; be den som förvaltar arkivet att lösa konflikten."
+    )
+    assert _git(root, "rev-parse", "HEAD") == head

@@ -18,6 +18,7 @@ nothing is hidden. A file changed on disk under the editor is the editor's conce
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,8 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         encoding="utf-8",
         errors="replace",
-        env={"LC_ALL": "C.UTF-8", "PATH": "/usr/local/bin:/usr/bin:/bin", "GIT_TERMINAL_PROMPT": "0"},
+        # the writer's own environment (their git identity in ~/.gitconfig), never a prompt
+        env={**os.environ, "LC_ALL": "C.UTF-8", "GIT_TERMINAL_PROMPT": "0"},
     )
 
 
