@@ -15,6 +15,7 @@ import email.policy
 import json
 import os
 import re
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -345,3 +346,43 @@ def test_a_hostile_report_in_the_preview_cannot_make_the_desk_send(page: Any, sm
         assert json.loads(desk.request("GET", "/api/fil?doc=rapporter/2025/2025-09-30")[2])[
             "text"
         ] == hostile.read_text(encoding="utf-8")
+
+
+def test_an_edit_on_disk_meanwhile_is_shown_and_the_writer_chooses(page: Any, tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    report = project / "docs/rapporter/2025/2025-09-25.md"
+    with RunningDesk(project) as desk:
+        page.goto(desk.start_url)
+        page.goto(f"{desk.keys.origin}/rapport/rapporter/2025/2025-09-25")
+        page.wait_for_selector(".cm-content")
+        preview_text(page).get_by_role("heading", name=re.compile("25 september 2025")).wait_for()
+        # keyboard: Escape then Tab leaves the text (Tab alone indents)
+        page.click(".cm-content")
+        page.keyboard.press("Escape")
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => !document.activeElement.closest('.cm-editor')")
+        # someone else changes the file; then the writer types
+        theirs = report.read_text(encoding="utf-8").replace("Arbetet med slutrapporten", "ÄNDRAT AV NÅGON ANNAN: Arbetet med slutrapporten", 1)
+        report.write_text(theirs, encoding="utf-8")
+        page.evaluate("window.deskEditor.goToLine(9)")
+        page.keyboard.press("End")
+        page.keyboard.type(" Min egen ändring.")
+        page.get_by_role("heading", name="Filen har ändrats på disken").wait_for()
+        assert "ÄNDRAT AV NÅGON ANNAN" in page.input_value("#konflikt-disk")
+        assert "Min egen ändring." in page.input_value("#konflikt-egen")
+        assert report.read_text(encoding="utf-8") == theirs  # never overwritten silently
+        assert "Inte sparad: filen har ändrats på disken" in page.inner_text("#sparstatus")
+        clean_of_axe(page)
+        shoot(page, "7-konflikt")
+        page.click("#konflikt-deras")
+        assert "ÄNDRAT AV NÅGON ANNAN" in editor_text(page) and "Min egen ändring." not in editor_text(page)
+        assert "Min egen ändring." in page.input_value("#konflikt-egen")  # still there to copy from
+        page.click("#konflikt-stang")
+        page.keyboard.type("")
+        assert report.read_text(encoding="utf-8") == theirs
+        # the versions page, where the folder is a git repository
+        subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+        page.goto(f"{desk.keys.origin}/git")
+        page.get_by_text("docs/rapporter/2025/2025-09-25.md (ny)").wait_for()
+        clean_of_axe(page)
+        shoot(page, "8-versioner")
