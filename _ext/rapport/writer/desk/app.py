@@ -186,6 +186,7 @@ async def serve(
 
 def run(project: Any, *, host: str, port: int, open_browser: bool, out: Any = sys.stdout) -> int:
     check_loopback(host)
+    host = "127.0.0.1"  # every loopback name given: the desk's addresses and Host checks are 127.0.0.1's
     port = port or free_port(host)
     preview_port = free_port(host)
     desk_app, preview, desk = create(project, port, preview_port)
