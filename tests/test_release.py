@@ -445,3 +445,19 @@ def test_a_corrected_page_and_the_correction_email_at_320_px(
         page.screenshot(path=str(tmp_path / "rattelse-epost-320.png"), full_page=True)
     finally:
         page.close()
+
+
+def test_building_the_pdf_does_not_change_the_version(project: Path, capsys) -> None:  # noqa: ANN001
+    def version() -> str:
+        code, out, err = run(project, capsys, "status", REPORT)
+        assert code == 0, err
+        return re.search(r"^Version: ([0-9a-f]{8})$", out, re.MULTILINE).group(1)  # type: ignore[union-attr]
+
+    before = version()
+    pdf = project / "_build/pdf/rapporter/2025/2025-03-06.pdf"
+    pdf.parent.mkdir(parents=True)
+    pdf.write_bytes(b"%PDF-1.7\n" + b"0" * 4000)
+    edition = (project / "_build/epost/rapporter/2025/2025-03-06.eml").read_bytes()
+    assert version() == before
+    # the e-mail did change (it links the PDF now): the version is what readers get to read
+    assert (project / "_build/epost/rapporter/2025/2025-03-06.eml").read_bytes() != edition

@@ -278,7 +278,8 @@ def check_edition(built: Built, report_shown: str, allow_warnings: bool, trial: 
     if not trial and (not base or base.rstrip("/") == LOCAL_BASE_URL.rstrip("/")):
         raise SendError(
             "Länkarna i e-posten skulle gå till den lokala förhandsadressen "
-            f"{base or '(ingen adress)'}: ange webbplatsens adress, till exempel "
+            f"{base or '(ingen adress)'}: ange webbplatsens adress som webbadress i rapport.toml (eller i "
+            "skrivbordets Inställningar), eller för ett enda utskick med "
             "RAPPORT_BASE_URL=https://intranat.example/rapport/ rapport skicka …"
         )
 

@@ -161,7 +161,7 @@ def add_parsers(commands: Any) -> dict[str, Any]:
     )
     godkann.add_argument("rapport", metavar="RAPPORT", help=REPORT_HELP)
     godkann.add_argument(
-        "--av", required=True, metavar="NAMN", help="godkännarens namn eller adress (rapport_approvers)"
+        "--av", required=True, metavar="NAMN", help="godkännarens namn eller adress (godkannare i rapport.toml)"
     )
     godkann.add_argument("--version", required=True, metavar="KOD", help="versionskoden i korrekturen")
     godkann.add_argument(

@@ -96,17 +96,30 @@ def _config(project: Any, name: str, default: Any) -> Any:
     return project.config.get(name, default)
 
 
+def _checked(project: Any) -> Any:
+    """The release settings, checked as the build checks them (``config.settings_from``)."""
+    from rapport.config import settings_from
+
+    checked = settings_from(project.config, project.root)
+    for name in ("rapport_approvers", "rapport_signoff_required"):
+        problem = next((p for p in checked.problems if p.name == name), None)
+        if problem is not None:
+            where = f"{problem.location}: " if problem.location else ""
+            raise ReleaseError(f"{where}{problem.text or problem.message}", EXIT_USAGE)
+    return checked.values
+
+
 def signoff_required(project: Any) -> bool:
-    return bool(_config(project, "rapport_signoff_required", False))
+    return bool(_checked(project).signoff_required)
 
 
 def approvers(project: Any) -> list[Recipient]:
-    """The series' approvers ("Namn <adress>"), checked like list addresses."""
+    """The series' approvers ("Namn <adress>", ``godkannare`` under ``[godkannande]``)."""
     found = []
-    for number, raw in enumerate(_config(project, "rapport_approvers", []) or [], start=1):
+    for number, raw in enumerate(_checked(project).approvers or [], start=1):
         checked = check_address(str(raw))
         if isinstance(checked, str):
-            raise ReleaseError(f"rapport_approvers, godkännare {number}: {checked}", EXIT_USAGE)
+            raise ReleaseError(f"godkannare under [godkannande] i rapport.toml, nummer {number}: {checked}", EXIT_USAGE)
         found.append(Recipient(checked[0], checked[1], "godkännare", number))
     return found
 

@@ -69,8 +69,8 @@ def send_proof(
     people = approvers(project)
     if not people:
         raise ReleaseError(
-            "Inga godkännare är inställda: ange rapport_approvers i rapport.toml "
-            '(till exempel ["Namn <namn@example.se>"]); projektet levereras utan godkännare',
+            "Inga godkännare är inställda: ange godkannare under [godkannande] i rapport.toml "
+            '(till exempel ["Namn <namn@example.se>"]) eller i skrivbordets Inställningar; projektet levereras utan godkännare',
             EXIT_USAGE,
         )
     sender, sender_address, domain = transport.sender_of(project.config)
@@ -106,7 +106,7 @@ def approve(
     people = approvers(project)
     if not people:
         raise ReleaseError(
-            "Inga godkännare är inställda: ange rapport_approvers i rapport.toml; projektet levereras utan godkännare",
+            "Inga godkännare är inställda: ange godkannare under [godkannande] i rapport.toml eller i skrivbordets Inställningar; projektet levereras utan godkännare",
             EXIT_USAGE,
         )
     wanted = " ".join(by.split()).lower()

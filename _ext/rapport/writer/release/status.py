@@ -61,7 +61,7 @@ def report_states(project: Any) -> list[ReportState]:
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
-            head = text.split("\n---", 2)[1] if text.startswith("---") else ""
+            head = text.split("\n---", 1)[0] if text.startswith("---") else ""  # the front matter
             title = (TITLE_RE.search(text) or [None, docname])[1]
             date_match = _DATE_RE.search(head)
             date = date_match[1].strip().strip("'\"") if date_match else ""

@@ -57,11 +57,27 @@ def _inline_text(node: nodes.Element) -> str:
     return " ".join("".join(parts).split())
 
 
+#: blocks that lead elsewhere rather than say something: the download box (its size and
+#: presence depend on whether the PDF was built yet), the feed link, the draft label
+NAVIGATION = frozenset({"rapport-pdf", "rapport-hamta", "rapport-nedladdning", "rapport-prenumerera", "rapport-utkast"})
+
+
+def _navigation(node: nodes.Node) -> bool:
+    current: nodes.Node | None = node
+    while current is not None:
+        if isinstance(current, nodes.Element) and NAVIGATION.intersection(current.get("classes", ())):
+            return True
+        current = current.parent
+    return False
+
+
 def doctree_text(doctree: nodes.Node) -> list[str]:
     """The readable lines of a resolved doctree, one per block, indented by list depth."""
     lines: list[str] = []
     for node in doctree.findall(nodes.Element):
         if not isinstance(node, _BLOCKS) and not isinstance(node, nodes.entry):
+            continue
+        if _navigation(node):
             continue
         if isinstance(node.parent, _BLOCKS):
             continue  # a block inside a block (a line in a line block) is part of it
