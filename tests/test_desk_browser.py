@@ -54,7 +54,9 @@ def page(browser: Any) -> Iterator[Any]:
     tab = context.new_page()
     tab.set_default_timeout(120_000)
     errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
+    # the message with its stack, so a test can tell the desk's own scripts from the
+    # site's theme scripts running in the sandboxed preview (another origin)
+    tab.on("pageerror", lambda error: errors.append(f"{error.message}\n{error.stack or ''}"))
     tab.errors = errors
     yield tab
     context.close()
@@ -273,8 +275,10 @@ def test_a_writer_goes_from_ny_rapport_to_sent_published_and_corrected(
         page.click("#historik")
         until(page, "document.getElementById('historik-svar').textContent.length > 0")
         shoot(page, "6-rattelse")
-        # the only script errors are the theme's in the sandboxed preview (no storage there)
-        assert [e for e in page.errors if "sandboxed" not in e] == []
+        # no script error of the desk's own: the theme's scripts in the sandboxed preview may
+        # fail (no storage there; a reload while a slow machine is still loading the page)
+        assert [e for e in page.errors if desk.keys.origin in e] == []
+        assert [e for e in page.errors if "sandboxed" not in e and desk.desk.site.origin not in e] == []
         assert desk.desk.refused == []
 
 
