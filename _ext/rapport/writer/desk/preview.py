@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import mimetypes
 import os
 import secrets
 import subprocess
@@ -233,10 +234,30 @@ class PreviewSite:
 PREVIEW_CSP = "sandbox allow-scripts allow-popups allow-popups-to-escape-sandbox; frame-ancestors http://127.0.0.1:{desk} http://localhost:{desk}"
 
 
+class _WholeFiles(StaticFiles):
+    """Static files read whole before the response starts.
+
+    The preview's builder rewrites pages in place while the browser may be fetching
+    them; a streamed file response then sends fewer bytes than the Content-Length it
+    declared, the server aborts the connection and the frame stays blank until the next
+    edit. A page read at once is always one consistent version (the files are small).
+    """
+
+    def file_response(self, full_path: Any, stat_result: Any, scope: Any, status_code: int = 200) -> Response:
+        try:
+            data = Path(full_path).read_bytes()
+        except OSError:
+            return PlainTextResponse("Hittades inte", status_code=404)
+        media_type = mimetypes.guess_type(str(full_path))[0] or "application/octet-stream"
+        if media_type.startswith("text/") or media_type in ("application/javascript", "image/svg+xml"):
+            media_type += "; charset=utf-8"
+        return Response(data, status_code=status_code, headers={"content-type": media_type})
+
+
 def preview_app(html: Path, site: PreviewSite, desk_port: int) -> Starlette:
     hosts = (f"127.0.0.1:{site.port}", f"localhost:{site.port}", f"[::1]:{site.port}")
     html.mkdir(parents=True, exist_ok=True)
-    files = StaticFiles(directory=str(html), html=True, check_dir=False)
+    files = _WholeFiles(directory=str(html), html=True, check_dir=False)
 
     async def refused(request: Request) -> Response:
         return PlainTextResponse("Hittades inte", status_code=404)
