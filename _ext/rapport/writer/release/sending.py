@@ -8,6 +8,7 @@ listed, and each message is parsed back and checked before it is sent
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import re
@@ -143,36 +144,12 @@ def send(
         raise ReleaseError(
             "Ange minst en sändlista med --lista NAMN (eller --test ADRESS för ett provexemplar)", EXIT_USAGE
         )
-    if trial:  # writes files only: nothing to keep apart
+    # one send at a time per log; a trial writes files only, with nothing to keep apart
+    lock = contextlib.nullcontext() if trial else transport.send_lock(log_path(project))
+    with lock:
         return _send(
-            project,
-            report,
-            lists,
-            test,
-            accept_placeholders,
-            password,
-            progress,
-            out,
-            err,
-            again,
-            allow_warnings,
-            trial,
-        )
-    with transport.send_lock(log_path(project)):
-        return _send(
-            project,
-            report,
-            lists,
-            test,
-            accept_placeholders,
-            password,
-            progress,
-            out,
-            err,
-            again,
-            allow_warnings,
-            trial,
-        )
+            project, report, lists, test, accept_placeholders, password, progress, out, err, again, allow_warnings, trial
+        )  # fmt: skip
 
 
 def _send(
