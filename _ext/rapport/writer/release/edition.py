@@ -39,6 +39,10 @@ def shown_path(project: Any, path: Path) -> str:
 
 def resolve(project: Any, report: str) -> tuple[Path, str]:
     """The report's source file (inside ``docs/``) and its docname."""
+    if any(ord(ch) < 32 or ord(ch) == 127 or ch in "\u2028\u2029\x85" for ch in report):
+        raise ReleaseError(
+            "Rapportens namn innehåller en radbrytning eller ett styrtecken; ange filen eller datumet", EXIT_USAGE
+        )
     try:
         path = transport.find_report(project.root, project.srcdir, report)
     except CommandError as exc:

@@ -113,11 +113,13 @@ def approve(
     person = next((p for p in people if wanted in (p.address.lower(), _display_name(p).lower()) and wanted), None)
     if person is None:
         names = ", ".join(_display_name(p) or p.address for p in people)
-        raise ReleaseError(f"”{by}” är ingen av seriens godkännare ({names})", EXIT_USAGE)
+        shown = " ".join(by.split())[:80]  # one line, whatever was typed
+        raise ReleaseError(f"”{shown}” är ingen av seriens godkännare ({names})", EXIT_USAGE)
     code = version.strip().lower()
     if not re.fullmatch(r"[0-9a-f]{8}", code):
         raise ReleaseError(
-            f"”{version}” är ingen versionskod (åtta tecken, 0–9 och a–f, som i korrekturen)", EXIT_USAGE
+            f"”{' '.join(version.split())[:40]}” är ingen versionskod (åtta tecken, 0–9 och a–f, som i korrekturen)",
+            EXIT_USAGE,
         )
     edition = build(project, report, INTERNAL, err)
     if code != edition.code:
