@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
-from rapport import events
+from rapport import events, settingsfile
 from rapport.config import _setting_line, is_local_address, is_report, settings
 from rapport.messages import warn
 from rapport.pdf.builder import RapportPdfBuilder, pdf_dir
@@ -109,26 +109,38 @@ class AccessibilityContactDirective(SphinxDirective):
 
 def _warn_once_per_build(app: Sphinx) -> None:
     # a setting missing from conf.py is named at conf.py:1 (where to add it); a bare path
-    # would be taken for a docname and shown as "conf.py.md"
+    # would be taken for a docname and shown as "conf.py.md". A project with rapport.toml
+    # is told the key and line there, where the writer (or the desk) sets it.
     conf = os.path.join(app.confdir, "conf.py")
+    toml = settings(app.config).values.settings_file
     name = app.builder.name
     if name in (*WEB_BUILDERS, RapportPdfBuilder.name) and not app.config.rapport_preview:
         base = app.config.html_baseurl or ""
         if base and is_local_address(base):
             outputs = "länkarna i PDF:erna" if name == RapportPdfBuilder.name else "flödet och webbplatskartan"
+            if toml:
+                where = f"{toml}:{settingsfile.line_of(toml, 'webbadress') or 1}"
+                how = "fyll i webbadress i rapport.toml (eller för ett bygge: make site RAPPORT_BASE_URL=https://…/)"
+            else:
+                where = _setting_line(conf, "html_baseurl") or f"{conf}:1"
+                how = "till exempel make site RAPPORT_BASE_URL=https://…/"
             warn(
                 "base-url",
                 f"html_baseurl är den lokala förhandsadressen {base}; {outputs} leder då bara till den här datorn. "
-                "Ange den publicerade adressen, till exempel make site RAPPORT_BASE_URL=https://…/",
-                _setting_line(conf, "html_baseurl") or f"{conf}:1",
+                f"Ange den publicerade adressen, {how}",
+                where,
             )
     contact = settings(app.config).values.contact
     if name in WEB_BUILDERS and contact is not None and not reachable(contact):
+        if toml:
+            where, what = f"{toml}:{settingsfile.line_of(toml, 'kontakt') or 1}", "[kontakt] i rapport.toml"
+        else:
+            where, what = _setting_line(conf, "rapport_contact") or f"{conf}:1", "rapport_contact"
         warn(
             "contact-missing",
-            "rapport_contact saknar kontaktuppgift (epost, telefon eller webbadress); rapportsidorna visar "
+            f"{what} saknar kontaktuppgift (epost, telefon eller webbadress); rapportsidorna visar "
             "därför ingen kontakt för serien",
-            _setting_line(conf, "rapport_contact") or f"{conf}:1",
+            where,
         )
 
 
