@@ -432,7 +432,9 @@ def test_a_corrected_page_and_the_correction_email_at_320_px(
             assert notice.count() == 1
             assert notice.locator(".admonition-title").inner_text() == "Rättelse 7 mars 2025"
             assert "Rätt är: Styrgruppen möts om två veckor." in notice.inner_text()
-            # the notice comes before the report's first section
+            # the notice comes right under the date, before the downloads and the first section
+            downloads = page.locator(".rapport-hamta")
+            assert notice.bounding_box()["y"] < downloads.bounding_box()["y"]  # type: ignore[index]
             first_section = page.locator("section.rapport-avsnitt").first
             assert notice.bounding_box()["y"] < first_section.bounding_box()["y"]  # type: ignore[index]
             assert page.evaluate("document.documentElement.scrollWidth") <= 320

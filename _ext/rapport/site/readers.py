@@ -182,6 +182,14 @@ def _add_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if own is not None:
         parent.remove(own)
         box += own
+    # a correction notice stays right under the date, above the downloads: it changes
+    # what the reader is about to read (a dated change note, as GOV.UK places it)
+    while (
+        position < len(parent)
+        and isinstance(parent[position], nodes.Element)
+        and "rapport-rattelse" in parent[position]["classes"]
+    ):
+        position += 1
     # the rest behind one line ("Fler PDF-filer, prenumeration …"), so that on a phone the
     # report's summary is on the first screen (issue 24); <details> needs no script
     contact = settings(app.config).values.contact
