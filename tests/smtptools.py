@@ -12,9 +12,11 @@ import logging
 import shutil
 import socket
 import ssl
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -126,3 +128,23 @@ def environment(monkeypatch, server: SmtpServer, security: str = "starttls") -> 
     monkeypatch.setenv("TEST_SMTP_SECURITY", security)
     monkeypatch.setenv("RAPPORT_SMTP_LOSENORD", PASSWORD)
     monkeypatch.delenv("RAPPORT_BASE_URL", raising=False)
+
+
+# -- the fixtures the sending tests share (imported by name into their modules) ---------------
+
+
+@pytest.fixture(scope="module")
+def ca(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """A throwaway certificate authority per test module."""
+    return make_ca(tmp_path_factory.mktemp("ca"))
+
+
+@pytest.fixture
+def server(ca, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:  # noqa: ANN001
+    """A real SMTP server (STARTTLS and AUTH) on 127.0.0.1, and the test project's settings for it."""
+    authority, cafile = ca
+    smtp = SmtpServer(cafile, authority)
+    smtp.start()
+    environment(monkeypatch, smtp)
+    yield smtp
+    smtp.stop()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from rapport.writer.cli import main
-from smtptools import SmtpServer, copy_project, environment, make_ca
+from smtptools import SmtpServer, ca, copy_project, server  # noqa: F401 - ca and server are fixtures
 
 REPORT = "docs/rapporter/2025/2025-03-06.md"
 LOG = "utskick/skicklogg.jsonl"
@@ -26,21 +25,6 @@ APPROVERS = """
 rapport_signoff_required = True
 rapport_approvers = ["Dora Dahl <dora.dahl@fjallmark.example>", "erik.ek@fjallmark.example"]
 """
-
-
-@pytest.fixture(scope="module")
-def ca(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    return make_ca(tmp_path_factory.mktemp("ca"))
-
-
-@pytest.fixture
-def server(ca, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:  # noqa: ANN001
-    authority, cafile = ca
-    smtp = SmtpServer(cafile, authority)
-    smtp.start()
-    environment(monkeypatch, smtp)
-    yield smtp
-    smtp.stop()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from rapport.writer.cli import main
-from smtptools import PASSWORD, SmtpServer, copy_project, environment, free_port, make_ca
+from smtptools import PASSWORD, SmtpServer, ca, copy_project, environment, free_port, make_ca, server  # noqa: F401 - ca and server are fixtures
 
 MARKER = "INTERNMARKÖR-7Q"
 REPORT = "rapporter/2025/2025-03-06"
@@ -33,21 +32,6 @@ a4@fjallmark.example
 a5@fjallmark.example
 a6@fjallmark.example
 """
-
-
-@pytest.fixture(scope="module")
-def ca(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    return make_ca(tmp_path_factory.mktemp("ca"))
-
-
-@pytest.fixture
-def server(ca, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:  # noqa: ANN001
-    authority, cafile = ca
-    smtp = SmtpServer(cafile, authority)
-    smtp.start()
-    environment(monkeypatch, smtp)
-    yield smtp
-    smtp.stop()
 
 
 @pytest.fixture
