@@ -15,7 +15,6 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-
 from rapport.writer.cli import main
 from smtptools import SmtpServer, ca, copy_project, server  # noqa: F401 - ca and server are fixtures
 

@@ -16,9 +16,17 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-
 from rapport.writer.cli import main
-from smtptools import PASSWORD, SmtpServer, ca, copy_project, environment, free_port, make_ca, server  # noqa: F401 - ca and server are fixtures
+from smtptools import (  # noqa: F401 - ca and server are fixtures
+    PASSWORD,
+    SmtpServer,
+    ca,
+    copy_project,
+    environment,
+    free_port,
+    make_ca,
+    server,
+)
 
 MARKER = "INTERNMARKÖR-7Q"
 REPORT = "rapporter/2025/2025-03-06"
