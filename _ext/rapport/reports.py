@@ -70,6 +70,20 @@ def _title(doctree: nodes.document) -> tuple[nodes.section | None, str, int]:
     return None, "", 1
 
 
+def insert_under_date(doctree: nodes.document, para: nodes.Element) -> None:
+    """Put ``para`` right under the report's "Sammanställt …" line (or, without one, right
+    under the page title); writing phase, for what builders add there (PDF link, web address)."""
+    meta = next(
+        iter(doctree.findall(lambda n: isinstance(n, nodes.paragraph) and "rapport-meta" in n["classes"])), None
+    )
+    if meta is not None:
+        meta.parent.insert(meta.parent.index(meta) + 1, para)
+        return
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is not None:
+        section.insert(1, para)
+
+
 def first_point(section: nodes.section | None) -> str:
     """The first list item (or paragraph) of a section, as one line of plain text."""
     if section is None:

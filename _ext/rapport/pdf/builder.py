@@ -49,7 +49,7 @@ from rapport.pdf.translator import PrintTranslator, location
 from rapport.pdf.volume import BundleWriter, assemble_command, assemble_env
 from rapport.registry import get_domain
 from rapport.reports import STORE as REPORT_STORE
-from rapport.reports import Report, is_published
+from rapport.reports import Report, insert_under_date, is_published
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -341,15 +341,7 @@ class RapportPdfBuilder(BundleWriter):
         # its description in the PDF names what it is (rapport.pdf.tagging.describe)
         reftitle = f"webbversionen av {title.astext()}" if title is not None else "webbversionen"
         para += nodes.reference(address, address, refuri=address, internal=False, reftitle=reftitle)
-        meta = next(
-            iter(doctree.findall(lambda n: isinstance(n, nodes.paragraph) and "rapport-meta" in n["classes"])), None
-        )
-        if meta is not None:
-            meta.parent.insert(meta.parent.index(meta) + 1, para)
-            return
-        section = next(iter(doctree.findall(nodes.section)), None)
-        if section is not None:
-            section.insert(1, para)
+        insert_under_date(doctree, para)
 
     def _check_words(self, doctree: nodes.document, docname: str) -> None:
         for text in doctree.findall(nodes.Text):

@@ -21,7 +21,7 @@ from rapport import events
 from rapport.config import is_report
 from rapport.pdf.builder import RapportPdfBuilder
 from rapport.pdf.records import CACHE_DIR, format_size, pdf_dir
-from rapport.reports import Report
+from rapport.reports import Report, insert_under_date
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -77,15 +77,7 @@ def _add_pdf_link(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     link += nodes.Text("Ladda ner rapporten")
     para += link
     para += nodes.Text(f" ({_link_text(path.stat().st_size)})")
-    meta = next(
-        iter(doctree.findall(lambda n: isinstance(n, nodes.paragraph) and "rapport-meta" in n["classes"])), None
-    )
-    if meta is not None:
-        meta.parent.insert(meta.parent.index(meta) + 1, para)
-        return
-    section = next(iter(doctree.findall(nodes.section)), None)
-    if section is not None:
-        section.insert(1, para)
+    insert_under_date(doctree, para)
 
 
 def _outdated_links(

@@ -32,7 +32,7 @@ import re
 import runpy
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -261,7 +261,7 @@ def load_conf(root: Path) -> dict[str, Any]:
     """conf.py's values, executed as Sphinx does (in its own folder)."""
     conf = root / "conf.py"
     _read_text(conf)  # a clear message if conf.py itself is not UTF-8
-    with _chdir(root):
+    with contextlib.chdir(root):
         try:
             namespace = runpy.run_path(str(conf), run_name="conf")
         except SystemExit:
@@ -269,16 +269,6 @@ def load_conf(root: Path) -> dict[str, Any]:
         except Exception as exc:  # noqa: BLE001 - any error in the writer's project file
             raise UsageError(f"conf.py går inte att läsa: {type(exc).__name__}: {exc}", "rätta conf.py") from None
     return {k: v for k, v in namespace.items() if not k.startswith("__")}
-
-
-@contextlib.contextmanager
-def _chdir(path: Path) -> Iterator[None]:
-    before = os.getcwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(before)
 
 
 def _read_text(path: Path) -> str:

@@ -14,7 +14,6 @@ everything it shows, read from the sources so the answer does not depend on a bu
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import runpy
 from collections.abc import Iterator
@@ -84,20 +83,10 @@ def _shown(path: Path, project_root: Path) -> str:
         return str(path)
 
 
-@contextlib.contextmanager
-def _chdir(path: Path) -> Iterator[None]:
-    before = os.getcwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(before)
-
-
 def project_config(project_root: Path) -> dict[str, Any]:
     """conf.py's values (executed in its own folder, as Sphinx does); empty if it fails."""
     try:
-        with _chdir(project_root):
+        with contextlib.chdir(project_root):
             return runpy.run_path(str(project_root / "conf.py"), run_name="conf")
     except BaseException:  # noqa: BLE001 - the check then includes every standing file
         return {}

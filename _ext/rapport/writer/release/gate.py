@@ -18,6 +18,7 @@ not a separate command a writer could forget: the send and publish operations in
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,34 +89,34 @@ def _locate(root: Path, sources: list[Path], needle: str) -> tuple[str, int]:
     return "", 0
 
 
-def scan_text(
-    root: Path, report_file: str, text: str, sources: list[Path], allowed: set[str], known: list[Problem]
-) -> list[Problem]:
-    """Personal data in what readers get that the source check did not already name."""
-    found: list[Problem] = []
-    seen_lines = {(p.file, p.line) for p in known}
+def _hits(text: str, allowed: set[str]) -> Iterator[tuple[str, str]]:
+    """(what to look for in the sources, the finding's message) for each personal number."""
     for number in find_identity_numbers(text):
-        where, line = _locate(root, sources, number.masked.replace("X", ""))
         kind = "samordningsnummer" if number.coordination else "personnummer"
-        problem = Problem(
-            where or report_file,
-            line,
-            f"Det rapporten visar innehåller ett {kind} ({number.masked}); personuppgifter skickas aldrig. "
-            "Ta bort numret",
-        )
-        if (problem.file, problem.line) not in seen_lines:
-            found.append(problem)
-            seen_lines.add((problem.file, problem.line))
+        message = f"Det rapporten visar innehåller ett {kind} ({number.masked}); personuppgifter skickas aldrig. Ta bort numret"
+        yield number.masked, message
     for _start, _end, written, _kind in find_phone_numbers(text):
         if phone_key(written) in allowed or written in allowed:
             continue
-        where, line = _locate(root, sources, written)
-        problem = Problem(
-            where or report_file,
-            line,
-            f"Det rapporten visar innehåller telefonnumret {written}, som en person kan ha; privata nummer skickas "
-            "aldrig. Ta bort det eller lägg ett funktionsnummer i rapport_kontroll_tillatna",
+        yield (
+            written,
+            (
+                f"Det rapporten visar innehåller telefonnumret {written}, som en person kan ha; privata nummer skickas "
+                "aldrig. Ta bort det eller lägg ett funktionsnummer i rapport_kontroll_tillatna"
+            ),
         )
+
+
+def scan_text(
+    root: Path, report_file: str, text: str, sources: list[Path], allowed: set[str], known: list[Problem]
+) -> list[Problem]:
+    """Personal data in what readers get that the source check did not already name, at
+    the source line that writes it (the report's file when no source does)."""
+    found: list[Problem] = []
+    seen_lines = {(p.file, p.line) for p in known}
+    for needle, message in _hits(text, allowed):
+        where, line = _locate(root, sources, needle)
+        problem = Problem(where or report_file, line, message)
         if (problem.file, problem.line) not in seen_lines:
             found.append(problem)
             seen_lines.add((problem.file, problem.line))
