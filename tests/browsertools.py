@@ -70,7 +70,29 @@ _RECORD_RESULTS = """
 window.__searches = [];
 document.addEventListener("rapport-search-results", (event) => window.__searches.push(event.detail));
 window.__injected = 0;
+window.__runs = [];
 """
+
+# The search's runs, each noted with the field's value it started with once it has ended:
+# a query that is not searched (blank) announces nothing, and the test waits for its run.
+_TRACK_RUNS = """(scope) => {
+    const found = document.querySelector(scope);
+    const root = found.closest("[data-rapport-search]") || found.querySelector("[data-rapport-search]");
+    const search = root.rapportSearch;
+    if (!search.__tracked) {
+        const run = search.run.bind(search);
+        search.run = async (...args) => {
+            const value = search.input.value;
+            try {
+                return await run(...args);
+            } finally {
+                window.__runs.push(value);
+            }
+        };
+        search.__tracked = true;
+    }
+    return window.__runs.length;
+}"""
 
 
 class Tab:
@@ -92,20 +114,32 @@ class Tab:
             self.errors.append(f"console: {message.text} ({message.location.get('url')})")
 
     def open(self, url: str) -> None:
-        self.page.goto(url, wait_until="networkidle")
+        """Load ``url``: its scripts, style sheets and fonts (a layout the tests measure is
+        the reader's). Not "networkidle": that waits half a second after the last request
+        on every page, and the search's own requests come later, when a query is typed."""
+        self.page.goto(url, wait_until="load")
+        self.page.evaluate("document.fonts.ready.then(() => true)")
 
     def search(self, query: str, scope: str = "#pst-search-dialog") -> dict[str, Any]:
         """Type ``query`` into the search field of ``scope``; the announced results."""
         field = self.page.locator(f"{scope} input[name=q]")
         done = self.searches()
+        runs = self.page.evaluate(_TRACK_RUNS, scope) if not query.strip() else 0
         field.fill("")
         if len(query) > 50:
             field.fill(query[:-1])
             field.press_sequentially(query[-1:])
         else:
-            field.press_sequentially(query, delay=20)
+            # key by key, as a reader types (each key its own input event); the search waits
+            # for a pause longer than the gap between these keys, as it does for a reader's
+            field.press_sequentially(query)
         if not query.strip():
-            self.page.wait_for_timeout(400)  # nothing is searched; give it the chance to go wrong
+            # nothing is searched and nothing announced: wait until the search has run for
+            # the field as typed (a run for an earlier state of it, such as the emptied
+            # field, does not count), whatever that run did
+            self.page.wait_for_function(
+                "([n, q]) => window.__runs.slice(n).includes(q)", arg=[runs, query], timeout=10000
+            )
             return {"query": "", "count": 0}
         self.page.wait_for_function(
             "([n, q]) => window.__searches.slice(n).some((s) => s.query === q)",

@@ -1,7 +1,8 @@
 """Search markup and index build (rapport.site.search), without a browser.
 
-The fictitious test project tests/roots/test-search is built with Sphinx's testing
-fixtures; the browser side is in test_search_browser.py.
+The fictitious test project tests/roots/test-search is built once for the tests that
+only read the build (trusttools.root_fixture), and with Sphinx's testing fixtures for
+those that build it their own way; the browser side is in test_search_browser.py.
 """
 
 from __future__ import annotations
@@ -9,6 +10,11 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 from conftest import warnings_of
+from trusttools import root_fixture
+
+#: one fresh build of tests/roots/test-search, read by the tests that only look at what it
+#: wrote (test_search_browser.py serves the same build in the browser)
+built = root_fixture("search")
 
 
 def soup(app, page: str) -> BeautifulSoup:
@@ -19,9 +25,8 @@ def hidden_values(body, attribute: str) -> list[str]:
     return [span[attribute] for span in body.find_all("span", attrs={attribute: True}, recursive=False)]
 
 
-@pytest.mark.sphinx("html", testroot="search", freshenv=True)
-def test_report_page_carries_title_date_sort_and_facets(app):
-    app.build()
+def test_report_page_carries_title_date_sort_and_facets(built):
+    app = built
     assert warnings_of(app) == []
     page = soup(app, "rapporter/2025/2025-03-06.html")
     bodies = page.select("[data-pagefind-body]")
@@ -44,9 +49,8 @@ def test_report_page_carries_title_date_sort_and_facets(app):
     assert heading.find_parent("section")["id"] == "sammanfattning"
 
 
-@pytest.mark.sphinx("html", testroot="search", freshenv=True)
-def test_other_pages_are_type_sida_and_generated_pages_are_not_indexed(app):
-    app.build()
+def test_other_pages_are_type_sida_and_generated_pages_are_not_indexed(built):
+    app = built
     body = soup(app, "om-sidan.html").select_one("[data-pagefind-body]")
     assert hidden_values(body, "data-pagefind-filter") == ["Typ:sida"]
     assert hidden_values(body, "data-pagefind-meta") == ["title:Om webbplatsen"]
@@ -57,9 +61,8 @@ def test_other_pages_are_type_sida_and_generated_pages_are_not_indexed(app):
     assert soup(app, "search.html").select("[data-pagefind-body]") == []
 
 
-@pytest.mark.sphinx("html", testroot="search", freshenv=True)
-def test_sphinx_search_is_replaced_and_the_index_is_built(app):
-    app.build()
+def test_sphinx_search_is_replaced_and_the_index_is_built(built):
+    app = built
     out = app.outdir
     assert not (out / "searchindex.js").exists()
     assert (out / "pagefind" / "pagefind.js").exists()
@@ -78,12 +81,11 @@ def test_sphinx_search_is_replaced_and_the_index_is_built(app):
     assert "searchindex.js" not in head and "searchtools.js" not in head
 
 
-@pytest.mark.sphinx("html", testroot="search", freshenv=True)
-def test_records_carry_entry_type_date_body_and_link(app):
+def test_records_carry_entry_type_date_body_and_link(built):
     """The rooms that own the entries offer them (rapport-search-records)."""
     from rapport.site.search.collect import search_records
 
-    app.build()
+    app = built
     every = search_records(app)
     # decisions, then questions, then actions (their priorities in rapport.events)
     kinds = [r.kind for r in every]
@@ -130,11 +132,10 @@ def test_sphinx_search_can_be_kept_for_comparison(app):
     assert soup(app, "index.html").select("[data-pagefind-body]") == []
 
 
-@pytest.mark.sphinx("html", testroot="search", freshenv=True)
-def test_a_draft_report_and_its_entries_are_not_searchable(app):
+def test_a_draft_report_and_its_entries_are_not_searchable(built):
     from rapport.site.search.collect import search_records
 
-    app.build()
+    app = built
     assert soup(app, "rapporter/2025/2025-10-02.html").select("[data-pagefind-body]") == []
     every = search_records(app)
     assert [r for r in every if r.docname == "rapporter/2025/2025-10-02"] == []
@@ -145,23 +146,29 @@ def _bundle_files(folder) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.mark.sphinx("html", testroot="search", freshenv=True)
-def test_the_index_is_byte_identical_when_built_again(app):
+def test_the_index_is_byte_identical_when_built_again(built):
     """Pagefind writes filters in hash-map order; the build rewrites them sorted."""
+    import json
+
+    from rapport.site.search.indexer import BUCKETS_STATE, STATS_FILE
     from rapport.site.search.indexing import on_build_finished
 
-    app.build()
+    app = built
     bundle = app.outdir / "pagefind"
     first = _bundle_files(bundle)
     # the index step again over the same output: Pagefind's own filter order differs
     # from run to run (seen in 2 of 3 runs on this project)
     for _ in range(3):
+        # without the last run's state every part is indexed again (with it, an unchanged
+        # part is left as it is and Pagefind does not run at all)
+        (app.doctreedir / BUCKETS_STATE).unlink()
         on_build_finished(app, None)
+        stats = json.loads((app.doctreedir / STATS_FILE).read_text(encoding="utf-8"))
+        assert stats["indexed"] == ["2020-2029", "sidor"]
         assert _bundle_files(bundle) == first
 
 
-@pytest.mark.sphinx("html", testroot="search", freshenv=True)
-def test_cbor2_writes_back_every_file_pagefind_wrote(app, tmp_path):
+def test_cbor2_writes_back_every_file_pagefind_wrote(built, tmp_path):
     """The build rewrites Pagefind's filter chunks and meta file with cbor2: it must
     write back, byte for byte, what Pagefind wrote. Pagefind is run here with the
     build's own command line on the build's staged pages."""
@@ -174,7 +181,7 @@ def test_cbor2_writes_back_every_file_pagefind_wrote(app, tmp_path):
     from rapport.site.search.pagefind import pagefind_command, pagefind_executable
     from rapport.site.search.staging import STAGING_DIR
 
-    app.build()
+    app = built
     plain = tmp_path / "pagefind"
     staged = app.doctreedir / STAGING_DIR / "2020-2029"
     run = subprocess.run(pagefind_command(pagefind_executable(), staged, plain), capture_output=True, check=False)

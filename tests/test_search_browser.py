@@ -1,6 +1,6 @@
 """Site search in a real browser: Pagefind's index driven from headless Chromium.
 
-Two sites are built once per session: the real site (docs/) for the words readers
+Two sites are built once per test process: the real site (docs/) for the words readers
 remember ("expertgruppen", "Ambulink", "besparing"), and the clearly fictitious test
 project tests/roots/test-search (Region Fjällmark: two years, three deciding bodies)
 for facets, date sorting and bad input. Each is served by a Python http.server thread
@@ -15,8 +15,6 @@ tools/install-test-deps.sh); without it these tests are skipped with that reason
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,32 +32,6 @@ pytestmark = pytest.mark.browser
 # -- building and serving -----------------------------------------------------------------
 
 
-def build(src: Path, confdir: Path, out: Path) -> Path:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            "-b",
-            "html",
-            "-q",
-            "-c",
-            str(confdir),
-            "-d",
-            str(out / "doctrees"),
-            str(src),
-            str(out / "html"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    html = out / "html"
-    assert (html / "pagefind" / "pagefind.js").exists(), "the build did not write the Pagefind index"
-    return html
-
-
 @pytest.fixture(scope="session")
 def real_html(real_site) -> Path:
     """The real site's HTML, built once per test run (conftest.real_site)."""
@@ -68,8 +40,12 @@ def real_html(real_site) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_site(tmp_path_factory) -> Path:
-    return build(DEMO_ROOT, DEMO_ROOT, tmp_path_factory.mktemp("search-demo"))
+def demo_site(built_root) -> Path:
+    """The test project's HTML: the build test_search.py reads (conftest.built_root),
+    made once per test process; served, never written."""
+    html = Path(built_root("search").outdir)
+    assert (html / "pagefind" / "pagefind.js").exists(), "the build did not write the Pagefind index"
+    return html
 
 
 @pytest.fixture(scope="session")
@@ -237,9 +213,14 @@ def _sorted_by(tab: Tab, key: str) -> list[dict[str, Any]]:
     before = tab.searches()
     tab.page.locator(".bd-article select").select_option(key)
     tab.wait_for_search_after(before)
-    while tab.page.locator(".bd-article .rapport-search__more").is_visible():
-        tab.page.locator(".bd-article .rapport-search__more").click()
-        tab.page.wait_for_timeout(200)
+    more = tab.page.locator(".bd-article .rapport-search__more")
+    while more.is_visible():
+        shown = len(tab.results(".bd-article"))
+        more.click()
+        # the next page of hits is appended at once, and the button hidden after the last
+        tab.page.wait_for_function(
+            "([n]) => document.querySelectorAll('.bd-article .rapport-search__result').length > n", arg=[shown]
+        )
     return tab.results(".bd-article")
 
 
