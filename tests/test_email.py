@@ -2,14 +2,13 @@
 
 Built once per module, as ``rapport bygg`` does it: the PDFs first (so the internal
 edition can attach them), then the internal edition, and a public edition from a
-public build with its own doctrees. Each ``.eml`` is parsed with the standard ``email``
+public build with its own doctrees (Sphinx's command run in the test process). Each ``.eml`` is parsed with the standard ``email``
 package; the HTML part is also opened in Chromium at 600 and 320 px and checked by
 axe-core.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -17,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
 from browsertools import WCAG_TAGS, axe_run, violations_of
-from conftest import sphinx_build
+from bs4 import BeautifulSoup
+from trusttools import sphinx_main
 
 from rapport.email.message import Edition, build_message, header_text, personalise
 
@@ -31,10 +30,9 @@ REPORT = "rapporter/2025/2025-03-06"
 
 
 def _sphinx(builder: str, out: Path, doctrees: Path, *options: str, attach: bool = False, project: Path = ROOT) -> str:
-    env = {k: v for k, v in os.environ.items() if k not in ("RAPPORT_BASE_URL", "TEST_ATTACH_PDF")}
-    if attach:
-        env["TEST_ATTACH_PDF"] = "1"
-    return sphinx_build(project, builder, out, doctrees, *options, env=env)
+    # the command's build in this process (what it writes is under test, not the process)
+    environ = {"RAPPORT_BASE_URL": None, "TEST_ATTACH_PDF": "1" if attach else None}
+    return sphinx_main(project, builder, out, doctrees, *options, environ=environ)
 
 
 @pytest.fixture(scope="module")
@@ -208,7 +206,7 @@ def test_a_title_with_line_breaks_stays_one_subject() -> None:
     import datetime as dt
 
     data, _ = personalise(stored, "anna.alm@fjallmark.example", "Avsändare <rapport@fjallmark.example>",
-                          "fjallmark.example", dt.datetime(2025, 3, 6, 8, 30, tzinfo=dt.timezone.utc))  # fmt: skip
+                          "fjallmark.example", dt.datetime(2025, 3, 6, 8, 30, tzinfo=dt.UTC))  # fmt: skip
     message = message_from_bytes(data, policy=policy.default)
     assert message["Bcc"] is None and message["X-Extra"] is None
     assert str(message["Subject"]) == "Testrapport Bcc: smygare@annan.example X-Extra: ja"
@@ -216,7 +214,6 @@ def test_a_title_with_line_breaks_stays_one_subject() -> None:
 
 
 # -- in a browser ------------------------------------------------------------------------
-
 
 
 @pytest.mark.browser
@@ -276,7 +273,9 @@ def test_an_image_is_not_sent_and_the_writer_is_told(tmp_path: Path) -> None:
         "rapporter/2025/2025-02-27.md:9: WARNING: Bilden ”rapporter/2025/karta.png” skickas inte med e-posten "
         "(inga bilder i utskicket); e-postutgåvan visar bildtexten och länkar till rapporten [rapport.email-image]"
     ) in warnings.splitlines()
-    message = message_from_bytes((project / "_build/epost/rapporter/2025/2025-02-27.eml").read_bytes(), policy=policy.default)
+    message = message_from_bytes(
+        (project / "_build/epost/rapporter/2025/2025-02-27.eml").read_bytes(), policy=policy.default
+    )
     html, text = parts(message)["text/html"], parts(message)["text/plain"]
     assert "<img" not in html and "[Bild: Karta över Fjällmark]" in html
     assert "- [Bild: Karta över Fjällmark]" in text
@@ -382,7 +381,9 @@ def test_at_320_px_the_preview_is_invisible_and_the_bullets_inside_the_column(
         page.set_content(html)
         shown = page.evaluate("document.body.innerText")
         assert FIRST_POINT not in shown.split("Sammanfattande lägesbild")[0]
-        box = page.evaluate("(() => { const b = document.querySelector('.forhandstext').getBoundingClientRect(); return [b.width, b.height]; })()")
+        box = page.evaluate(
+            "(() => { const b = document.querySelector('.forhandstext').getBoundingClientRect(); return [b.width, b.height]; })()"
+        )
         assert box == [0, 0]
         column, item = page.evaluate(
             "[document.querySelector('.kolumn').getBoundingClientRect().left,"

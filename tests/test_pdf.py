@@ -10,15 +10,21 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pytest
-
 from conftest import warnings_of
 from test_site import SECTIONS, normalise, seed_sentences
+from trusttools import Snapshot, build, copy_root, snapshot
 
 SEED_PDF = "rapporter/2025/2025-09-25.pdf"
-REPORTS = ["rapporter/2024/2024-12-20", "rapporter/2025/2025-01-10", "rapporter/2025/2025-02-14", "rapporter/2025/2025-03-21"]
+REPORTS = [
+    "rapporter/2024/2024-12-20",
+    "rapporter/2025/2025-01-10",
+    "rapporter/2025/2025-02-14",
+    "rapporter/2025/2025-03-21",
+]
 BAD = "rapporter/2025/2025-02-14.md"
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils saknas")
@@ -76,7 +82,8 @@ def fonts_of(pdf: pikepdf.Pdf) -> dict[str, bool]:
 def without_running_text(text: str, header: str, footer: str) -> str:
     """Drop the running header/footer lines and join words split at a hyphen."""
     lines = [
-        line for line in text.splitlines()
+        line
+        for line in text.splitlines()
         if line.strip() not in (header, footer) and not re.fullmatch(r"Sida \d+ av \d+", line.strip())
     ]
     return re.sub(r"-\s+", "-", normalise("\n".join(lines)))
@@ -157,9 +164,27 @@ def pdf_warnings(app) -> list[str]:
     return [line for line in warnings_of(app) if "[rapport.pdf-" in line]
 
 
-@pytest.mark.sphinx("rapportpdf", testroot="pdf", srcdir="pdf-warnings", freshenv=True)
-def test_bad_input_gives_swedish_warnings_with_file_and_line_and_the_pdf_is_still_written(app):
-    app.build()
+@pytest.fixture(scope="module")
+def _first_build(tmp_path_factory) -> tuple[Any, Snapshot]:
+    """roots/test-pdf built by rapportpdf from nothing, once for the module's tests that
+    start from that build (some then edit and build again)."""
+    base = tmp_path_factory.mktemp("pdf")
+    src = copy_root("pdf", base)
+    return build(src, src / "_build", "rapportpdf").app, snapshot(src)
+
+
+@pytest.fixture
+def fresh(_first_build: tuple[Any, Snapshot]) -> Any:
+    """The application of that first build (its warnings and results), its project and
+    output put back as the build left them (:class:`trusttools.Snapshot`): as if this
+    test had just built it."""
+    app, kept = _first_build
+    kept.restore()
+    return app
+
+
+def test_bad_input_gives_swedish_warnings_with_file_and_line_and_the_pdf_is_still_written(fresh):
+    app = fresh
     assert pdf_warnings(app) == EXPECTED_WARNINGS
     with pikepdf.open(app.outdir / BAD.replace(".md", ".pdf")) as pdf:
         assert len(pdf.pages) == 3
@@ -169,14 +194,17 @@ def test_bad_input_gives_swedish_warnings_with_file_and_line_and_the_pdf_is_stil
     assert "Rad 70 i en lång tabell" in text
 
 
-@pytest.mark.sphinx("rapportpdf", testroot="pdf", srcdir="pdf-bundle", freshenv=True)
-def test_bundle_has_cover_contents_with_right_page_numbers_and_bookmarks_per_report_and_section(app):
-    app.build()
+def test_bundle_has_cover_contents_with_right_page_numbers_and_bookmarks_per_report_and_section(fresh):
+    app = fresh
     bundle = app.outdir / "samlingsvolym.pdf"
     contents = pdftotext(bundle, 2, 2, layout=True)
     entries = [(label, int(page)) for label, page in re.findall(r"^\s*(\S.*?)\s{2,}(\d+)\s*$", contents, re.M)]
     assert [label for label, _ in entries] == [
-        "20 december 2024", "10 januari 2025", "14 februari 2025", "21 mars 2025", "Bilaga 1. Beslutsregister",
+        "20 december 2024",
+        "10 januari 2025",
+        "14 februari 2025",
+        "21 mars 2025",
+        "Bilaga 1. Beslutsregister",
     ]
     # each number is the page where the part's heading is
     for label, page in entries:
@@ -222,7 +250,10 @@ def test_bundle_has_cover_contents_with_right_page_numbers_and_bookmarks_per_rep
 
 
 @pytest.mark.sphinx(
-    "rapportpdf", testroot="pdf", srcdir="pdf-range", freshenv=True,
+    "rapportpdf",
+    testroot="pdf",
+    srcdir="pdf-range",
+    freshenv=True,
     confoverrides={"rapport_pdf_from": "2025-01-01", "rapport_pdf_to": "2025-02-28"},
 )
 def test_date_range_bundle_holds_only_the_reports_in_the_range(app):
@@ -234,7 +265,10 @@ def test_date_range_bundle_holds_only_the_reports_in_the_range(app):
 
 
 @pytest.mark.sphinx(
-    "rapportpdf", testroot="pdf", srcdir="pdf-archive", freshenv=True,
+    "rapportpdf",
+    testroot="pdf",
+    srcdir="pdf-archive",
+    freshenv=True,
     confoverrides={"rapport_pdf_variant": "pdf/a-2a"},
 )
 def test_archival_variant_is_pdfa_2a_and_still_claims_pdfua(app):
@@ -248,9 +282,8 @@ def test_archival_variant_is_pdfa_2a_and_still_claims_pdfua(app):
             assert "/StructTreeRoot" in pdf.Root
 
 
-@pytest.mark.sphinx("rapportpdf", testroot="pdf", srcdir="pdf-cache", freshenv=True)
-def test_unchanged_reports_are_not_rendered_again_and_an_edited_one_is(app, make_app):
-    app.build()
+def test_unchanged_reports_are_not_rendered_again_and_an_edited_one_is(fresh, make_app):
+    app = fresh
     assert sorted(d for d, r in app.builder.results.items() if r.rendered) == sorted(REPORTS + ["beslutsregister"])
     stamps = {d: (app.outdir / f"{d}.pdf").stat().st_mtime_ns for d in REPORTS}
     first_warnings = pdf_warnings(app)
@@ -263,7 +296,9 @@ def test_unchanged_reports_are_not_rendered_again_and_an_edited_one_is(app, make
     assert pdf_warnings(again) == first_warnings
 
     source = app.srcdir / "rapporter/2025/2025-03-21.md"
-    source.write_text(source.read_text(encoding="utf-8").replace("Våren har kommit", "Sommaren har kommit"), encoding="utf-8")
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("Våren har kommit", "Sommaren har kommit"), encoding="utf-8"
+    )
     third = make_app("rapportpdf", srcdir=app.srcdir)
     third.build()
     assert [d for d, r in third.builder.results.items() if r.rendered] == ["rapporter/2025/2025-03-21"]
@@ -298,11 +333,10 @@ def test_a_failing_report_is_named_and_the_others_are_written(app, monkeypatch):
     assert "Traceback" not in app._warning.getvalue()
 
 
-@pytest.mark.sphinx("rapportpdf", testroot="pdf", srcdir="pdf-html", freshenv=True)
-def test_report_page_links_to_its_pdf_with_its_size_also_after_incremental_builds(app, make_app):
+def test_report_page_links_to_its_pdf_with_its_size_also_after_incremental_builds(fresh, make_app):
     from rapport.pdf.builder import format_size
 
-    app.build()
+    app = fresh
     pdfs = app.outdir
     overrides = {"rapport_pdf_dir": str(pdfs)}
     docname = "rapporter/2025/2025-01-10"
@@ -319,8 +353,7 @@ def test_report_page_links_to_its_pdf_with_its_size_also_after_incremental_build
     # the archive (the year page) links each report's PDF too
     year = (html.outdir / "rapporter/2025/index.html").read_text(encoding="utf-8")
     archive_link = (
-        f'<a class="rapport-pdf-lank reference external" href="../../pdf/{docname}.pdf">'
-        f"PDF, {format_size(size)}</a>"
+        f'<a class="rapport-pdf-lank reference external" href="../../pdf/{docname}.pdf">PDF, {format_size(size)}</a>'
     )
     assert archive_link in year
     served = html.outdir / "pdf" / f"{docname}.pdf"
@@ -348,13 +381,16 @@ def test_sizes_are_written_the_swedish_way():
     from rapport.pdf.builder import format_size
 
     assert [format_size(n) for n in (512, 1499, 120_400, 999_400, 1_460_000)] == [
-        "512 B", "1 kB", "120 kB", "999 kB", "1,5 MB",
+        "512 B",
+        "1 kB",
+        "120 kB",
+        "999 kB",
+        "1,5 MB",
     ]
 
 
-@pytest.mark.sphinx("rapportpdf", testroot="pdf", srcdir="pdf-links", freshenv=True)
-def test_links_between_reports_work_in_the_single_pdfs_and_in_the_bundle(app):
-    app.build()
+def test_links_between_reports_work_in_the_single_pdfs_and_in_the_bundle(fresh):
+    app = fresh
     source = app.outdir / "rapporter/2025/2025-01-10.pdf"
     with pikepdf.open(source) as pdf:
         actions = [annot.A for annot in pdf.pages[0].obj.Annots]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from trusttools import build, pdftotext
+from trusttools import Snapshot, build, pdftotext, snapshot
 
 from rapport.pdf import bundle
 from rapport.pdf.builder import DEFAULT_TEMPLATES
@@ -34,10 +34,26 @@ def _timings(out: Path) -> dict:
     return json.loads((out / ".timings.json").read_text(encoding="utf-8"))
 
 
-def test_a_decision_renamed_elsewhere_reaches_the_report_pdf(tmp_path, rootdir):
-    src = tmp_path / "src"
-    shutil.copytree(rootdir / "test-registry", src)
-    out = build(src, tmp_path / "b", "rapportpdf").outdir
+@pytest.fixture(scope="module")
+def _first_build(tmp_path_factory, rootdir) -> Snapshot:
+    """roots/test-registry with its PDFs built from nothing, once for the module."""
+    base = tmp_path_factory.mktemp("registry-pdf")
+    shutil.copytree(rootdir / "test-registry", base / "src")
+    build(base / "src", base / "b", "rapportpdf")
+    return snapshot(base)
+
+
+@pytest.fixture
+def built_once(_first_build: Snapshot) -> tuple[Path, Path]:
+    """(source folder, build folder) of that first build, put back as it left them
+    (:class:`trusttools.Snapshot`): as if this test had just built it from nothing."""
+    base = _first_build.restore()
+    return base / "src", base / "b"
+
+
+def test_a_decision_renamed_elsewhere_reaches_the_report_pdf(built_once):
+    src, builddir = built_once
+    out = builddir / "rapportpdf"
     report_pdf = out / "rapporter" / "2025" / "2025-01-01.pdf"
     untouched = out / "rapporter" / "2025" / "2025-01-06.pdf"
     assert OLD in " ".join(pdftotext(report_pdf).split())
@@ -45,7 +61,7 @@ def test_a_decision_renamed_elsewhere_reaches_the_report_pdf(tmp_path, rootdir):
 
     register = src / "beslutsregister.md"
     register.write_text(register.read_text(encoding="utf-8").replace(OLD, NEW), encoding="utf-8")
-    out = build(src, tmp_path / "b", "rapportpdf").outdir
+    out = build(src, builddir, "rapportpdf").outdir
     text = " ".join(pdftotext(report_pdf).split())
     assert NEW in text and OLD not in text
     laid_out = set(_timings(out)["reports"])
@@ -54,15 +70,14 @@ def test_a_decision_renamed_elsewhere_reaches_the_report_pdf(tmp_path, rootdir):
     assert untouched.stat().st_mtime_ns == untouched_mtime
 
 
-def test_nothing_changed_lays_out_nothing_and_keeps_the_bundle(tmp_path, rootdir):
-    src = tmp_path / "src"
-    shutil.copytree(rootdir / "test-registry", src)
-    out = build(src, tmp_path / "b", "rapportpdf").outdir
+def test_nothing_changed_lays_out_nothing_and_keeps_the_bundle(built_once):
+    src, builddir = built_once
+    out = builddir / "rapportpdf"
     assert _timings(out)["reports"]
     pdfs = sorted(out.rglob("*.pdf"))
     before = {p: p.stat().st_mtime_ns for p in pdfs}
     (out / ".timings.json").unlink()
-    out = build(src, tmp_path / "b", "rapportpdf").outdir
+    out = build(src, builddir, "rapportpdf").outdir
     # nothing outdated: no print HTML, no layout, no bundle (the timings of a build that
     # wrote something are not even written)
     assert not (out / ".timings.json").exists()
@@ -138,18 +153,17 @@ def _bundle_summary(path: Path) -> dict:
         }
 
 
-def test_an_edit_splices_the_bundle_and_it_equals_one_made_from_scratch(tmp_path, rootdir):
+def test_an_edit_splices_the_bundle_and_it_equals_one_made_from_scratch(built_once, tmp_path):
     """After an edit the bundle is made from the last one (bundle.splice): only the
     changed report and the contents are copied in. It must be the bundle a build from
     scratch makes: the same pages, parts, links, outline and parent tree."""
-    src = tmp_path / "src"
-    shutil.copytree(rootdir / "test-registry", src)
-    out = build(src, tmp_path / "b", "rapportpdf").outdir
+    src, builddir = built_once
+    out = builddir / "rapportpdf"
     entry = json.loads((out / ".cache" / "samlingsvolym.bundle.json").read_text(encoding="utf-8"))
     assert len(entry["parts"]) >= 5 and entry["front_keys"][0] == 0
     report = src / "rapporter" / "2025" / "2025-01-06.md"
     report.write_text(report.read_text(encoding="utf-8") + "\nEn ny mening i rapporten.\n", encoding="utf-8")
-    out = build(src, tmp_path / "b", "rapportpdf").outdir
+    out = build(src, builddir, "rapportpdf").outdir
     spliced = json.loads((out / ".cache" / "samlingsvolym.bundle.json").read_text(encoding="utf-8"))
     # the front matter got keys after every old one: this bundle was spliced, not assembled
     assert spliced["front_keys"][0] > max(part[4] for part in entry["parts"]) - 1

@@ -212,14 +212,14 @@ def test_fence_traps_follow_the_nesting_the_writer_meant() -> None:
 def test_a_decision_nested_with_as_many_colons_warns_at_its_line(tmp_path) -> None:  # noqa: ANN001
     import shutil
 
-    from conftest import sphinx_build
     from test_cli import ROOTS
+    from trusttools import sphinx_main
 
     project = tmp_path / "projekt"
     shutil.copytree(ROOTS / "test-cli", project)
     report = project / "docs/rapporter/2025/2025-10-02.md"
     report.write_text(NESTED.format(outer=":::"), encoding="utf-8")
-    warnings = sphinx_build(project, "html", tmp_path / "html", tmp_path / "doctrees")
+    warnings = sphinx_main(project, "html", tmp_path / "html", tmp_path / "doctrees")
     assert (
         "rapporter/2025/2025-10-02.md:11: WARNING: Blocket :::{beslut} står inne i :::{avsnitt} (rad 8) med lika "
         "många kolon, så dess avslutande ::: avslutar det yttre blocket: texten efter hamnar utanför och nästa "
@@ -229,7 +229,7 @@ def test_a_decision_nested_with_as_many_colons_warns_at_its_line(tmp_path) -> No
 
     # nested as the warning says: no warning, and both sections are on the page
     report.write_text(NESTED.format(outer="::::"), encoding="utf-8")
-    warnings = sphinx_build(project, "html", tmp_path / "html2", tmp_path / "doctrees2")
+    warnings = sphinx_main(project, "html", tmp_path / "html2", tmp_path / "doctrees2")
     assert "block-nesting" not in warnings
     page = BeautifulSoup((tmp_path / "html2/rapporter/2025/2025-10-02.html").read_text(encoding="utf-8"), "html.parser")
     assert [s["id"] for s in page.select("section.rapport-avsnitt")][:2] == ["sammanfattning", "atgarder"]

@@ -6,6 +6,7 @@ own, so one test can build the same sources several times (audiences, -j, increm
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import os
@@ -94,6 +95,76 @@ def root_fixture(name: str, builder: str = "html") -> Any:
     return built
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """A folder as one build left it, put back exactly before each test that changes it.
+
+    For tests that each start from the same fresh build and then edit and build again
+    (incremental builds): the first build is made once per module. :meth:`restore` puts
+    back every file with its contents and modification time at the same path, so
+    Sphinx's environment (which refuses a moved source folder) and the builders' caches
+    see the state the first build left, as if it had just run.
+    """
+
+    folder: Path
+    copy: Path
+
+    def restore(self) -> Path:
+        if self.folder.exists():
+            shutil.rmtree(self.folder)
+        # copy2 keeps each file's modification time to the nanosecond
+        shutil.copytree(self.copy, self.folder, symlinks=True)
+        return self.folder
+
+
+def snapshot(folder: Path) -> Snapshot:
+    """Keep ``folder`` as it is now (beside it, ``<name>.orig``) for :meth:`Snapshot.restore`."""
+    copy = folder.with_name(f"{folder.name}.orig")
+    shutil.copytree(folder, copy, symlinks=True)
+    return Snapshot(folder, copy)
+
+
+def sphinx_main(
+    project: Path,
+    builder: str,
+    out: Path,
+    doctrees: Path,
+    *options: str,
+    environ: dict[str, str | None] | None = None,
+) -> str:
+    """``python -m sphinx -b builder -q -N -c project -d doctrees *options project/docs out``
+    run by Sphinx's own command-line entry (``build_main``) in this process, for tests
+    that read what such a build writes but do not test the process (conftest.sphinx_build
+    starts one). ``environ``: variables the project's conf.py reads, set (or, given None,
+    unset) while it runs. It must succeed; its warnings, with ``project/docs/`` taken off."""
+    from sphinx.cmd.build import build_main
+
+    changed = environ or {}
+    saved_env = {name: os.environ.get(name) for name in changed}
+    saved_path = sys.path.copy()
+    stderr = io.StringIO()
+    try:
+        for name, value in changed.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        with contextlib.redirect_stderr(stderr):
+            code = build_main(
+                ["-b", builder, "-q", "-N", "-c", str(project), "-d", str(doctrees), *options,
+                 str(project / "docs"), str(out)]
+            )  # fmt: skip
+    finally:
+        sys.path[:] = saved_path
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    assert code == 0, stderr.getvalue()
+    return stderr.getvalue().replace(str(project / "docs") + "/", "")
+
+
 def pdftotext(path: Path) -> str:
     return subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
@@ -147,7 +218,9 @@ def files_containing(root: Path, marker: str) -> list[str]:
 
 
 RAPPORT_WARNING_RE = re.compile(r"^.+\.(md|rst):\d+: WARNING: .+ \[rapport\.[a-z-]+\]$")
-LOCATED_WARNING_RE = re.compile(r"^.+\.(md|rst|bib|py):\d+: (WARNING|ERROR|CRITICAL): .+$|^.+\.(md|rst): (WARNING|ERROR): .+$")
+LOCATED_WARNING_RE = re.compile(
+    r"^.+\.(md|rst|bib|py):\d+: (WARNING|ERROR|CRITICAL): .+$|^.+\.(md|rst): (WARNING|ERROR): .+$"
+)
 
 
 # -- the real build commands (``make site`` and ``make site-publik``) ----------------------
