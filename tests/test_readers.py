@@ -4,8 +4,9 @@ In Debian's Chromium, for every type of page: no sideways scrolling at 320, 390 
 1400 px (WCAG 1.4.10 Reflow); the menu opens on a tap and on Enter, shows its links,
 takes focus and gives it back on Escape; axe-core by the WCAG 2.0/2.1 A and AA tags,
 with the experimental rules of those tags switched on (label-content-name-mismatch,
-WCAG 2.5.3, is one: a default run leaves it out). Without a browser: no English theme
-string in any built page (text, title= or aria-label=), breadcrumbs below the start
+WCAG 2.5.3, is one: a default run leaves it out); self-contained: no request leaves
+127.0.0.1 (no web fonts, scripts or images from elsewhere). Without a browser: no English
+theme string in any built page (text, title= or aria-label=), breadcrumbs below the start
 page, and the Swedish theme catalog compiled from its source.
 
 The browser checks share their visits: each view (a size, touch or not, light or dark) is
@@ -21,6 +22,7 @@ import functools
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,9 +82,25 @@ class View:
         return f"{self.width} px" + (", touch" if self.touch else "") + f", {self.scheme}"
 
 
+#: resolves when the page is drawn with its fonts and no CSS transition is running
+SETTLED = """async () => {
+    await document.fonts.ready;
+    await new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn)));
+    const transitions = document.getAnimations().filter((a) => a instanceof CSSTransition);
+    await Promise.all(transitions.map((t) => t.finished.catch(() => null)));
+    return true;
+}"""
+
+
 def go(page: Any, url: str) -> None:
-    """Load ``url`` in ``page`` and wait until it is ready to be read."""
-    page.goto(url, wait_until="networkidle")
+    """Load ``url`` in ``page`` and wait until it is ready to be read: its load event (every
+    style sheet, script and image the page names), its fonts, and the end of the CSS
+    transitions that started as it was drawn (the theme fades its colours in as it sets the
+    colour mode: a contrast measured halfway is not what a reader sees). Not "networkidle",
+    which adds half a second of silence to every visit; the search page's results load after
+    the load event and are waited for by themselves."""
+    page.goto(url, wait_until="load")
+    page.evaluate(SETTLED)
     if "/search.html?q=" in url:
         page.locator(".rapport-search__result").first.wait_for(state="visible", timeout=10_000)
 
@@ -99,7 +117,11 @@ def tab_in(browser: Any, real_server: Server) -> Iterator[Callable[[View], Any]]
             color_scheme=view.scheme,
         )
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        # every request the tab makes, to show that nothing leaves 127.0.0.1
+        page.requests = []
+        page.on("request", lambda request: page.requests.append(request.url))
+        return page
 
     yield open_tab
     for context in contexts:
@@ -161,6 +183,18 @@ def _menu_state(page: Any) -> dict[str, Any]:
     )
 
 
+def _menu_settles(page: Any, settled: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """The menu's state once ``settled`` holds for it, or after three seconds whatever it is
+    then (the caller's assertion says what is wrong): the theme slides and folds the menu
+    with CSS transitions, so a state read at once may be halfway."""
+    deadline = time.monotonic() + 3
+    state = _menu_state(page)
+    while not settled(state) and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+        state = _menu_state(page)
+    return state
+
+
 def phone_menu_opens_on_tap_and_closes_on_escape(page: Any) -> None:
     before = _menu_state(page)
     assert before["buttonName"] == "Meny" and before["expanded"] == "false"
@@ -173,8 +207,8 @@ def phone_menu_opens_on_tap_and_closes_on_escape(page: Any) -> None:
     page.keyboard.press("Escape")
     page.wait_for_function("!document.getElementById('pst-primary-sidebar-modal').open")
     page.wait_for_function("document.activeElement === document.querySelector('.primary-toggle')")
-    page.wait_for_timeout(400)  # the sidebar slides back out of view
-    closed = _menu_state(page)
+    # the sidebar slides back out of view
+    closed = _menu_settles(page, lambda state: state["visibleLinks"] == [])
     assert closed["expanded"] == "false" and closed["visibleLinks"] == []
     # the close button in the drawer works too
     page.locator(".primary-toggle").tap()
@@ -198,12 +232,11 @@ def desktop_menu_folds_and_unfolds_with_enter_keeping_focus(page: Any) -> None:
     assert shown["expanded"] == "true" and "Arkiv" in shown["visibleLinks"]
     page.locator(".primary-toggle").focus()
     page.keyboard.press("Enter")
-    page.wait_for_timeout(400)  # the theme's fold transition
-    folded = _menu_state(page)
+    # the theme's fold transition
+    folded = _menu_settles(page, lambda state: state["visibleLinks"] == [])
     assert folded["expanded"] == "false" and folded["visibleLinks"] == [] and folded["focusOnButton"]
     page.keyboard.press("Enter")
-    page.wait_for_timeout(400)
-    unfolded = _menu_state(page)
+    unfolded = _menu_settles(page, lambda state: "Arkiv" in state["visibleLinks"])
     assert unfolded["expanded"] == "true" and "Arkiv" in unfolded["visibleLinks"]
     assert not unfolded["dialogOpen"]
 
@@ -325,6 +358,29 @@ VIEWS: dict[str, tuple[View, list[Check]]] = {
 }  # fmt: skip
 
 
+def foreign_requests(requests: list[str], origin: str) -> list[str]:
+    """The requests that leave the site's own server."""
+    return [u for u in requests if not u.startswith((origin + "/", "data:", "blob:", "about:"))]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_request_recording_would_catch_a_foreign_request(tab_in: Callable[[View], Any], real_server: Server) -> None:
+    """The recording sees a request that leaves 127.0.0.1 (it is refused, not fetched)."""
+    page = tab_in(View("390"))
+    # the probe page is answered by the browser itself: other tests read every page of the site
+    page.context.route(
+        f"{real_server.origin}/_probe.html",
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body='<!doctype html><html lang="sv"><img src="http://192.0.2.1/x.png" alt=""></html>',
+        ),
+    )
+    page.context.route("http://192.0.2.1/**", lambda route: route.abort())
+    go(page, f"{real_server.origin}/_probe.html")
+    assert foreign_requests(page.requests, real_server.origin) == ["http://192.0.2.1/x.png"]
+
+
 def _name(check: Check) -> str:
     return getattr(check, "func", check).__name__
 
@@ -338,6 +394,7 @@ def _every_page_type_in(view_id: str, tab_in: Callable[[View], Any], real_server
     for name, path in PAGES.items():
         if page.url.startswith(real_server.origin):
             page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+        first_request = len(page.requests)
         try:
             go(page, real_server.base + path)
         except PlaywrightError as error:
@@ -350,6 +407,13 @@ def _every_page_type_in(view_id: str, tab_in: Callable[[View], Any], real_server
                 check(page)
             except (AssertionError, PlaywrightError) as error:
                 failures.append(f"{name} ({path}) at {view}: {_name(check)}: {error}")
+        # self-contained: no web font, script or image from elsewhere, also after the checks
+        # opened the menu (a request that leaves is refused by the test machine, not fetched)
+        if foreign := foreign_requests(page.requests[first_request:], real_server.origin):
+            failures.append(f"{name} ({path}) at {view}: requests leaving 127.0.0.1: {foreign}")
+    # the recording saw the site's own style sheets (it records at all)
+    if not any(".css" in url for url in page.requests):
+        failures.append(f"no style sheet request recorded at {view}")
     assert not failures, "\n".join(failures)
 
 
