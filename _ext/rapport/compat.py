@@ -29,6 +29,11 @@ Python that removes it fails that test loudly instead of a build somewhere else.
 * :func:`autobuild_main`: sphinx-autobuild's command with another builder class (the
   live preview's server, :mod:`rapport.writer.preview`); sphinx-autobuild has no option
   for how a rebuild runs.
+
+The ``rapport`` command imports this module for its ``argparse`` wrappers; each other
+wrapper imports what it wraps when it is called, so that ``rapport --help`` and a wrong
+call do not load MyST-Parser and Sphinx's writers (only :class:`HtmlDocumentBuilder`'s
+base class is needed when the module is read).
 """
 
 from __future__ import annotations
@@ -39,12 +44,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from myst_parser.mdit_to_docutils.sphinx_ import SphinxRenderer
-from sphinx import builders as sphinx_builders
 from sphinx.builders import Builder
-from sphinx.highlighting import PygmentsBridge
-from sphinx.util import docutils as sphinx_docutils
-from sphinx.writers.html import HTMLWriter
 
 if TYPE_CHECKING:
     from docutils.frontend import Values
@@ -69,6 +69,8 @@ def guard_myst_link_targets(on_os_error: Callable[[Any, Any], None]) -> None:
 
     Idempotent: the renderer class is patched once per process, not per application.
     """
+    from myst_parser.mdit_to_docutils.sphinx_ import SphinxRenderer
+
     original = SphinxRenderer.render_link_unknown
     if getattr(original, "_rapport_guarded", False):
         return
@@ -89,12 +91,17 @@ def html_writer_settings(env: BuildEnvironment) -> Values:
     """The settings Sphinx's HTML builder prepares in ``prepare_writing``, from the
     environment's settings and docutils.conf (``sphinx.util.docutils._get_settings``,
     which Sphinx's builders use; docutils' public ``get_default_settings`` knows neither)."""
+    from sphinx.util import docutils as sphinx_docutils
+    from sphinx.writers.html import HTMLWriter
+
     return sphinx_docutils._get_settings(HTMLWriter, defaults=env.settings, read_config_files=True)
 
 
 def html5_translator_attributes(builder: Builder) -> None:
     """Give a builder the attributes Sphinx's ``HTML5Translator`` reads from its builder
     (numbering, image paths, permalinks, the maths renderer's name, the highlighter)."""
+    from sphinx.highlighting import PygmentsBridge
+
     attributes: dict[str, Any] = {
         "secnumbers": {},
         "fignumbers": {},
@@ -137,6 +144,8 @@ class HtmlDocumentBuilder(Builder):
 def write_docname(builder: Builder, docname: str) -> None:
     """Resolve and write one page as Sphinx's serial writer does
     (``sphinx.builders._write_docname``)."""
+    from sphinx import builders as sphinx_builders
+
     sphinx_builders._write_docname(docname, env=builder.env, builder=builder, tags=builder.tags)
 
 

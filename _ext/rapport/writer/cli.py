@@ -39,14 +39,13 @@ from typing import Any, NoReturn
 
 from rapport import command, compat
 from rapport.command import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CommandError, UsageError
-from rapport.config import ConfigError, parse_series
 from rapport.dates import DateError, format_datetime, parse_datetime
-from rapport.writer import desk, kontroll
-from rapport.writer.build import line_process, run_steps, site_steps
-from rapport.writer.carryover import MARKER
-from rapport.writer.kontroll import EncodingProblem, check_encodings, read_utf8
-from rapport.writer.newreport import NewReportError, create, describe_existing, existing_for_date
+from rapport.writer import desk
 from rapport.writer.release import commands as release_commands
+
+# What only a subcommand needs (the check, the build, the new report; they bring Sphinx,
+# MyST and WeasyPrint) is imported in that subcommand: ``rapport --help`` and a wrong
+# call answer without loading them.
 
 PROG = "rapport"
 
@@ -272,6 +271,7 @@ def load_conf(root: Path) -> dict[str, Any]:
 
 
 def _read_text(path: Path) -> str:
+    from rapport.writer.sourcescan import read_utf8
 
     try:
         return read_utf8(path)
@@ -280,6 +280,7 @@ def _read_text(path: Path) -> str:
 
 
 def _series(project: Project, key: str | None):  # noqa: ANN202
+    from rapport.config import ConfigError, parse_series
 
     try:
         specs = parse_series(project.config.get("rapport_series"))
@@ -295,6 +296,8 @@ def _series(project: Project, key: str | None):  # noqa: ANN202
 
 
 def cmd_ny(project: Project, args: argparse.Namespace) -> int:
+    from rapport.writer.carryover import MARKER
+    from rapport.writer.newreport import NewReportError, create, describe_existing, existing_for_date
 
     if args.datum is None:
         now = dt.datetime.now().replace(second=0, microsecond=0)
@@ -345,6 +348,7 @@ def cmd_ny(project: Project, args: argparse.Namespace) -> int:
 
 
 def cmd_kontroll(project: Project, args: argparse.Namespace) -> int:
+    from rapport.writer import kontroll
 
     extensions = project.config.get("myst_enable_extensions", [])
     allowed = project.config.get("rapport_kontroll_tillatna", [])
@@ -436,6 +440,8 @@ def preview_command(project: Project, port: int, open_browser: bool) -> list[str
 
 
 def cmd_forhandsgranska(project: Project, args: argparse.Namespace) -> int:
+    from rapport.writer.build import line_process
+    from rapport.writer.kontroll import check_encodings
 
     check_encodings(project.srcdir)
     stopped = False
@@ -490,8 +496,10 @@ def cmd_forhandsgranska(project: Project, args: argparse.Namespace) -> int:
 
 
 def cmd_bygg(project: Project, args: argparse.Namespace) -> int:
+    from rapport.writer import kontroll
+    from rapport.writer.build import run_steps, site_steps
 
-    check_encodings(project.srcdir)
+    kontroll.check_encodings(project.srcdir)
     public = bool(getattr(args, "publik", False))
     steps = site_steps(project.root, os.environ.get("SPHINXOPTS", ""), os.environ.get("PDFOPTS", ""), public)
     printed: list[str] = []
@@ -533,11 +541,14 @@ COMMANDS = {
 def _describe(exc: BaseException) -> CommandError | None:
     """The writer's line for an error the writer can act on (:func:`rapport.command.describe`,
     and a source file that is not UTF-8); None for a bug."""
-    if isinstance(exc, EncodingProblem):
-        return UsageError(
-            f"{exc.path} är inte sparad som UTF-8 (första felet på rad {exc.line})",
-            "öppna filen och spara den med teckenkodningen UTF-8",
-        )
+    if not isinstance(exc, CommandError):
+        from rapport.writer.sourcescan import EncodingProblem
+
+        if isinstance(exc, EncodingProblem):
+            return UsageError(
+                f"{exc.path} är inte sparad som UTF-8 (första felet på rad {exc.line})",
+                "öppna filen och spara den med teckenkodningen UTF-8",
+            )
     return command.describe(exc)
 
 
