@@ -4,6 +4,11 @@ The certificate is made per test session by trustme (a throwaway CA); the client
 it through ``rapport_smtp_cafile``, exactly as an organisation's own CA would be set.
 The handler records every accepted message as bytes, can refuse given recipients and
 can start answering DATA with an error after N accepted messages.
+
+Every send builds the e-mail edition with ``python -m sphinx`` in a process of its own;
+the fixture :func:`sphinx_in_process` runs that command line in the test process instead
+(:mod:`sphinxrun`: the process is not what the sending tests test, and starting it is
+most of a send's time).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from sphinxrun import in_process
 
 # aiosmtpd warns on every login that a Session attribute it sets itself is deprecated
 logging.getLogger("mail.log").setLevel(logging.ERROR)
@@ -119,6 +125,14 @@ def copy_project(target: Path) -> Path:
     project = target / "projekt"
     shutil.copytree(ROOTS / "test-email", project)
     return project
+
+
+@pytest.fixture
+def sphinx_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The e-mail edition is built in the test process (:func:`sphinxrun.run_sphinx`)."""
+    from rapport.email import send
+
+    in_process(monkeypatch, send)
 
 
 def environment(monkeypatch, server: SmtpServer, security: str = "starttls") -> None:  # noqa: ANN001

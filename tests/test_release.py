@@ -4,6 +4,8 @@ Against a real SMTP server (aiosmtpd on 127.0.0.1 with STARTTLS and AUTH), on pr
 copies of tests/roots/test-email (fictitious Region Fjällmark). Every command runs
 in-process through the CLI's ``main``: exit codes and the writer's lines are asserted
 as the writer sees them, and every message is parsed back with the ``email`` package.
+The Sphinx builds (the e-mail edition each command builds, and the site) run in-process
+too (``sphinxrun.run_sphinx``).
 """
 
 from __future__ import annotations
@@ -16,10 +18,18 @@ from pathlib import Path
 
 import pytest
 from rapport.writer.cli import main
-from smtptools import SmtpServer, ca, copy_project, server  # noqa: F401 - ca and server are fixtures
+from sphinxrun import run_sphinx
+from smtptools import (  # noqa: F401 - ca, server and sphinx_in_process are fixtures
+    SmtpServer,
+    ca,
+    copy_project,
+    server,
+    sphinx_in_process,
+)
 
 REPORT = "docs/rapporter/2025/2025-03-06.md"
 LOG = "utskick/skicklogg.jsonl"
+pytestmark = pytest.mark.usefixtures("sphinx_in_process")
 APPROVERS = """
 rapport_signoff_required = True
 rapport_approvers = ["Dora Dahl <dora.dahl@fjallmark.example>", "erik.ek@fjallmark.example"]
@@ -344,13 +354,12 @@ def test_verify_message_refuses_a_header_an_encoded_word_would_make() -> None:
 
 
 def _build(project: Path, builder: str, out: str) -> None:
-    import subprocess
     import sys
 
-    result = subprocess.run(
+    result = run_sphinx(
         [sys.executable, "-m", "sphinx", "-b", builder, "-q", "-N", "-c", str(project), "-d",
          str(project / "_build/doctrees"), str(project / "docs"), str(project / out)],
-        capture_output=True, text=True, cwd=project,
+        cwd=project,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
 

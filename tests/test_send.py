@@ -3,7 +3,8 @@
 Each test works on its own copy of tests/roots/test-email (fictitious Region Fjällmark)
 and its own server; messages are parsed back with the standard ``email`` package. The
 command runs in-process through the CLI's ``main``, so its exit code and its lines on
-stdout and stderr are asserted exactly as the writer sees them.
+stdout and stderr are asserted exactly as the writer sees them; so does the Sphinx build
+of the e-mail edition that each send starts (``smtptools.sphinx_in_process``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from rapport.writer.cli import main
-from smtptools import (  # noqa: F401 - ca and server are fixtures
+from smtptools import (  # noqa: F401 - ca, server and sphinx_in_process are fixtures
     PASSWORD,
     SmtpServer,
     ca,
@@ -26,7 +27,10 @@ from smtptools import (  # noqa: F401 - ca and server are fixtures
     free_port,
     make_ca,
     server,
+    sphinx_in_process,
 )
+
+pytestmark = pytest.mark.usefixtures("sphinx_in_process")
 
 MARKER = "INTERNMARKÖR-7Q"
 REPORT = "rapporter/2025/2025-03-06"
