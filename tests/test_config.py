@@ -176,3 +176,54 @@ def test_writing_rapport_toml_back_keeps_its_comments(tmp_path):
     assert text.startswith('# överst\n[smtp]\n# servern\nserver = "smtp.example.se"  # till exempel\nport = 587\n')
     path.write_text(text, encoding="utf-8")
     assert settingsfile.current(path) == {"kontakt": {"namn": "Anna"}, "smtp.server": "smtp.example.se", "smtp.port": 587}
+
+
+# -- one typed path: no module reads a setting off Sphinx's config by itself -----------------
+
+EXT = Path(__file__).resolve().parent.parent / "_ext" / "rapport"
+SETTING_NAMES = {f"rapport_{spec.name}" for spec in config_fields()}
+
+
+def direct_setting_reads(source: str) -> list[tuple[int, str]]:
+    """(line, name) of every read of a setting that bypasses ``settings(config).values``:
+    an attribute ``x.rapport_<setting>`` or ``getattr(x, "rapport_<setting>")``."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr in SETTING_NAMES:
+            found.append((node.lineno, node.attr))
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("getattr", "hasattr")
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and node.args[1].value in SETTING_NAMES
+        ):
+            found.append((node.lineno, node.args[1].value))
+    return found
+
+
+def test_the_check_finds_an_attribute_read_and_a_getattr_but_not_a_template_key() -> None:
+    planted = (
+        "def f(app, context):\n"
+        "    a = app.config.rapport_preview\n"
+        "    b = getattr(app.config, 'rapport_pdf_bundle', None)\n"
+        "    context['rapport_preview'] = settings(app.config).values.preview\n"
+        "    return app.config.rapport_no_such_setting\n"
+    )
+    assert direct_setting_reads(planted) == [(2, "rapport_preview"), (3, "rapport_pdf_bundle")]
+
+
+def test_settings_are_read_only_through_the_typed_path() -> None:
+    """Only rapport.config, which declares, validates and writes the settings back, touches
+    ``config.rapport_*``; every other module reads ``settings(config).values`` (RapportConfig),
+    so a value is always the validated one of its declared type."""
+    found = {
+        f"{path.relative_to(EXT)}:{line}": name
+        for path in sorted(EXT.rglob("*.py"))
+        if path.name != "config.py" or path.parent != EXT
+        for line, name in direct_setting_reads(path.read_text(encoding="utf-8"))
+    }
+    assert found == {}

@@ -174,13 +174,13 @@ def read_report(app: Sphinx, doctree: nodes.document) -> None:
 
 def today(config: Config) -> dt.date:
     """The publication date used to hide future reports; fixed by ``rapport_today`` in tests."""
-    value = config.rapport_today
+    value = settings(config).values.today
     return dt.date.fromisoformat(value) if value else dt.date.today()
 
 
 def is_published(report: Report, config: Config) -> bool:
     """Drafts and future reports show only in a preview build (``rapport_preview``)."""
-    if config.rapport_preview:
+    if settings(config).values.preview:
         return True
     if report.draft or report.compiled is None:
         return False

@@ -27,7 +27,7 @@ from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
 from rapport import cache, events, frontmatter
-from rapport.config import get_series, is_report
+from rapport.config import get_series, is_report, settings
 from rapport.dates import DateError, format_date, parse_datetime
 from rapport.messages import warn
 from rapport.registry import (
@@ -76,7 +76,7 @@ def report_link(app: Sphinx, fromdoc: str, report: Report) -> nodes.reference:
 
 def _source_is_published(app_config: Config, path: str) -> bool:
     """Read a report's front matter from disk (parse time, before the report is read)."""
-    if app_config.rapport_preview:
+    if settings(app_config).values.preview:
         return True
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:

@@ -39,7 +39,7 @@ from docutils import nodes
 from sphinx.util import logging
 from sphinx.util.display import status_iterator
 
-from rapport.config import get_series, is_report, published_base_url
+from rapport.config import get_series, is_report, published_base_url, settings
 from rapport.messages import warn
 from rapport.pdf.bundle import BundleSpec
 from rapport.pdf.layout import DEFAULT_TEMPLATES
@@ -92,7 +92,7 @@ class RapportPdfBuilder(BundleWriter):
         self.jobs = 1  # -j N, set at builder-inited (_note_parallel)
         self.results: dict[str, Rendered] = {}
         self._notes: list[tuple[str, str, str]] = []
-        self.variant = self.config.rapport_pdf_variant
+        self.variant = settings(self.config).values.pdf_variant
         if self.variant not in VARIANTS:
             warn(
                 "pdf-config",
@@ -196,8 +196,9 @@ class RapportPdfBuilder(BundleWriter):
             )
 
     def worker_count(self, jobs: int) -> int:
-        wanted = self.config.rapport_pdf_workers or min(os.cpu_count() or 1, 4)
-        if self.jobs > 1 and not self.config.rapport_pdf_workers:
+        workers = settings(self.config).values.pdf_workers
+        wanted = workers or min(os.cpu_count() or 1, 4)
+        if self.jobs > 1 and not workers:
             wanted = self.jobs
         return max(1, min(wanted, jobs))
 
@@ -235,7 +236,7 @@ class RapportPdfBuilder(BundleWriter):
         return sorted(found, key=lambda r: r.sort_key)
 
     def appendices(self) -> list[str]:
-        return [d for d in self.config.rapport_pdf_appendices if d in self.env.found_docs]
+        return [d for d in settings(self.config).values.pdf_appendices if d in self.env.found_docs]
 
     def pdf_targets(self) -> list[str]:
         return [r.docname for r in self.reports()] + self.appendices()

@@ -24,7 +24,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sphinx.util import logging
 
 from rapport import compat
-from rapport.config import is_report
+from rapport.config import is_report, settings
 from rapport.messages import warn
 from rapport.pdf.records import CACHE_DIR, Bookmark, Rendered
 from rapport.pdf.tagging import links_table, postprocess
@@ -128,7 +128,7 @@ class PdfLayout(compat.HtmlDocumentBuilder):
 
     def font_face_css(self) -> tuple[str, str]:
         """``@font-face`` rules for the first complete family, from local files only."""
-        for family in self.config.rapport_pdf_fonts:
+        for family in settings(self.config).values.pdf_fonts:
             files = {k: Path(v) for k, v in family.items() if k != "family"}
             if not all(p.is_file() for p in files.values()) or "regular" not in files:
                 continue
@@ -259,7 +259,7 @@ class PdfLayout(compat.HtmlDocumentBuilder):
         """Warnings that only layout can tell: too many pages, content wider than the page,
         a table spread over several pages."""
         source = str(self.env.doc2path(docname))
-        limit = self.config.rapport_pdf_max_pages
+        limit = settings(self.config).values.pdf_max_pages
         # reports only: an appendix or a page a report links to may be as long as it is
         if limit and len(document.pages) > limit and is_report(self.config, docname):
             self.note(

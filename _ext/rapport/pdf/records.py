@@ -58,7 +58,7 @@ def format_size(size: int) -> str:
 
 
 def pdf_dir(config: Any) -> Path:
-    return Path(settings(config).confdir, config.rapport_pdf_dir)
+    return Path(settings(config).confdir, settings(config).values.pdf_dir)
 
 
 def css_string(text: str) -> str:

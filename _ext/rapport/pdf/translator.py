@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 from sphinx.writers.html5 import HTML5Translator
 
+from rapport.config import settings
 from rapport.pdf.tagging import LINK_PREFIX, PdfLink, describe
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class PrintTranslator(StandaloneTranslator):
         tgroup = node.next_node(nodes.tgroup)
         columns = int(tgroup.get("cols", 0)) if tgroup is not None else 0
         builder: RapportPdfBuilder = self.builder  # type: ignore[assignment]
-        limit = builder.config.rapport_pdf_max_columns
+        limit = settings(builder.config).values.pdf_max_columns
         if limit and columns > limit:
             node["classes"].append("bred-tabell")
             builder.note(

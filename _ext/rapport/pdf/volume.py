@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sphinx.util import logging
 
-from rapport.config import get_series, published_base_url
+from rapport.config import get_series, published_base_url, settings
 from rapport.dates import format_date
 from rapport.messages import warn
 from rapport.pdf.bundle import ASSEMBLE, DEFER_ENV, BundlePart, BundleSpec, bundle_pages
@@ -48,8 +48,9 @@ class BundleWriter(PdfLayout):
         def appendices(self) -> list[str]: ...
 
     def bundle_reports(self) -> list[Report]:
-        start = parse_iso(self.config.rapport_pdf_from, "rapport_pdf_from")
-        end = parse_iso(self.config.rapport_pdf_to, "rapport_pdf_to")
+        values = settings(self.config).values
+        start = parse_iso(values.pdf_from, "rapport_pdf_from")
+        end = parse_iso(values.pdf_to, "rapport_pdf_to")
         chosen = []
         for report in self.reports():
             if report.docname not in self.results or report.compiled is None:
@@ -61,9 +62,10 @@ class BundleWriter(PdfLayout):
         return chosen
 
     def bundle_name(self) -> str:
-        name = self.config.rapport_pdf_bundle
-        if self.config.rapport_pdf_from or self.config.rapport_pdf_to:
-            name += f"-{self.config.rapport_pdf_from or 'start'}--{self.config.rapport_pdf_to or 'slut'}"
+        values = settings(self.config).values
+        name = values.pdf_bundle
+        if values.pdf_from or values.pdf_to:
+            name += f"-{values.pdf_from or 'start'}--{values.pdf_to or 'slut'}"
         return name + ".pdf"
 
     def write_bundle(self) -> None:

@@ -13,13 +13,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rapport import events
+from rapport.config import settings
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
 
 def _add_statement_link(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
-    target = app.config.rapport_accessibility_page
+    target = settings(app.config).values.accessibility_page
     if target and target in app.env.found_docs:
         context["rapport_tillganglighet_url"] = app.builder.get_relative_uri(pagename, target)
 

@@ -114,7 +114,7 @@ def _warn_once_per_build(app: Sphinx) -> None:
     conf = os.path.join(app.confdir, "conf.py")
     toml = settings(app.config).values.settings_file
     name = app.builder.name
-    if name in (*WEB_BUILDERS, RapportPdfBuilder.name) and not app.config.rapport_preview:
+    if name in (*WEB_BUILDERS, RapportPdfBuilder.name) and not settings(app.config).values.preview:
         base = app.config.html_baseurl or ""
         if base and is_local_address(base):
             outputs = "länkarna i PDF:erna" if name == RapportPdfBuilder.name else "flödet och webbplatskartan"
@@ -156,10 +156,10 @@ def _more_pdfs(app: Sphinx, docname: str) -> list[tuple[str, str]]:
     """(text, href) of the collected volume and the appendices, where their PDFs exist."""
     found = []
     folder = pdf_dir(app.config)
-    bundle = f"{app.config.rapport_pdf_bundle}.pdf"
+    bundle = f"{settings(app.config).values.pdf_bundle}.pdf"
     if (folder / bundle).is_file():
         found.append(("Samlingsvolym med alla rapporter", _relative(app, docname, f"pdf/{bundle}")))
-    for appendix in app.config.rapport_pdf_appendices:
+    for appendix in settings(app.config).values.pdf_appendices:
         if appendix in app.env.titles and (folder / f"{appendix}.pdf").is_file():
             found.append((app.env.titles[appendix].astext(), _relative(app, docname, f"pdf/{appendix}.pdf")))
     return found
@@ -261,7 +261,7 @@ def _unsearchable(node: nodes.Element) -> list[nodes.Node]:
 def _add_appendix_download(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """The register and FAQ pages (the bundle's appendices) link their own PDF under the
     introduction, as a report page does."""
-    if app.builder.name not in WEB_BUILDERS or docname not in app.config.rapport_pdf_appendices:
+    if app.builder.name not in WEB_BUILDERS or docname not in settings(app.config).values.pdf_appendices:
         return
     if not (pdf_dir(app.config) / f"{docname}.pdf").is_file():
         return
@@ -295,10 +295,10 @@ def _crumb_label(app: Sphinx, docname: str) -> str:
 def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     if app.builder.name not in WEB_BUILDERS:
         return
-    context["rapport_forhandsgranskning"] = bool(app.config.rapport_preview)
+    context["rapport_forhandsgranskning"] = settings(app.config).values.preview
     # the footer of every page: the feed, and the collected volume once it is built
     context["rapport_flode_url"] = _relative(app, pagename, FEED_FILE)
-    bundle = f"{app.config.rapport_pdf_bundle}.pdf"
+    bundle = f"{settings(app.config).values.pdf_bundle}.pdf"
     if (pdf_dir(app.config) / bundle).is_file():
         context["rapport_samlingsvolym_url"] = _relative(app, pagename, f"pdf/{bundle}")
     if pagename == app.config.root_doc:

@@ -67,7 +67,7 @@ _FENCE_RE = re.compile(r"^\s*(:{3,})\s*(\{[^}]*\})?")
 
 
 def is_public(config: Config) -> bool:
-    return config.rapport_audience == PUBLIC
+    return settings(config).values.audience == PUBLIC
 
 
 def label_node() -> nodes.paragraph:
@@ -356,7 +356,7 @@ def _unpublished(config: Config, docname: str, path: Path) -> bool:
         compiled = parse_datetime(raw)[0].date()
     except DateError:
         return False
-    value = getattr(config, "rapport_today", None)
+    value = settings(config).values.today if config is not None else ""
     today = dt.date.fromisoformat(value) if value else dt.date.today()
     return compiled > today
 

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
 
+from rapport.config import settings
 from rapport.messages import located, warn
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ class RefuseRawHtml(SphinxTransform):
     default_priority = 840
 
     def apply(self, **kwargs: Any) -> None:
-        if self.config.rapport_allow_raw_html:
+        if settings(self.config).values.allow_raw_html:
             return
         warned: set[int] = set()
         for node in list(self.document.findall(nodes.raw)):

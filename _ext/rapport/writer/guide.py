@@ -28,6 +28,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
+from rapport.config import settings
 from rapport.messages import SUBTYPES, warn
 from rapport.registry import AGGREGATE_STORE, get_domain
 from rapport.writer.kontroll import CHECKS
@@ -139,7 +140,7 @@ class ExampleDirective(SphinxDirective):
                 (self.env.docname, self.lineno),
             )
             return []
-        if self.config.rapport_audience == "publik":
+        if settings(self.config).values.audience == "publik":
             # the listing is text: an internt block in it would be published as written
             source = strip_internal_blocks(source)
         number = self.env.new_serialno("rapport-exempel")

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rapport import cache, events
-from rapport.config import is_report
+from rapport.config import is_report, settings
 from rapport.events import SearchRecord
 from rapport.registry import get_domain
 from rapport.reports import is_published
@@ -58,7 +58,7 @@ def page_bucket(app: Sphinx, docname: str) -> str | None:
     if report is not None and is_report(app.config, docname):
         if not is_published(report, app.config):
             return None
-        span = app.config.rapport_search_years_per_part
+        span = settings(app.config).values.search_years_per_part
         if report.compiled is not None:
             return year_bucket(report.compiled.year, span)
         match = _YEAR_RE.search(docname)
@@ -70,7 +70,7 @@ def record_bucket(app: Sphinx, record: SearchRecord) -> str:
     """A record goes with its date's year ("" when undated: the primary part), so a
     date-sorted search can go year by year."""
     if record.date:
-        return year_bucket(int(record.date[:4]), app.config.rapport_search_years_per_part)
+        return year_bucket(int(record.date[:4]), settings(app.config).values.search_years_per_part)
     bucket = page_bucket(app, record.docname)
     return bucket if bucket and bucket != BUCKET_PAGES else ""
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sphinx.util import logging
 
 from rapport import cache
+from rapport.config import settings
 from rapport.messages import warn
 from rapport.site.search import background, indexer
 from rapport.site.search.collect import make_plan, primary_part, record_pages
@@ -73,7 +74,7 @@ def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
         warn("search-index", "Sökindexet byggdes inte: en tidigare indexering avslutades inte i tid", None)
         return
     plan = make_plan(app)
-    if app.config.rapport_preview:
+    if settings(app.config).values.preview:
         # this build's token (from builder-inited), unless a newer build has begun
         token = background.current_token(doctrees) or background.supersede(doctrees)
         background.start(plan, token, lock)

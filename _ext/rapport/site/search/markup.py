@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from rapport.config import is_report
+from rapport.config import is_report, settings
 from rapport.dates import format_date
 from rapport.registry import get_domain
 from rapport.reports import is_published
@@ -57,11 +57,11 @@ HEADING_ID_SUFFIX = "-rubrik"
 
 
 def enabled(app: Sphinx) -> bool:
-    return app.config.rapport_search == "pagefind" and app.builder.name in HTML_BUILDERS
+    return settings(app.config).values.search == "pagefind" and app.builder.name in HTML_BUILDERS
 
 
 def is_guide(app: Sphinx, docname: str) -> bool:
-    guide = (app.config.rapport_search_guide or "").strip("/")
+    guide = (settings(app.config).values.search_guide or "").strip("/")
     return bool(guide) and (docname == guide or docname.startswith(guide + "/") or docname == guide + "/index")
 
 
@@ -107,7 +107,7 @@ class HeadingAnchors(SphinxPostTransform):
     formats = ("html",)
 
     def run(self, **kwargs: Any) -> None:
-        if self.config.rapport_search != "pagefind":
+        if settings(self.config).values.search != "pagefind":
             return
         for section in self.document.findall(nodes.section):
             if not section["ids"] or not section.children or not isinstance(section[0], nodes.title):
@@ -162,7 +162,9 @@ def meta_html(info: dict[str, Any]) -> str:
 
 
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
-    context["rapport_search_engine"] = app.config.rapport_search if app.builder.name in HTML_BUILDERS else "sphinx"
+    context["rapport_search_engine"] = (
+        settings(app.config).values.search if app.builder.name in HTML_BUILDERS else "sphinx"
+    )
     if not enabled(app) or "body" not in context:
         return
     info = page_markup(app, pagename, plain_title(context.get("title", "")))

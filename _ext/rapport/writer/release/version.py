@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 
 from rapport import events
-from rapport.config import is_report
+from rapport.config import is_report, settings
 from rapport.entries.references import STORE as REFERENCE_STORE
 from rapport.entries.references import get_index
 from rapport.registry import get_domain
@@ -117,7 +117,7 @@ def version_text(app: Sphinx, docname: str, doctree: nodes.document) -> str:
     head = [
         f"titel: {report.title if report else ''}",
         f"sammanställt: {report.date_text if report else ''}",
-        f"utgåva: {app.config.rapport_audience or 'internt'}",
+        f"utgåva: {settings(app.config).values.audience}",
         "",
     ]
     cited: list[str] = []
