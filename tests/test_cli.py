@@ -19,8 +19,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import warnings_of
+from sphinxrun import run_sphinx
+
 from rapport.pdf.bundle import BundleSpec
 from rapport.writer.build import BundleRun, LaterBundle, Progress
 
@@ -113,24 +114,10 @@ def test_ny_markers_are_findings_until_confirmed_then_builds_clean(project: Path
     assert (result.returncode, result.stdout, result.stderr.strip()) == (0, "", "Inga fynd.")
 
     # and the HTML build itself has no warnings (-W turns one into a failure)
-    build = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            "-b",
-            "html",
-            "-W",
-            "-q",
-            "-c",
-            str(project),
-            str(project / "docs"),
-            str(project / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    build = run_sphinx(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "-q", "-c", str(project), str(project / "docs"),
+         str(project / "out")]
+    )  # fmt: skip
     assert build.returncode == 0, build.stderr
     assert "Testrapporten 2 oktober 2025" in (project / "out/rapporter/2025/2025-10-02.html").read_text(
         encoding="utf-8"
@@ -417,19 +404,15 @@ def test_make_site_runs_rapport_bygg() -> None:
     ]
 
 
-def test_bygg_builds_the_site(project: Path) -> None:
-    result = rapport(project, "bygg", timeout=600)
-    assert result.returncode == 0, result.stderr
-    assert (project / "_build/html/rapporter/2025/2025-09-25.html").is_file()
-    assert result.stdout.startswith("Klart: ")
-    assert "[1/" in result.stderr and "klart (" in result.stderr
-
-
-def test_bygg_assembles_a_changed_bundle_while_the_site_is_built(project: Path) -> None:
-    """The first bundle is made in the PDF step (the site links to it); a changed one is
-    put together while the site and e-mail are built, then served with the site."""
+def test_bygg_builds_the_site_and_assembles_a_changed_bundle_while_the_site_is_built(project: Path) -> None:
+    """rapport bygg builds the site. The first bundle is made in the PDF step (the site
+    links to it); a changed one is put together while the site and e-mail are built,
+    then served with the site."""
     first = rapport(project, "bygg", timeout=600)
     assert first.returncode == 0, first.stderr
+    assert (project / "_build/html/rapporter/2025/2025-09-25.html").is_file()
+    assert first.stdout.startswith("Klart: ")
+    assert "[1/" in first.stderr and "klart (" in first.stderr
     assert "Samlingsvolymen samlingsvolym.pdf: klar" not in first.stderr
     bundle, served = project / "_build/pdf/samlingsvolym.pdf", project / "_build/html/pdf/samlingsvolym.pdf"
     assert served.read_bytes() == bundle.read_bytes()
@@ -608,9 +591,9 @@ def test_preview_listens_on_loopback_only(project: Path) -> None:
 
 @pytest.mark.sphinx("html", testroot="guide")
 def test_guide_examples_show_source_and_result(app) -> None:  # noqa: ANN001
-    from rapport.writer.kontroll import CHECKS
     from rapport.messages import SUBTYPES
     from rapport.registry import get_domain
+    from rapport.writer.kontroll import CHECKS
 
     app.build()
     # only the marker outside the examples is a left-over

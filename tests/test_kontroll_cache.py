@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sphinxrun import run_sphinx
 from test_cli import ROOTS, findings, rapport
 
 from rapport.writer import checkcache, kontroll
@@ -92,15 +93,11 @@ def test_a_build_leaves_what_the_check_needs(project: Path) -> None:
     report.write_text(
         report.read_text(encoding="utf-8").replace(":::{avsnitt} atgarder", ":::{avsnitt} okant"), encoding="utf-8"
     )
-    import subprocess
     import sys
 
-    build = subprocess.run(
+    build = run_sphinx(
         [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", ".", "-d", "_build/doctrees", "docs", "_build/html"],
         cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
     )
     assert build.returncode == 0, build.stderr
     cache = kept(project)

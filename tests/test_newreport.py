@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
+from sphinxrun import run_sphinx
 from test_cli import REPORT_DIR, ROOTS, rapport
 
 from rapport.writer import newreport
@@ -127,10 +129,13 @@ def test_entries_declared_last_week_are_carried_as_references(project: Path) -> 
 
 def test_a_draft_says_so_at_the_top_of_its_page(project: Path, tmp_path: Path) -> None:
     from bs4 import BeautifulSoup
-    from conftest import sphinx_build
 
     assert rapport(project, "ny", "--datum", "2025-10-02 08:30").returncode == 0
-    sphinx_build(project, "html", tmp_path / "html", tmp_path / "doctrees", "-D", "rapport_preview=1")
+    build = run_sphinx(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(project), "-d", str(tmp_path / "doctrees"),
+         "-D", "rapport_preview=1", str(project / "docs"), str(tmp_path / "html")]
+    )  # fmt: skip
+    assert build.returncode == 0, build.stderr
     page = BeautifulSoup((tmp_path / "html/rapporter/2025/2025-10-02.html").read_text(encoding="utf-8"), "html.parser")
     top = page.select_one("section")
     children = [c for c in top.children if getattr(c, "name", None)]

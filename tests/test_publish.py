@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import sphinx_build
+from sphinxrun import run_sphinx
 
 from rapport import command
 from rapport.writer import publish
@@ -33,13 +34,13 @@ def tree_hashes(folder: Path) -> dict[str, str]:
 
 
 def _build(project: Path, base: str) -> None:
-    sphinx_build(
-        project,
-        "html",
-        project / "_build/html",
-        project / "_build/doctrees",
+    """The site built as a writer's ``python -m sphinx`` would, in this process (sphinxrun)."""
+    result = run_sphinx(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(project), "-d", str(project / "_build/doctrees"),
+         str(project / "docs"), str(project / "_build/html")],
         env={**os.environ, "RAPPORT_BASE_URL": base},
-    )
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.fixture(scope="module")
