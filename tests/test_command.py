@@ -90,3 +90,30 @@ def test_every_subcommand_carries_its_command_and_the_table_is_not_changed():
     assert {"ny", "kontroll", "förhandsgranska", "bygg", "publicera", "skicka", "skrivbord"} <= names
     for name, sub in subcommands.choices.items():
         assert callable(sub.get_default("command")), name
+
+
+def test_the_desk_refuses_with_the_same_lines(monkeypatch, capsys):
+    """The desk's panels show the command line's lines: an error the writer can act on with
+    its hint, a bug as the tool's own fault with how to see the details."""
+    from rapport.writer.desk.state import refusal
+
+    monkeypatch.delenv(command.DEBUG_ENV, raising=False)
+    assert refusal(command.UsageError("Mappen finns inte", "ange en annan")) == "Mappen finns inte (ange en annan)"
+    assert refusal(PermissionError(13, "Permission denied", "docs/a.md")) == (
+        "docs/a.md är låst eller skrivskyddad (stäng programmet som har filen öppen eller ändra behörigheten; "
+        "inget har skrivits över)"
+    )
+    assert refusal(KeyError("saknas")) == (
+        "internt fel (KeyError: 'saknas'). Det är ett fel i verktyget, inte i dina filer. Starta skrivbordet "
+        "igen med RAPPORT_FELSOK=1 först på raden för att se detaljerna, och skicka dem till den som förvaltar "
+        "verktyget."
+    )
+    assert capsys.readouterr().err == ""
+    # RAPPORT_FELSOK=1: the traceback goes to the terminal the desk runs in, the panel keeps its line
+    monkeypatch.setenv(command.DEBUG_ENV, "1")
+    try:
+        raise KeyError("saknas")
+    except KeyError as exc:
+        assert refusal(exc).startswith("internt fel (KeyError: 'saknas').")
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):\n") and err.endswith("KeyError: 'saknas'\n")

@@ -113,15 +113,22 @@ def run(
         if debugging():
             traceback.print_exc(file=sys.stderr)
         if error is None:
-            print(
-                f"{prog}: internt fel ({type(exc).__name__}: {exc}). Det är ett fel i verktyget, inte i dina "
-                f"filer. Kör kommandot igen med {DEBUG_ENV}=1 först på raden för att se detaljerna, och skicka "
-                "dem till den som förvaltar verktyget.",
-                file=sys.stderr,
-            )
+            print(f"{prog}: {internal_error(exc)}", file=sys.stderr)
             return EXIT_BUG
-        line = f"{prog}: {prefix}{error}"
-        if error.hint:
-            line += f" ({error.hint})"
-        print(line, file=sys.stderr)
+        print(f"{prog}: {prefix}{one_line(error)}", file=sys.stderr)
         return error.code
+
+
+def one_line(error: CommandError) -> str:
+    """The writer's line for ``error``: the message, and its hint in brackets."""
+    return f"{error} ({error.hint})" if error.hint else str(error)
+
+
+def internal_error(exc: BaseException, where: str = "Kör kommandot igen") -> str:
+    """The line for a bug (exit code 3 on the command line): it says it is the tool's fault,
+    not the writer's files, and how to see the details (``RAPPORT_FELSOK=1``)."""
+    return (
+        f"internt fel ({type(exc).__name__}: {exc}). Det är ett fel i verktyget, inte i dina filer. "
+        f"{where} med {DEBUG_ENV}=1 först på raden för att se detaljerna, och skicka dem till den som "
+        "förvaltar verktyget."
+    )

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import io
 import secrets
+import sys
 import threading
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rapport.command import CommandError
+from rapport.command import debugging, describe, internal_error, one_line
 
 from .files import FileRefused
 from .preview import PreviewBuilds, PreviewSite
@@ -81,11 +83,15 @@ class Captured:
 
 
 def refusal(exc: BaseException) -> str:
-    """The one Swedish line to show for an operation's refusal (never a traceback)."""
-    if isinstance(exc, (CommandError, FileRefused)):
+    """The one Swedish line to show for an operation's refusal (never a traceback): the
+    command line's error model (:mod:`rapport.command`), so a refusal reads the same in the
+    desk as after ``rapport``; a bug says so, and with ``RAPPORT_FELSOK=1`` its traceback goes
+    to the terminal the desk was started from."""
+    if isinstance(exc, FileRefused):
         return str(exc)
-    from rapport.writer.cli import UsageError
-
-    if isinstance(exc, UsageError):
-        return str(exc) + (f" ({exc.hint})" if exc.hint else "")
-    return f"Oväntat fel ({type(exc).__name__}: {exc}); försök igen, och berätta för den som förvaltar verktyget om det upprepas"
+    error = describe(exc)
+    if debugging():
+        traceback.print_exception(exc, file=sys.stderr)
+    if error is None:
+        return internal_error(exc, "Starta skrivbordet igen")
+    return one_line(error)
