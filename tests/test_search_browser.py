@@ -93,19 +93,14 @@ def test_ambulink_finds_the_faq_entry_and_the_report(tab, real_server):
     tab.check_clean(real_server.origin)
 
 
-def test_besparing_finds_besparingen_by_stemming(tab, real_server):
+def test_besparing_and_beslutet_find_other_forms_by_stemming(tab, real_server):
+    """Both words in turn in the same dialog: each finds the forms of its stem."""
     tab.open(real_server.base + SEED_REPORT)
     tab.open_dialog()
     tab.search("besparing")
     results = tab.results()
     assert any(r["type"] == "Rapport" and path_of(r["href"]) == SEED_REPORT for r in results)
     assert "Besparingen" in {m.rstrip(".,") for r in results for m in r["marks"]}
-    tab.check_clean(real_server.origin)
-
-
-def test_beslutet_finds_beslut_by_stemming(tab, real_server):
-    tab.open(real_server.base + SEED_REPORT)
-    tab.open_dialog()
     tab.search("beslutet")
     marks = {m.lower().rstrip(".,;:”") for r in tab.results() for m in r["marks"]}
     assert "beslut" in marks

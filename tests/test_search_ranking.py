@@ -81,20 +81,23 @@ def test_a_report_is_among_the_first_two_hits(tab: Tab, real_server: Server) -> 
     tab.check_clean(real_server.origin)
 
 
-def test_a_misspelt_query_offers_the_sites_own_word(tab: Tab, real_server: Server) -> None:
+def test_a_query_that_finds_nothing_offers_the_sites_own_spelling(tab: Tab, real_server: Server) -> None:
+    """A misspelt word, then a question with one (in turn, in the same dialog): the
+    status offers the spelling the site uses, and only one that finds something."""
     tab.open(real_server.base + "index.html")
     tab.open_dialog()
-    assert tab.search("millenium")["count"] == 0
     status = tab.page.locator("#pst-search-dialog .rapport-search__status")
-    status.locator(".rapport-search__suggestion").wait_for()
-    assert status.inner_text() == "Inga träffar för ”millenium”. Menade du Millennium?"
-    # the suggestion is a button that runs the search it offers
-    done = tab.searches()
-    status.locator("button", has_text="Millennium").click()
-    tab.page.wait_for_function(
-        "([n]) => window.__searches.slice(n).some((s) => s.query === 'Millennium' && s.count > 0)", arg=[done]
-    )
-    assert tab.page.locator("#pst-search-dialog input[name=q]").input_value() == "Millennium"
+    for query, offered in (("millenium", "Millennium"), ("vem är tlsperson", "Talesperson")):
+        assert tab.search(query)["count"] == 0, query
+        status.locator(".rapport-search__suggestion").wait_for()
+        assert status.inner_text() == f"Inga träffar för ”{query}”. Menade du {offered}?"
+        # the suggestion is a button that runs the search it offers
+        done = tab.searches()
+        status.locator("button", has_text=offered).click()
+        tab.page.wait_for_function(
+            "([n, q]) => window.__searches.slice(n).some((s) => s.query === q && s.count > 0)", arg=[done, offered]
+        )
+        assert tab.page.locator("#pst-search-dialog input[name=q]").input_value() == offered
     tab.check_clean(real_server.origin)
 
 
@@ -252,20 +255,5 @@ def test_a_question_no_page_answers_whole_shows_the_pages_with_most_of_its_words
     hits = {hit["title"]: text for hit, text in zip(tab.results(), excerpts(tab), strict=True)}
     assert hits["Hur mycket beräknas minskningen av organisationen spara?"] == (
         "Besparingen beräknas till cirka 130 miljoner kronor per år."
-    )
-    tab.check_clean(real_server.origin)
-
-
-def test_a_question_that_finds_nothing_suggests_a_spelling_that_does(tab: Tab, real_server: Server) -> None:
-    tab.open(real_server.base + "index.html")
-    tab.open_dialog()
-    assert tab.search("vem är tlsperson")["count"] == 0
-    status = tab.page.locator("#pst-search-dialog .rapport-search__status")
-    status.locator(".rapport-search__suggestion").wait_for()
-    assert status.inner_text() == "Inga träffar för ”vem är tlsperson”. Menade du Talesperson?"
-    done = tab.searches()
-    status.locator("button", has_text="Talesperson").click()
-    tab.page.wait_for_function(
-        "([n]) => window.__searches.slice(n).some((s) => s.query === 'Talesperson' && s.count > 0)", arg=[done]
     )
     tab.check_clean(real_server.origin)
