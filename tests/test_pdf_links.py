@@ -8,7 +8,6 @@ published address (conftest.real_site), once with one (``html_baseurl``).
 
 from __future__ import annotations
 
-import contextlib
 import subprocess
 from pathlib import Path
 
@@ -59,8 +58,7 @@ def published(tmp_path_factory) -> Path:
     """The real PDFs built with a published address (``RAPPORT_BASE_URL``)."""
     out = tmp_path_factory.mktemp("publicerad")
     # Sphinx's command in this process: what it writes is under test, not the process
-    with contextlib.chdir(ROOT):
-        sphinx_main(ROOT, "rapportpdf", out / "pdf", out / "doctrees", "-D", f"html_baseurl={BASE}")
+    sphinx_main(ROOT, "rapportpdf", out / "pdf", out / "doctrees", "-D", f"html_baseurl={BASE}", cwd=ROOT)
     return out / "pdf"
 
 

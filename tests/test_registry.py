@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import warnings_of
+from trusttools import Snapshot, build, copy_root, root_fixture, snapshot
+
 from rapport.entries import decisions
-from trusttools import root_fixture
 
 GOOD = "registry"
 BAD = "registry-bad"
@@ -89,6 +89,22 @@ text_built = root_fixture(GOOD, "text")
 bad_built = root_fixture(BAD)
 
 
+@pytest.fixture(scope="module")
+def _first_build(tmp_path_factory) -> Snapshot:
+    """The good test project built once (HTML) in a folder of its own, for the tests that
+    start from a fresh build and then edit it and build again."""
+    src = copy_root(GOOD, tmp_path_factory.mktemp("inkrementell"))
+    build(src, src / "_build", "html")
+    return snapshot(src)
+
+
+@pytest.fixture
+def fresh(_first_build: Snapshot) -> Path:
+    """That project's source folder, put back as the first build left it (sources, output
+    and environment: :class:`trusttools.Snapshot`), as if this test had just built it."""
+    return _first_build.restore()
+
+
 # -- good input ---------------------------------------------------------------------------
 
 
@@ -101,7 +117,10 @@ def test_register_groups_by_body_newest_first_with_status_and_mentions(built):
         ("Nämnd A", ["1 mars 2025", "Beslutade om test tre", "Fattat , ersätter 1 februari 2025", "2 januari 2025"]),
         ("Nämnd A", ["1 februari 2025", "Beslutade om test två", "Ersatt , ersatt av 1 mars 2025", "–"]),
         # newest report first; the draft of 5 January mentions A-1 too but is not published
-        ("Nämnd A", ["10 januari 2025", "Beslutade om test ett", "Fattat", "7 januari 2025 , 2 januari 2025 , 1 januari 2025"]),
+        (
+            "Nämnd A",
+            ["10 januari 2025", "Beslutade om test ett", "Fattat", "7 januari 2025 , 2 januari 2025 , 1 januari 2025"],
+        ),
         ("Styrelse B", ["20 januari 2025", "Planerar test", "Planerat", "2 januari 2025"]),
         ("Styrelse B", ["7 januari 2025", "Beslutade i reST", "Upphävt", "–"]),
         ("Styrelse B", ["4 januari 2025", "Beslutade i en rapport", "Fattat", "7 januari 2025"]),
@@ -134,7 +153,11 @@ def test_register_filter_has_labelled_selects_hidden_until_the_script_runs(built
         assert form.select_one(f'label[for="{select["id"]}"]') is not None
     assert [o.get_text() for o in form.select("select[name=organ] option")] == ["Alla organ", "Nämnd A", "Styrelse B"]
     assert [o["value"] for o in form.select("select[name=status] option")] == [
-        "", "planerat", "fattat", "upphavt", "ersatt",
+        "",
+        "planerat",
+        "fattat",
+        "upphavt",
+        "ersatt",
     ]
     assert "_static/rapport-register.js" in html
     # the script is loaded only where a register is
@@ -190,8 +213,11 @@ def test_roles_and_myst_links_resolve_with_default_or_own_text(built):
     ]
     assert links("rapporter/2025/2025-01-02") == [
         ("../../beslutsregister.html#beslut-a-1", "det första beslutet", a1_text),  # {beslut}`text <A-1>`
-        ("../../beslutsregister.html#beslut-a-3", "1 mars 2025, Nämnd A: Beslutade om test tre",
-         "1 mars 2025, Nämnd A: Beslutade om test tre"),  # [](A-3)
+        (
+            "../../beslutsregister.html#beslut-a-3",
+            "1 mars 2025, Nämnd A: Beslutade om test tre",
+            "1 mars 2025, Nämnd A: Beslutade om test tre",
+        ),  # [](A-3)
         ("../../beslutsregister.html#beslut-b-1", "egen text", "20 januari 2025, Styrelse B: Planerar test"),
     ]
     # reST roles
@@ -246,18 +272,31 @@ def test_export_lists_every_entry_with_backlinks_in_a_fixed_order(built):
         "status": "fattat",
         "ersatter": [],
         "ersatt_av": [],
-        "kallor": [{"nyckel": "protokoll-a", "text": "Nämnd A: Protokoll från Nämnd A. Protokoll, 10 januari 2025.",
-                    "url": ""}],
+        "kallor": [
+            {"nyckel": "protokoll-a", "text": "Nämnd A: Protokoll från Nämnd A. Protokoll, 10 januari 2025.", "url": ""}
+        ],
         "amnen": ["Alfa"],
         "text": "Det första beslutet.",
         "url": "beslutsregister.html#beslut-a-1",
         "omnamnt_i": [
-            {"rapport": "rapporter/2025/2025-01-07", "titel": "Rapport 7 januari",
-             "sammanstallt": "2025-01-07T09:00", "url": "rapporter/2025/2025-01-07.html"},
-            {"rapport": "rapporter/2025/2025-01-02", "titel": "Rapport 2 januari",
-             "sammanstallt": "2025-01-02T09:00", "url": "rapporter/2025/2025-01-02.html"},
-            {"rapport": "rapporter/2025/2025-01-01", "titel": "Rapport 1 januari",
-             "sammanstallt": "2025-01-01T09:00", "url": "rapporter/2025/2025-01-01.html"},
+            {
+                "rapport": "rapporter/2025/2025-01-07",
+                "titel": "Rapport 7 januari",
+                "sammanstallt": "2025-01-07T09:00",
+                "url": "rapporter/2025/2025-01-07.html",
+            },
+            {
+                "rapport": "rapporter/2025/2025-01-02",
+                "titel": "Rapport 2 januari",
+                "sammanstallt": "2025-01-02T09:00",
+                "url": "rapporter/2025/2025-01-02.html",
+            },
+            {
+                "rapport": "rapporter/2025/2025-01-01",
+                "titel": "Rapport 1 januari",
+                "sammanstallt": "2025-01-01T09:00",
+                "url": "rapporter/2025/2025-01-01.html",
+            },
         ],
     }
     # UTKAST-1 is declared in a draft: not on the site, so not in the export either
@@ -273,8 +312,14 @@ def test_export_lists_every_entry_with_backlinks_in_a_fixed_order(built):
         "svar": "Ett svar utan datum.",
         "kallor": [],
         "url": "faq.html#faq-tva",
-        "omnamnt_i": [{"rapport": "rapporter/2025/2025-01-03", "titel": "Rapport 3 januari",
-                       "sammanstallt": "2025-01-03T09:00", "url": "rapporter/2025/2025-01-03.html"}],
+        "omnamnt_i": [
+            {
+                "rapport": "rapporter/2025/2025-01-03",
+                "titel": "Rapport 3 januari",
+                "sammanstallt": "2025-01-03T09:00",
+                "url": "rapporter/2025/2025-01-03.html",
+            }
+        ],
     }
 
 
@@ -309,13 +354,13 @@ def test_bad_input_still_builds_a_usable_register(bad_built):
 # -- parallel and incremental builds -----------------------------------------------------
 
 
-@pytest.mark.parametrize("root", [GOOD, BAD])
-def test_parallel_build_gives_the_same_pages_warnings_and_export(make_app, tmp_path, rootdir, root):
+@pytest.mark.parametrize(("root", "serial"), [(GOOD, "built"), (BAD, "bad_built")])
+def test_parallel_build_gives_the_same_pages_warnings_and_export(make_app, tmp_path, rootdir, root, serial, request):
+    src = tmp_path / "parallel"
+    shutil.copytree(rootdir / f"test-{root}", src)
     results = []
-    for name, parallel in (("serial", 1), ("parallel", 4)):
-        src = tmp_path / name
-        shutil.copytree(rootdir / f"test-{root}", src)
-        app = _build(make_app, src, parallel=parallel)
+    # the serial build is the module's fresh one of the same project
+    for app in (request.getfixturevalue(serial), _build(make_app, src, parallel=4)):
         pages = [str(main(app.outdir, d)) for d in ("beslutsregister", "faq", "rapporter/2025/2025-01-01")]
         export = [(Path(app.outdir) / f).read_text(encoding="utf-8") for f in ("beslut.json", "faq.json")]
         results.append((pages, export, warnings_of(app)))
@@ -329,19 +374,15 @@ def test_parallel_build_gives_the_same_pages_warnings_and_export(make_app, tmp_p
     assert sorted(results[0][2]) == (sorted(EXPECTED_BAD_WARNINGS) if root == BAD else [])
 
 
-def test_incremental_builds_update_register_backlinks_faq_and_export(make_app, tmp_path, rootdir):
-    src = tmp_path / "src"
-    shutil.copytree(rootdir / "test-registry", src)
-    app = _build(make_app, src)
-    out = Path(app.outdir)
+def test_incremental_builds_update_register_backlinks_faq_and_export(make_app, fresh):
+    src = fresh
+    out = src / "_build" / "html"
     untouched = out / "rapporter/2025/2025-01-06.html"
     untouched_mtime = untouched.stat().st_mtime_ns
 
     # 1. a report drops its reference to A-1 and mentions B-1 instead
     report = src / "rapporter/2025/2025-01-01.md"
-    report.write_text(
-        report.read_text(encoding="utf-8").replace("{beslut}`A-1`", "{beslut}`B-1`"), encoding="utf-8"
-    )
+    report.write_text(report.read_text(encoding="utf-8").replace("{beslut}`A-1`", "{beslut}`B-1`"), encoding="utf-8")
     app = _build(make_app, src)
     assert warnings_of(app) == []
     rows = {cells[1]: cells[3] for _, cells in register_rows(out)}
@@ -370,7 +411,9 @@ def test_incremental_builds_update_register_backlinks_faq_and_export(make_app, t
     ]
     assert [r[0] for r in register_rows(out)].index("Nämnd C") == 3
     assert [g.h2.get_text(strip=True) for g in main(out, "faq").select("section.rapport-faq-amne")] == [
-        "Alfa", "Beta", "Gamma",
+        "Alfa",
+        "Beta",
+        "Gamma",
     ]
     assert "N-1" in (out / "beslut.json").read_text(encoding="utf-8")
     assert "faq-ny" in (out / "faq.json").read_text(encoding="utf-8")
@@ -396,13 +439,14 @@ def test_incremental_builds_update_register_backlinks_faq_and_export(make_app, t
     faq_entry = main(out, "faq").select_one("section#faq-ett .rapport-omnamnt")
     assert text(faq_entry) == "Omnämnt i: 1 januari 2025 ."
     (src / "rapporter/2025/2025-01-08.md").unlink()
-    register.write_text(register.read_text(encoding="utf-8").replace(":::{beslut} B-1", ":::{beslut} B-9"), encoding="utf-8")
+    register.write_text(
+        register.read_text(encoding="utf-8").replace(":::{beslut} B-1", ":::{beslut} B-9"), encoding="utf-8"
+    )
     app = _build(make_app, src)
     assert warnings_of(app) == [
         "rapporter/2025/2025-01-01.md:8: WARNING: Hänvisning till okänt beslut: det finns inget id ”B-1” "
         "[rapport.ref-unknown]",
-        "rapporter/2025/2025-01-02.md:9: WARNING: 'myst' cross-reference target not found: 'B-1' "
-        "[myst.xref_missing]",
+        "rapporter/2025/2025-01-02.md:9: WARNING: 'myst' cross-reference target not found: 'B-1' [myst.xref_missing]",
     ]
     report_page = main(out, "rapporter/2025/2025-01-01")
     assert [u.get_text() for u in report_page.select("span.rapport-okand-hanvisning")] == ["B-1"]
@@ -424,12 +468,24 @@ SEED_REPORT = "rapporter/2025/2025-09-25"
 
 def test_real_register_lists_the_seed_decisions_with_backlinks_to_the_seed_report(site):
     assert register_rows(site) == [
-        ("Läkemedelsverket", ["senast 25 september 2025",
-                              "Avslutar ärendet om anmälda händelser och tillbud med Millennium",
-                              "Fattat", "25 september 2025"]),
-        ("Regionstyrelsen", ["23 september 2025",
-                             "Godkände den externa expertgruppens återrapportering inför kommande beslut om "
-                             "vårdinformationssystem", "Fattat", "25 september 2025"]),
+        (
+            "Läkemedelsverket",
+            [
+                "senast 25 september 2025",
+                "Avslutar ärendet om anmälda händelser och tillbud med Millennium",
+                "Fattat",
+                "25 september 2025",
+            ],
+        ),
+        (
+            "Regionstyrelsen",
+            [
+                "23 september 2025",
+                "Godkände den externa expertgruppens återrapportering inför kommande beslut om vårdinformationssystem",
+                "Fattat",
+                "25 september 2025",
+            ],
+        ),
     ]
     page = main(site, "beslutsregister")
     sources = [text(li) for li in page.select("section#beslut-rs-2025-09-23 ul.rapport-kallor li")]
@@ -454,11 +510,9 @@ def test_real_faq_restates_the_seed_and_is_grouped_by_topic(site):
     assert {e["id"] for e in exported["faq"]} >= {"faq-neddragning-antal", "faq-besparing", "faq-lakemedelsverket"}
 
 
-def test_the_export_is_made_again_only_when_what_it_is_made_from_changes(make_app, tmp_path, rootdir, monkeypatch):
-    src = tmp_path / "src"
-    shutil.copytree(rootdir / "test-registry", src)
-    app = _build(make_app, src)
-    out = Path(app.outdir)
+def test_the_export_is_made_again_only_when_what_it_is_made_from_changes(make_app, fresh, monkeypatch):
+    src = fresh
+    out = src / "_build" / "html"
     report = src / "rapporter/2025/2025-01-01.md"
 
     # a text that no entry and no mention shows: the files are not made again

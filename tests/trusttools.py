@@ -6,7 +6,6 @@ own, so one test can build the same sources several times (audiences, -j, increm
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import io
 import os
@@ -131,38 +130,27 @@ def sphinx_main(
     doctrees: Path,
     *options: str,
     environ: dict[str, str | None] | None = None,
+    cwd: Path | None = None,
 ) -> str:
-    """``python -m sphinx -b builder -q -N -c project -d doctrees *options project/docs out``
-    run by Sphinx's own command-line entry (``build_main``) in this process, for tests
-    that read what such a build writes but do not test the process (conftest.sphinx_build
-    starts one). ``environ``: variables the project's conf.py reads, set (or, given None,
-    unset) while it runs. It must succeed; its warnings, with ``project/docs/`` taken off."""
-    from sphinx.cmd.build import build_main
+    """conftest.sphinx_build's command (``python -m sphinx -b builder -q -c project -d
+    doctrees *options project/docs out``) run in this process as a process of its own
+    would run it (sphinxrun.run_sphinx), for tests that read what the build writes but do
+    not test the process. ``environ``: variables the project's conf.py reads, set (or,
+    given None, unset) for the build. It must succeed; its warnings, with
+    ``project/docs/`` taken off."""
+    from sphinxrun import run_sphinx
 
-    changed = environ or {}
-    saved_env = {name: os.environ.get(name) for name in changed}
-    saved_path = sys.path.copy()
-    stderr = io.StringIO()
-    try:
-        for name, value in changed.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        with contextlib.redirect_stderr(stderr):
-            code = build_main(
-                ["-b", builder, "-q", "-N", "-c", str(project), "-d", str(doctrees), *options,
-                 str(project / "docs"), str(out)]
-            )  # fmt: skip
-    finally:
-        sys.path[:] = saved_path
-        for name, value in saved_env.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-    assert code == 0, stderr.getvalue()
-    return stderr.getvalue().replace(str(project / "docs") + "/", "")
+    env = dict(os.environ)
+    for name, value in (environ or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    argv = [sys.executable, "-m", "sphinx", "-b", builder, "-q", "-c", str(project), "-d", str(doctrees), *options,
+            str(project / "docs"), str(out)]  # fmt: skip
+    result = run_sphinx(argv, cwd=cwd, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stderr.replace(str(project / "docs") + "/", "")
 
 
 def pdftotext(path: Path) -> str:
