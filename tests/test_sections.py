@@ -150,16 +150,15 @@ def test_suppress_warnings_accepts_the_subtypes(app):
 
 def test_no_traceback_and_strict_build_fails(tmp_path):
     """A strict build (-W) fails with a non-zero exit; no input produces a traceback."""
-    import subprocess
     import sys
     from pathlib import Path
 
+    from sphinxrun import run_sphinx
+
     src = Path(__file__).parent / "roots" / "test-sections"
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(src), str(tmp_path / "out")],
-        capture_output=True,
-        text=True,
-        check=False,
+    # the command's exit code and output, from its own entry point run in this process
+    result = run_sphinx(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(src), str(tmp_path / "out")]
     )
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
