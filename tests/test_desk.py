@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_desk_helpers import REPO, RunningDesk, copy_project
 
 from rapport.writer.desk.files import FileRefused, writable
-from test_desk_helpers import REPO, RunningDesk, copy_project
 
 REPORT = "rapporter/2025/2025-09-25"
 
@@ -23,6 +23,13 @@ REPORT = "rapporter/2025/2025-09-25"
 @pytest.fixture
 def desk(tmp_path: Path):  # noqa: ANN201
     with RunningDesk(copy_project(tmp_path), preview=False) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def reading_desk(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """One desk for the tests that only send requests it refuses (nothing written)."""
+    with RunningDesk(copy_project(tmp_path_factory.mktemp("las")), preview=False) as running:
         yield running
 
 
@@ -47,8 +54,11 @@ def test_the_start_url_gives_a_strict_cookie_once_and_every_request_needs_it(des
     assert headers["referrer-policy"] == "no-referrer" and headers["x-frame-options"] == "DENY"
 
 
-@pytest.mark.parametrize("host", ["evil.example", "evil.example:80", "127.0.0.1", "127.0.0.1:1", "rebind.example:{port}"])
-def test_a_wrong_host_header_is_refused_dns_rebinding(desk: RunningDesk, host: str) -> None:
+@pytest.mark.parametrize(
+    "host", ["evil.example", "evil.example:80", "127.0.0.1", "127.0.0.1:1", "rebind.example:{port}"]
+)
+def test_a_wrong_host_header_is_refused_dns_rebinding(reading_desk: RunningDesk, host: str) -> None:
+    desk = reading_desk
     status, _, body = desk.request("GET", f"/api/fil?doc={REPORT}", host=host.format(port=desk.port))
     assert status == 403
     assert "fel Host" in body
@@ -89,14 +99,18 @@ def test_an_edit_on_disk_meanwhile_is_detected_and_never_overwritten(desk: Runni
     # someone else (a git pull, another editor) changes the file
     theirs = opened["text"].replace("# Regional rapport", "# Ändrad av någon annan: Regional rapport", 1)
     path.write_text(theirs, encoding="utf-8")
-    status, _, body = desk.request("POST", "/api/spara", {"doc": REPORT, "text": opened["text"] + "Mitt.\n", "bas": opened["bas"]})
+    status, _, body = desk.request(
+        "POST", "/api/spara", {"doc": REPORT, "text": opened["text"] + "Mitt.\n", "bas": opened["bas"]}
+    )
     answer = json.loads(body)
     assert status == 409 and answer["konflikt"] is True
     assert "har ändrats på disken sedan du öppnade den" in answer["fel"]
     assert answer["disk"] == theirs
     assert path.read_text(encoding="utf-8") == theirs  # nothing overwritten
     # the writer chooses to keep their own text, knowingly: saved against the disk's digest
-    status, _, body = desk.request("POST", "/api/spara", {"doc": REPORT, "text": opened["text"] + "Mitt.\n", "bas": answer["diskbas"]})
+    status, _, body = desk.request(
+        "POST", "/api/spara", {"doc": REPORT, "text": opened["text"] + "Mitt.\n", "bas": answer["diskbas"]}
+    )
     assert status == 200, body
     assert path.read_text(encoding="utf-8").endswith("Mitt.\n")
 
@@ -130,7 +144,9 @@ def test_the_preview_is_another_origin_sandboxed_and_checks_its_host(desk: Runni
     site = desk.desk.site
     (desk.desk.preview.html / "rapporter").mkdir(parents=True)
     (desk.desk.preview.html / "rapporter" / "sida.html").write_text("<p>förhandsgranskning</p>", encoding="utf-8")
-    status, headers, body = desk.request("GET", f"/{site.key}/rapporter/sida.html", port=desk.preview_port, cookie=False)
+    status, headers, body = desk.request(
+        "GET", f"/{site.key}/rapporter/sida.html", port=desk.preview_port, cookie=False
+    )
     assert status == 200 and "förhandsgranskning" in body
     assert headers["content-security-policy"].startswith("sandbox allow-scripts allow-popups")
     assert "allow-same-origin" not in headers["content-security-policy"]
@@ -216,8 +232,13 @@ def test_ny_rapport_asks_when_the_date_has_a_report_as_rapport_ny_does(desk: Run
 
 
 def _git(root: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.se", "GIT_COMMITTER_NAME": "Test",
-           "GIT_COMMITTER_EMAIL": "t@example.se"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "t@example.se",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "t@example.se",
+    }
     return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, env=env, check=True).stdout
 
 
@@ -234,7 +255,9 @@ def test_the_versions_panel_saves_a_version_and_refuses_during_a_conflict(desk: 
     report.write_text(report.read_text(encoding="utf-8") + "\nNy rad.\n", encoding="utf-8")
     _, _, body = desk.request("GET", "/api/git")
     panel = json.loads(body)
-    assert panel["git"] is True and {"fil": f"docs/{REPORT}.md", "tillstand": "ändrad", "kod": " M"} in panel["andringar"]
+    assert (
+        panel["git"] is True and {"fil": f"docs/{REPORT}.md", "tillstand": "ändrad", "kod": " M"} in panel["andringar"]
+    )
     status, _, body = desk.request("POST", "/api/git/spara", {"meddelande": "  "})
     assert status == 400 and "Skriv en kort beskrivning" in json.loads(body)["fel"]
     status, _, body = desk.request("POST", "/api/git/spara", {"meddelande": "Rapporten 25 september rättad"})
