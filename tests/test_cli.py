@@ -255,7 +255,7 @@ def kinds(lines: list[str]) -> list[tuple[str, str]]:
     return sorted(result)
 
 
-def test_kontroll_finds_each_kind_with_file_and_line(project: Path) -> None:
+def test_kontroll_finds_each_kind_with_file_and_line_as_text_and_json(project: Path) -> None:
     (project / "docs/planterad.md").write_text(PLANTED, encoding="utf-8")
     result = rapport(project, "kontroll")
     assert result.returncode == 1
@@ -274,6 +274,27 @@ def test_kontroll_finds_each_kind_with_file_and_line(project: Path) -> None:
     assert "Klockslaget ”14:00” följer inte skrivreglerna; skriv ”kl. 14.00”" in text
     assert "anna.andersson@testregionen.invalid" in text and "funktion@" not in text and "example.org" not in text
     assert result.stderr.strip() == f"{len(lines)} fynd i 1 fil. Skrivguiden förklarar varje slag av fynd."
+
+    # the same findings as JSON, counted alike
+    result = rapport(project, "kontroll", "--format", "json")
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert data["antal"] == len(data["fynd"]) == len(lines)
+    assert kinds([f"{f['file']}:{f['line'] or ''}: {f['message']} [{f['subtype']}]" for f in data["fynd"]]) == sorted(
+        EXPECTED
+    )
+    first = data["fynd"][1]
+    assert set(first) == {"file", "line", "type", "subtype", "message"}
+    assert (first["file"], first["line"], first["type"], first["subtype"]) == (
+        "docs/planterad.md",
+        3,
+        "kontroll",
+        "platshallare",
+    )
+    assert data["fynd"][0]["line"] is None and data["fynd"][0]["type"] == "sphinx"
+    (project / "docs/planterad.md").unlink()
+    clean = rapport(project, "kontroll", "--format", "json")
+    assert (clean.returncode, json.loads(clean.stdout)) == (0, {"antal": 0, "fynd": []})
 
 
 def test_kontroll_lists_build_warnings_with_subtype(project: Path) -> None:
@@ -298,29 +319,6 @@ def test_kontroll_lists_build_warnings_with_subtype(project: Path) -> None:
 def test_kontroll_clean_project_has_no_findings(project: Path) -> None:
     result = rapport(project, "kontroll")
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "Inga fynd.\n")
-
-
-def test_kontroll_json(project: Path) -> None:
-    (project / "docs/planterad.md").write_text(PLANTED, encoding="utf-8")
-    result = rapport(project, "kontroll", "--format", "json")
-    assert result.returncode == 1
-    data = json.loads(result.stdout)
-    assert data["antal"] == len(data["fynd"]) == len(findings(rapport(project, "kontroll")))
-    assert kinds([f"{f['file']}:{f['line'] or ''}: {f['message']} [{f['subtype']}]" for f in data["fynd"]]) == sorted(
-        EXPECTED
-    )
-    first = data["fynd"][1]
-    assert set(first) == {"file", "line", "type", "subtype", "message"}
-    assert (first["file"], first["line"], first["type"], first["subtype"]) == (
-        "docs/planterad.md",
-        3,
-        "kontroll",
-        "platshallare",
-    )
-    assert data["fynd"][0]["line"] is None and data["fynd"][0]["type"] == "sphinx"
-    (project / "docs/planterad.md").unlink()
-    clean = rapport(project, "kontroll", "--format", "json")
-    assert (clean.returncode, json.loads(clean.stdout)) == (0, {"antal": 0, "fynd": []})
 
 
 def test_identity_number_checksum() -> None:
