@@ -10,102 +10,115 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from rapport import command
 from rapport.command import EXIT_OK, EXIT_USAGE, CommandError
 
-from . import ops, records
+from . import records
 
 REPORT_HELP = "rapportens fil (docs/rapporter/2025/2025-10-02.md) eller datum (2025-10-02)"
 
+Body = Callable[[ModuleType, Any, argparse.Namespace], int]
+Command = Callable[[Any, argparse.Namespace], int]
 
-def cmd_skicka(project: Any, args: argparse.Namespace) -> int:
-    def skicka() -> int:
-        if args.korrektur and args.rattelse:
-            raise CommandError("--korrektur och --rättelse kan inte kombineras", EXIT_USAGE)
-        if args.korrektur:
-            return ops.send_proof(project, args.rapport, out=sys.stdout, err=sys.stderr)
-        if args.rattelse:
-            return ops.send_correction(
-                project, args.rapport, out=sys.stdout, err=sys.stderr, accept_placeholders=args.med_platshallare
-            )
-        return ops.send(
-            project,
-            args.rapport,
-            lists=args.lista,
-            test=args.test,
-            accept_placeholders=args.med_platshallare,
-            out=sys.stdout,
-            err=sys.stderr,
-            again=args.igen,
-            allow_warnings=args.trots_varningar,
-            trial=args.prov,
+
+def _subcommand(name: str) -> Callable[[Body], Command]:
+    """``rapport NAME``: the body runs through the command's error model
+    (:func:`rapport.command.run`) and gets :mod:`.ops`, imported only when a subcommand
+    runs: ops loads Sphinx, which ``rapport --help`` or a wrong call does not need."""
+
+    def wrap(body: Body) -> Command:
+        def run(project: Any, args: argparse.Namespace) -> int:
+            def call() -> int:
+                from . import ops
+
+                return body(ops, project, args)
+
+            return command.run(f"rapport {name}", call)
+
+        run.__doc__ = body.__doc__
+        return run
+
+    return wrap
+
+
+@_subcommand("skicka")
+def cmd_skicka(ops: ModuleType, project: Any, args: argparse.Namespace) -> int:
+    if args.korrektur and args.rattelse:
+        raise CommandError("--korrektur och --rättelse kan inte kombineras", EXIT_USAGE)
+    if args.korrektur:
+        return ops.send_proof(project, args.rapport, out=sys.stdout, err=sys.stderr)
+    if args.rattelse:
+        return ops.send_correction(
+            project, args.rapport, out=sys.stdout, err=sys.stderr, accept_placeholders=args.med_platshallare
         )
+    return ops.send(
+        project,
+        args.rapport,
+        lists=args.lista,
+        test=args.test,
+        accept_placeholders=args.med_platshallare,
+        out=sys.stdout,
+        err=sys.stderr,
+        again=args.igen,
+        allow_warnings=args.trots_varningar,
+        trial=args.prov,
+    )
 
-    return command.run("rapport skicka", skicka)
+
+@_subcommand("godkänn")
+def cmd_godkann(ops: ModuleType, project: Any, args: argparse.Namespace) -> int:
+    approval = ops.approve(project, args.rapport, by=args.av, how=args.hur, version=args.version, err=sys.stderr)
+    print(
+        f"Registrerat: {approval.by} godkände version {approval.version} ({approval.how}). "
+        f"Godkännandet står i {records.APPROVALS}; spara det i git med rapporten."
+    )
+    return EXIT_OK
 
 
-def cmd_godkann(project: Any, args: argparse.Namespace) -> int:
-    def godkann() -> int:
-        approval = ops.approve(project, args.rapport, by=args.av, how=args.hur, version=args.version, err=sys.stderr)
-        print(
-            f"Registrerat: {approval.by} godkände version {approval.version} ({approval.how}). "
-            f"Godkännandet står i {records.APPROVALS}; spara det i git med rapporten."
-        )
+@_subcommand("status")
+def cmd_status(ops: ModuleType, project: Any, args: argparse.Namespace) -> int:
+    result = ops.status(project, args.rapport, err=sys.stderr)
+    print("\n".join(result.lines()))
+    return EXIT_OK
+
+
+@_subcommand("rättelse")
+def cmd_rattelse(ops: ModuleType, project: Any, args: argparse.Namespace) -> int:
+    found = ops.record_correction(project, args.rapport, wrong=args.fel, right=args.ratt, date=args.datum)
+    print(
+        f"Rättelsen ({found.date_text}) står nu överst i rapporten. Nästa steg: rapport bygg, "
+        + ("godkännande av den nya versionen, " if ops.signoff_required(project) else "")
+        + f"och rapport skicka {args.rapport} --rättelse till dem som fick en tidigare version."
+    )
+    return EXIT_OK
+
+
+@_subcommand("historik")
+def cmd_historik(ops: ModuleType, project: Any, args: argparse.Namespace) -> int:
+    print(ops.history(project, args.rapport, addresses=args.adresser), end="")
+    return EXIT_OK
+
+
+@_subcommand("publicera")
+def cmd_publicera(ops: ModuleType, project: Any, args: argparse.Namespace) -> int:
+    if args.aterstall:
+        from rapport.writer import publish
+
+        print(publish.restore(Path(args.mal)))
         return EXIT_OK
-
-    return command.run("rapport godkänn", godkann)
-
-
-def cmd_status(project: Any, args: argparse.Namespace) -> int:
-    def status() -> int:
-        result = ops.status(project, args.rapport, err=sys.stderr)
-        print("\n".join(result.lines()))
-        return EXIT_OK
-
-    return command.run("rapport status", status)
-
-
-def cmd_rattelse(project: Any, args: argparse.Namespace) -> int:
-    def rattelse() -> int:
-        found = ops.record_correction(project, args.rapport, wrong=args.fel, right=args.ratt, date=args.datum)
-        print(
-            f"Rättelsen ({found.date_text}) står nu överst i rapporten. Nästa steg: rapport bygg, "
-            + ("godkännande av den nya versionen, " if ops.signoff_required(project) else "")
-            + f"och rapport skicka {args.rapport} --rättelse till dem som fick en tidigare version."
-        )
-        return EXIT_OK
-
-    return command.run("rapport rättelse", rattelse)
-
-
-def cmd_historik(project: Any, args: argparse.Namespace) -> int:
-    def historik() -> int:
-        print(ops.history(project, args.rapport, addresses=args.adresser), end="")
-        return EXIT_OK
-
-    return command.run("rapport historik", historik)
-
-
-def cmd_publicera(project: Any, args: argparse.Namespace) -> int:
-    def publicera() -> int:
-        if args.aterstall:
-            from rapport.writer import publish
-
-            print(publish.restore(Path(args.mal)))
-            return EXIT_OK
-        return ops.publish(
-            project,
-            args.mal,
-            out=sys.stdout,
-            err=sys.stderr,
-            public=args.publik,
-            accept_placeholders=args.med_platshallare,
-        )
-
-    return command.run("rapport publicera", publicera)
+    return ops.publish(
+        project,
+        args.mal,
+        out=sys.stdout,
+        err=sys.stderr,
+        public=args.publik,
+        accept_placeholders=args.med_platshallare,
+    )
 
 
 def add_parsers(commands: Any) -> dict[str, Any]:
