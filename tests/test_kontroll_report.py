@@ -313,3 +313,15 @@ def test_a_report_name_with_a_line_break_is_refused_in_one_line(project: Path) -
     assert result.stderr.splitlines() == [
         "rapport: fel: Rapporten docs/x\\u000ay.md finns inte; ange en fil i docs/ eller ett datum (ÅÅÅÅ-MM-DD)"
     ]
+
+
+def test_the_send_gate_checks_a_report_as_rapport_kontroll_does(project: Path) -> None:
+    """The gate (rapport skicka, status, publicera and the desk) parses the report with the
+    project's MyST extensions, as rapport kontroll and the build do: a decision's
+    ``:datum: 2025-09-23`` is the block's field, not a date in running text."""
+    from rapport.writer.cli import find_project
+    from rapport.writer.release import edition
+
+    found = edition.findings(find_project(str(project)), project / "docs/rapporter/2025/2025-09-25.md")
+    assert [f.as_line() for f in found if not f.acknowledged] == []
+    assert [f.subtype for f in found] == ["platshallare"]  # the acknowledged one rapport kontroll counts

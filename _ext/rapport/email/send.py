@@ -82,11 +82,6 @@ def typed(config: dict[str, Any]) -> CommandSettings:
     return settings_from(config)
 
 
-def setting(config: dict[str, Any], name: str) -> Any:
-    """One setting's checked value (the default where the value given is wrong)."""
-    return getattr(typed(config).values, name.removeprefix("rapport_"))
-
-
 def _refuse_wrong(checked: CommandSettings, *names: str) -> None:
     problem = checked.problem(*names)
     if problem is not None:

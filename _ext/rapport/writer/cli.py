@@ -34,14 +34,18 @@ import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from rapport import command, compat
 from rapport.command import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CommandError, UsageError
 from rapport.dates import DateError, format_datetime, parse_datetime
 from rapport.writer import desk
 from rapport.writer.release import commands as release_commands
+
+if TYPE_CHECKING:
+    from rapport.config import CommandSettings
 
 # What only a subcommand needs (the check, the build, the new report; they bring Sphinx,
 # MyST and WeasyPrint) is imported in that subcommand: ``rapport --help`` and a wrong
@@ -222,11 +226,25 @@ def _port(value: str) -> int:
 class Project:
     root: Path  # the folder with conf.py
     srcdir: Path  # docs/
-    config: dict[str, Any]  # conf.py's values
+    config: dict[str, Any]  # conf.py's values (rapport.toml's too: conf.py reads it)
+
+    @cached_property
+    def settings(self) -> CommandSettings:
+        """The series' settings typed and checked as the build checks them
+        (:func:`rapport.config.settings_from`): how every command reads a setting."""
+        from rapport.config import settings_from
+
+        return settings_from(self.config, self.root)
+
+    @property
+    def myst_extensions(self) -> list[str]:
+        """MyST's syntax extensions (``myst_enable_extensions``): the source checks parse the
+        reports with them, as the build does."""
+        return [str(name) for name in self.config.get("myst_enable_extensions", None) or []]
 
     @property
     def reports_dir(self) -> Path:
-        patterns = self.config.get("rapport_report_patterns") or ["rapporter/*/*"]
+        patterns = self.settings.values.report_patterns or ["rapporter/*/*"]
         return self.srcdir / str(patterns[0]).split("/", 1)[0]
 
     def relative(self, path: Path) -> str:
@@ -280,13 +298,12 @@ def _read_text(path: Path) -> str:
 
 
 def _series(project: Project, key: str | None):  # noqa: ANN202
-    from rapport.config import ConfigError, parse_series
-
-    try:
-        specs = parse_series(project.config.get("rapport_series"))
-    except ConfigError as exc:
-        raise UsageError(f"conf.py: {exc}", "rätta rapport_series i conf.py") from None
-    chosen = key or project.config.get("rapport_default_series") or next(iter(specs))
+    checked = project.settings
+    problem = next((p for p in checked.problems if p.name == "rapport_series"), None)
+    if problem is not None:
+        raise UsageError(problem.refusal(), "rätta rapport_series i conf.py")
+    specs = checked.series
+    chosen = key or checked.values.default_series or next(iter(specs))
     if chosen not in specs:
         raise UsageError(f"Serien ”{chosen}” finns inte; serierna är: {', '.join(specs)}")
     return specs[chosen]
@@ -305,7 +322,7 @@ def cmd_ny(project: Project, args: argparse.Namespace) -> int:
     else:
         compiled, has_time = args.datum
     series = _series(project, args.serie)
-    log = project.config.get("rapport_email_log")
+    log = project.settings.values.email_log
     existing = existing_for_date(
         project.root,
         project.srcdir,
@@ -350,8 +367,8 @@ def cmd_ny(project: Project, args: argparse.Namespace) -> int:
 def cmd_kontroll(project: Project, args: argparse.Namespace) -> int:
     from rapport.writer import kontroll
 
-    extensions = project.config.get("myst_enable_extensions", [])
-    allowed = project.config.get("rapport_kontroll_tillatna", [])
+    extensions = project.myst_extensions
+    allowed = project.settings.values.kontroll_tillatna
     if args.rapport:
         try:
             report = kontroll.find_report(project.root, project.srcdir, args.rapport)
@@ -516,8 +533,8 @@ def cmd_bygg(project: Project, args: argparse.Namespace) -> int:
     findings, about_build = kontroll.after_build(
         project.root,
         project.srcdir,
-        project.config.get("myst_enable_extensions", []),
-        project.config.get("rapport_kontroll_tillatna", []),
+        project.myst_extensions,
+        project.settings.values.kontroll_tillatna,
         printed,
     )
     noun = "varning" if about_build == 1 else "varningar"

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from rapport import frontmatter
-from rapport.config import ConfigError, parse_series
+from rapport.config import settings_from
 from rapport.writer.sourcescan import markdown_parser
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -94,14 +94,13 @@ def project_config(project_root: Path) -> dict[str, Any]:
 
 def standing_files(project_root: Path, srcdir: Path, report_text: str, report_path: Path) -> list[Path]:
     """The standing snippets the report shows: its series' sections it leaves empty."""
-    config = project_config(project_root)
-    try:
-        series = parse_series(config.get("rapport_series"))
-    except ConfigError:
+    checked = settings_from(project_config(project_root), project_root)
+    series = checked.series
+    if not series:
         # without a readable series, every snippet a series could use is checked
         return sorted(p for p in srcdir.glob("_*/*.md") if p.is_file())
     fm = frontmatter.read(report_text, str(report_path))
-    key = frontmatter.lookup(fm, "serie")[0] or config.get("rapport_default_series") or next(iter(series))
+    key = frontmatter.lookup(fm, "serie")[0] or checked.values.default_series or next(iter(series))
     spec = series.get(str(key)) or next(iter(series.values()))
     overridden = set()
     for block in directive_blocks(report_text):

@@ -96,15 +96,9 @@ def build(project: Any, report: str, audience: str = INTERNAL, err: TextIO | Non
     return Edition(path, docname, shown, built, text, version_code(text))
 
 
-def _config(project: Any, name: str, default: Any) -> Any:
-    return project.config.get(name, default)
-
-
 def _checked(project: Any) -> Any:
     """The release settings, checked as the build checks them (``config.settings_from``)."""
-    from rapport.config import settings_from
-
-    checked = settings_from(project.config, project.root)
+    checked = project.settings
     for name in ("rapport_approvers", "rapport_signoff_required"):
         problem = next((p for p in checked.problems if p.name == name), None)
         if problem is not None:
@@ -129,7 +123,7 @@ def approvers(project: Any) -> list[Recipient]:
 
 
 def log_path(project: Any) -> Path:
-    return project.root / str(transport.setting(project.config, "rapport_email_log"))
+    return project.root / project.settings.values.email_log
 
 
 def findings(project: Any, path: Path) -> list[Any]:
@@ -141,8 +135,8 @@ def findings(project: Any, path: Path) -> list[Any]:
             project.root,
             project.srcdir,
             path,
-            project.config.get("extensions", []),
-            project.config.get("rapport_kontroll_tillatna", ()),
+            project.myst_extensions,
+            project.settings.values.kontroll_tillatna,
         )
     )
 
@@ -155,7 +149,7 @@ def standing_sources(project: Any) -> list[Path]:
 def verdict(project: Any, edition: Edition) -> gate.Verdict:
     result = gate.Verdict()
     gate.classify(findings(project, edition.path), result)
-    allowed = {str(a) for a in project.config.get("rapport_kontroll_tillatna", ()) or ()}
+    allowed = set(project.settings.values.kontroll_tillatna)
     settings_files = [project.root / name for name in ("rapport.toml", "conf.py") if (project.root / name).is_file()]
     sources = [edition.path, *standing_sources(project), *settings_files]
     result.blocking += gate.scan_text(project.root, edition.shown, edition.text, sources, allowed, result.blocking)

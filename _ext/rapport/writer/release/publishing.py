@@ -36,7 +36,7 @@ def publish_gate(project: Any, public: bool, accept_placeholders: bool, err: Tex
                 "E-postutgåvorna saknas, och utan dem kan publiceringen inte kontrolleras; kör rapport bygg först"
             )
         log = log_path(project)
-        allowed = {str(a) for a in project.config.get("rapport_kontroll_tillatna", ()) or ()}
+        allowed = set(project.settings.values.kontroll_tillatna)
         for text_path in texts:
             docname = text_path.relative_to(editions).as_posix()[: -len(SUFFIX)]
             page = html / f"{docname}.html"
@@ -66,8 +66,8 @@ def publish_gate(project: Any, public: bool, accept_placeholders: bool, err: Tex
             site_findings = kontroll.run(
                 project.root,
                 project.srcdir,
-                project.config.get("extensions", []),
-                project.config.get("rapport_kontroll_tillatna", ()),
+                project.myst_extensions,
+                project.settings.values.kontroll_tillatna,
             )
         except Exception:  # noqa: BLE001 - the check is a second net; the version texts were checked above
             site_findings = []

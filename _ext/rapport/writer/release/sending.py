@@ -39,7 +39,7 @@ def refuse(stops: list[str], what: str, err: TextIO) -> None:
 
 def _lists(project: Any, names: list[str], err: TextIO) -> tuple[list[MailingList], dict[str, tuple[Recipient, str]]]:
     root = project.root
-    lists_path = root / str(transport.setting(project.config, "rapport_email_lists"))
+    lists_path = root / project.settings.values.email_lists
     shown = shown_path(project, lists_path)
     lists, problems = read_lists(lists_path, shown)
     for name in names:

@@ -50,7 +50,7 @@ def report_states(project: Any) -> list[ReportState]:
             continue
         sent_reports[str(entry.get("rapport", ""))] = str(entry.get("version", ""))
     approved: dict[str, str] = {a.report: a.version for a in records.approvals(project.root)}
-    patterns = project.config.get("rapport_report_patterns") or ["rapporter/*/*"]
+    patterns = project.settings.values.report_patterns or ["rapporter/*/*"]
     found: list[ReportState] = []
     for pattern in patterns:
         for path in sorted(project.srcdir.glob(f"{pattern}.md")):
