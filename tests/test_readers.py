@@ -348,10 +348,8 @@ VIEWS: dict[str, tuple[View, list[Check]]] = {
     "1400": (View("1400"), [
         reflows_without_sideways_scrolling,
         no_english_interface_strings_after_scripts_ran,  # on the SCRIPTED page types only
+        desktop_menu_folds_and_unfolds_with_enter_keeping_focus,
     ]),
-    # the same view in a tab of its own: the folding waits for the theme's transitions, and
-    # the two halves run on either worker
-    "1400-menu": (View("1400"), [desktop_menu_folds_and_unfolds_with_enter_keeping_focus]),
     "1400-dark": (View("1400", scheme="dark"), [
         functools.partial(no_axe_violations_by_wcag_tags_with_experimental_rules, scheme="dark"),
     ]),
@@ -420,7 +418,7 @@ def _every_page_type_in(view_id: str, tab_in: Callable[[View], Any], real_server
 # Two classes: make test runs pytest-xdist with --dist loadscope, which gives each class to one
 # worker (a test file otherwise), so the views are shared out over both workers.
 PHONE_VIEWS = ["320", "390", "390-touch"]
-DARK_AND_DESKTOP_VIEWS = ["1400", "1400-menu", "1400-dark"]
+DARK_AND_DESKTOP_VIEWS = ["1400", "1400-dark"]
 
 
 def test_the_two_classes_run_every_view() -> None:
