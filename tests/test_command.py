@@ -117,3 +117,12 @@ def test_the_desk_refuses_with_the_same_lines(monkeypatch, capsys):
         assert refusal(exc).startswith("internt fel (KeyError: 'saknas').")
     err = capsys.readouterr().err
     assert err.startswith("Traceback (most recent call last):\n") and err.endswith("KeyError: 'saknas'\n")
+
+
+def test_help_names_the_exit_codes_and_how_to_see_a_bugs_details(capsys):
+    assert cli.main(["--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert (
+        "Statuskoder (samma för alla kommandon): 0 klart, 1 fynd eller misslyckat, 2 fel i anropet eller i en fil, "
+        "3 internt fel i verktyget (RAPPORT_FELSOK=1 först på raden visar detaljerna), 130 avbrutet." in text
+    )

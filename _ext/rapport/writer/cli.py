@@ -125,7 +125,9 @@ def build_parser() -> SwedishParser:
         prog=PROG,
         description="Skriv, kontrollera, förhandsgranska och bygg rapporterna. "
         "Skrivguiden på webbplatsen beskriver arbetsgången steg för steg.",
-        epilog="Hjälp för ett kommando: rapport <kommando> --help",
+        epilog="Hjälp för ett kommando: rapport <kommando> --help. Statuskoder (samma för alla kommandon): "
+        "0 klart, 1 fynd eller misslyckat, 2 fel i anropet eller i en fil, 3 internt fel i verktyget "
+        f"({command.DEBUG_ENV}=1 först på raden visar detaljerna), 130 avbrutet.",
     )
     parser.add_argument(
         "--katalog",
