@@ -40,10 +40,13 @@ html: site
 # test class to one worker (tests/test_readers.py splits its browser views into two classes
 # that either worker can run). Not --dist loadgroup: with pytest 9.2 and pytest-xdist 3.8 it
 # ignores xdist_group marks and spreads every test (module fixtures built on both workers).
+# PYTHONDONTWRITEBYTECODE is unset for the run: the tests start about two hundred Python
+# processes (Sphinx builds, the rapport command), and without the compiled modules kept in
+# __pycache__ (ignored by git) each of them compiles the extension's modules again.
 TEST_JOBS ?= 2
 test: $(STAMP)
 	bash tools/install-test-deps.sh
-	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadscope $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadscope $(PYTEST_ARGS)
 
 # The gate on the extension's code: ruff's lint and format check, mypy (settings in
 # pyproject.toml); zero findings. .ci/run runs it after `make site`.
