@@ -40,7 +40,7 @@ html: site
 # test class to one worker (tests/test_readers.py splits its browser views into two classes
 # that either worker can run). Not --dist loadgroup: with pytest 9.2 and pytest-xdist 3.8 it
 # ignores xdist_group marks and spreads every test (module fixtures built on both workers).
-# PYTHONDONTWRITEBYTECODE is unset for the run: the tests start about two hundred Python
+# PYTHONDONTWRITEBYTECODE is unset for the run: the tests start more than a hundred Python
 # processes (Sphinx builds, the rapport command), and without the compiled modules kept in
 # __pycache__ (ignored by git) each of them compiles the extension's modules again.
 TEST_JOBS ?= 2
