@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 from browsertools import WCAG_TAGS, axe_run, violations_of
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from smtptools import PASSWORD, USER, SmtpServer, make_ca
 from test_desk_helpers import RunningDesk, copy_project
 
@@ -387,7 +388,16 @@ def test_an_edit_on_disk_meanwhile_is_shown_and_the_writer_chooses(page: Any, tm
         page.evaluate("window.deskEditor.goToLine(9)")
         page.keyboard.press("End")
         page.keyboard.type(" Min egen ändring.")
-        page.get_by_role("heading", name="Filen har ändrats på disken").wait_for()
+        try:
+            page.get_by_role("heading", name="Filen har ändrats på disken").wait_for(timeout=60_000)
+        except PlaywrightTimeout:
+            # say what the page got to (a rare failure in a full run left nothing to go on)
+            seen = page.evaluate(
+                """() => ({saveState: document.getElementById('sparstatus').textContent,
+                           line9: window.deskEditor.text().split('\\n')[8],
+                           focus: document.activeElement.outerHTML.slice(0, 120)})"""
+            )
+            pytest.fail(f"no conflict dialog after typing; the page: {seen}; refused: {desk.desk.refused}")
         assert "ÄNDRAT AV NÅGON ANNAN" in page.input_value("#konflikt-disk")
         assert "Min egen ändring." in page.input_value("#konflikt-egen")
         assert report.read_text(encoding="utf-8") == theirs  # never overwritten silently
